@@ -1,0 +1,227 @@
+//! Errors that carry their RFC error code and a description all the way out.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// An error code registered by an OAuth RFC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// RFC 6749 §4.1.2.1, §5.2: malformed request.
+    InvalidRequest,
+    /// RFC 6749 §5.2: client authentication failed.
+    InvalidClient,
+    /// RFC 6749 §5.2: the grant (code, refresh token, credentials) is invalid.
+    InvalidGrant,
+    /// RFC 6749 §4.1.2.1, §5.2: the client may not use this grant or response type.
+    UnauthorizedClient,
+    /// RFC 6749 §5.2: the grant type is not supported.
+    UnsupportedGrantType,
+    /// RFC 6749 §4.1.2.1: the response type is not supported.
+    UnsupportedResponseType,
+    /// RFC 6749 §4.1.2.1, §5.2: the scope is invalid, unknown or malformed.
+    InvalidScope,
+    /// RFC 6749 §4.1.2.1: the resource owner or server denied the request.
+    AccessDenied,
+    /// RFC 6749 §4.1.2.1: an unexpected condition on the server.
+    ServerError,
+    /// RFC 6749 §4.1.2.1: the server is temporarily unable to handle the request.
+    TemporarilyUnavailable,
+    /// RFC 6750 §3.1: the access token is expired, revoked, malformed or invalid.
+    InvalidToken,
+    /// RFC 6750 §3.1: the token lacks the scope the resource requires.
+    InsufficientScope,
+    /// RFC 7009 §2.2.1: the server cannot revoke this type of token.
+    UnsupportedTokenType,
+    /// An extension error code (for custom grants).
+    Other(Cow<'static, str>),
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::Other(code) => code,
+        }
+    }
+
+    /// The HTTP status this error is sent with when it is not redirected.
+    pub fn status(&self) -> u16 {
+        match self {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => 401,
+            ErrorCode::InsufficientScope => 403,
+            ErrorCode::ServerError => 500,
+            ErrorCode::TemporarilyUnavailable => 503,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An OAuth error: an RFC error code and a human-readable description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth2Error {
+    /// The RFC error code.
+    pub code: ErrorCode,
+    /// `error_description`: ASCII text for the client developer.
+    pub description: String,
+}
+
+macro_rules! constructors {
+    ($($name:ident => $code:ident),* $(,)?) => {
+        impl OAuth2Error {
+            $(
+                #[doc = concat!("An `", stringify!($name), "` error with the given description.")]
+                pub fn $name(description: impl Into<String>) -> OAuth2Error {
+                    OAuth2Error::new(ErrorCode::$code, description)
+                }
+            )*
+        }
+    };
+}
+
+constructors! {
+    invalid_request => InvalidRequest,
+    invalid_client => InvalidClient,
+    invalid_grant => InvalidGrant,
+    unauthorized_client => UnauthorizedClient,
+    unsupported_grant_type => UnsupportedGrantType,
+    unsupported_response_type => UnsupportedResponseType,
+    invalid_scope => InvalidScope,
+    access_denied => AccessDenied,
+    server_error => ServerError,
+    temporarily_unavailable => TemporarilyUnavailable,
+    invalid_token => InvalidToken,
+    insufficient_scope => InsufficientScope,
+    unsupported_token_type => UnsupportedTokenType,
+}
+
+impl OAuth2Error {
+    /// An error with the given code and description.
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> OAuth2Error {
+        OAuth2Error {
+            code,
+            description: sanitize_description(description.into()),
+        }
+    }
+}
+
+/// RFC 6749 §5.2: `error_description` MUST NOT include characters outside
+/// %x20-21 / %x23-5B / %x5D-7E. Anything else (quotes, backslashes, non-ASCII
+/// echoed from a request) is replaced so the response stays valid.
+fn sanitize_description(description: String) -> String {
+    if description
+        .bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+    {
+        return description;
+    }
+    description
+        .chars()
+        .map(|c| match c as u32 {
+            0x22 => '\'',
+            0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+impl fmt::Display for OAuth2Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.description)
+    }
+}
+
+impl std::error::Error for OAuth2Error {}
+
+/// A failure of the storage layer (database down, constraint violated, ...).
+///
+/// The engine answers it with `server_error` (500) or, when the storage says
+/// the condition is temporary, `temporarily_unavailable` (503). It never
+/// reaches the client as anything more detailed than that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError {
+    /// Whether retrying later may succeed (connection lost, pool exhausted).
+    pub temporary: bool,
+    /// What went wrong, for the server's logs.
+    pub message: String,
+}
+
+impl StorageError {
+    /// A permanent storage failure.
+    pub fn new(message: impl Into<String>) -> StorageError {
+        StorageError {
+            temporary: false,
+            message: message.into(),
+        }
+    }
+
+    /// A storage failure that may go away (database unreachable, pool timeout).
+    pub fn unavailable(message: impl Into<String>) -> StorageError {
+        StorageError {
+            temporary: true,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage error: {}", self.message)
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+impl From<StorageError> for OAuth2Error {
+    fn from(e: StorageError) -> OAuth2Error {
+        if e.temporary {
+            OAuth2Error::temporarily_unavailable(
+                "the server is temporarily unable to handle the request",
+            )
+        } else {
+            OAuth2Error::server_error("the server encountered an internal error")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6749_5_2_error_description_charset_is_enforced() {
+        let e = OAuth2Error::invalid_request("bad \"x\" \\ é\n");
+        assert!(
+            e.description
+                .bytes()
+                .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        );
+    }
+
+    #[test]
+    fn storage_errors_become_server_errors() {
+        let e: OAuth2Error = StorageError::new("disk full").into();
+        assert_eq!(e.code, ErrorCode::ServerError);
+        assert!(!e.description.contains("disk"));
+        let e: OAuth2Error = StorageError::unavailable("down").into();
+        assert_eq!(e.code.status(), 503);
+    }
+}

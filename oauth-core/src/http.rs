@@ -1,0 +1,372 @@
+//! The engine's view of HTTP: a plain request in, a plain response out.
+//!
+//! Nothing here does I/O. A web framework adapter copies its request into an
+//! [`OAuth2Request`] and turns the returned [`OAuth2Response`] into its own
+//! response type, untouched.
+
+use crate::error::OAuth2Error;
+
+/// The HTTP method of a request, as far as the engine cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// Any other method, upper-cased.
+    Other(String),
+}
+
+impl Method {
+    /// Parses a method name, case-insensitively.
+    pub fn parse(name: &str) -> Method {
+        if name.eq_ignore_ascii_case("GET") {
+            Method::Get
+        } else if name.eq_ignore_ascii_case("POST") {
+            Method::Post
+        } else {
+            Method::Other(name.to_ascii_uppercase())
+        }
+    }
+}
+
+/// Decoded `name=value` pairs from a query string or a form body, in order,
+/// duplicates kept (RFC 6749 §3.1 makes duplicates an error, so they must be
+/// seen, not silently merged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// Decodes `application/x-www-form-urlencoded` text.
+    pub fn parse(encoded: &str) -> Params {
+        Params(
+            form_urlencoded::parse(encoded.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// Builds parameters from pairs.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Params {
+        Params(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+
+    /// Appends one pair.
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    /// The single value of `name`.
+    ///
+    /// RFC 6749 §3.1: a parameter sent without a value is treated as omitted
+    /// (`Ok(None)`), and a parameter sent more than once is `invalid_request`.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, OAuth2Error> {
+        let mut found: Option<&str> = None;
+        let mut count = 0;
+        for (k, v) in &self.0 {
+            if k == name {
+                count += 1;
+                if !v.is_empty() {
+                    found = Some(v);
+                }
+            }
+        }
+        if count > 1 {
+            return Err(OAuth2Error::invalid_request(format!(
+                "the \"{name}\" parameter is included more than once"
+            )));
+        }
+        Ok(found)
+    }
+
+    /// Like [`Params::single`], but absence is `invalid_request` too.
+    pub fn required(&self, name: &str) -> Result<&str, OAuth2Error> {
+        self.single(name)?.ok_or_else(|| {
+            OAuth2Error::invalid_request(format!("the \"{name}\" parameter is missing"))
+        })
+    }
+
+    /// Whether `name` is present at all (even with an empty value).
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// All pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An HTTP request as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct OAuth2Request {
+    /// The request method.
+    pub method: Method,
+    /// The request target: a full URL (`https://host/path?query`) or an
+    /// origin-form target (`/path?query`).
+    pub uri: String,
+    /// Header fields; names compare case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// Decoded query parameters.
+    pub query: Params,
+    /// Decoded `application/x-www-form-urlencoded` body parameters.
+    pub form: Params,
+    /// Whether the request arrived over TLS. Taken from the URI's scheme by
+    /// [`OAuth2Request::new`]; an adapter behind a proxy sets it itself.
+    pub secure: bool,
+}
+
+impl OAuth2Request {
+    /// A request with the given method and target; the query string of the
+    /// target is decoded into [`OAuth2Request::query`].
+    pub fn new(method: Method, uri: impl Into<String>) -> OAuth2Request {
+        let uri = uri.into();
+        let query = match uri.split_once('?') {
+            Some((_, q)) => Params::parse(q.split('#').next().unwrap_or_default()),
+            None => Params::default(),
+        };
+        let secure = uri
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        OAuth2Request {
+            method,
+            uri,
+            headers: Vec::new(),
+            query,
+            form: Params::default(),
+            secure,
+        }
+    }
+
+    /// A `GET` request.
+    pub fn get(uri: impl Into<String>) -> OAuth2Request {
+        OAuth2Request::new(Method::Get, uri)
+    }
+
+    /// A `POST` request.
+    pub fn post(uri: impl Into<String>) -> OAuth2Request {
+        OAuth2Request::new(Method::Post, uri)
+    }
+
+    /// Adds a header field.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the form body from encoded text (and the matching content type).
+    pub fn with_form_body(mut self, body: &str) -> Self {
+        self.form = Params::parse(body);
+        self.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        self
+    }
+
+    /// Sets the form body from pairs (and the matching content type).
+    pub fn with_form<K: Into<String>, V: Into<String>>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.form = Params::from_pairs(pairs);
+        self.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        self
+    }
+
+    /// Marks the request as received over TLS (or not).
+    pub fn with_secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// The value of a header, if it occurs exactly once. A header that occurs
+    /// more than once is treated as malformed and reported as `Err(())` by
+    /// [`OAuth2Request::header_checked`]; this accessor returns the first.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a header that must occur at most once.
+    pub fn header_checked(&self, name: &str) -> Result<Option<&str>, OAuth2Error> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.next().is_some() {
+            return Err(OAuth2Error::invalid_request(format!(
+                "the {name} header is included more than once"
+            )));
+        }
+        Ok(first)
+    }
+
+    /// Whether the body was sent as `application/x-www-form-urlencoded`.
+    pub fn is_form_encoded(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    }
+}
+
+/// An HTTP response produced by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth2Response {
+    /// The status code.
+    pub status: u16,
+    /// Header fields, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body (JSON text for JSON responses, empty for redirects).
+    pub body: String,
+}
+
+impl OAuth2Response {
+    /// A JSON response that must not be cached (RFC 6749 §5.1: token and
+    /// error responses carry `Cache-Control: no-store` and `Pragma: no-cache`).
+    pub fn json(status: u16, body: &serde_json::Value) -> OAuth2Response {
+        OAuth2Response {
+            status,
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/json;charset=UTF-8".into(),
+                ),
+                ("Cache-Control".into(), "no-store".into()),
+                ("Pragma".into(), "no-cache".into()),
+            ],
+            body: body.to_string(),
+        }
+    }
+
+    /// A `302 Found` redirect to `location`.
+    pub fn redirect(location: String) -> OAuth2Response {
+        OAuth2Response {
+            status: 302,
+            headers: vec![
+                ("Location".into(), location),
+                ("Cache-Control".into(), "no-store".into()),
+                ("Pragma".into(), "no-cache".into()),
+            ],
+            body: String::new(),
+        }
+    }
+
+    /// An empty `200 OK`.
+    pub fn empty_ok() -> OAuth2Response {
+        OAuth2Response {
+            status: 200,
+            headers: vec![
+                ("Cache-Control".into(), "no-store".into()),
+                ("Pragma".into(), "no-cache".into()),
+            ],
+            body: String::new(),
+        }
+    }
+
+    /// Adds a header field.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (`Value::Null` when it is not JSON).
+    pub fn json_body(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Appends `params` to `uri` in its query (`fragment == false`) or its
+/// fragment, keeping any query the registered URI already has (RFC 6749
+/// §3.1.2: "MUST retain that component when adding additional query
+/// parameters").
+pub(crate) fn add_params_to_uri(uri: &str, params: &[(&str, &str)], fragment: bool) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        serializer.append_pair(k, v);
+    }
+    let encoded = serializer.finish();
+    let sep = if fragment {
+        '#'
+    } else if uri.contains('?') {
+        if uri.ends_with('?') || uri.ends_with('&') {
+            return format!("{uri}{encoded}");
+        }
+        '&'
+    } else {
+        '?'
+    };
+    format!("{uri}{sep}{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6749_3_1_empty_parameter_is_omitted() {
+        let p = Params::parse("a=&b=1");
+        assert_eq!(p.single("a").unwrap(), None);
+        assert_eq!(p.single("b").unwrap(), Some("1"));
+    }
+
+    #[test]
+    fn rfc6749_3_1_duplicate_parameter_is_invalid_request() {
+        let p = Params::parse("a=1&a=2");
+        let err = p.single("a").unwrap_err();
+        assert_eq!(err.code.as_str(), "invalid_request");
+    }
+
+    #[test]
+    fn rfc6749_3_1_2_existing_query_is_retained() {
+        assert_eq!(
+            add_params_to_uri("https://c/cb?x=1", &[("code", "a b")], false),
+            "https://c/cb?x=1&code=a+b"
+        );
+        assert_eq!(
+            add_params_to_uri("https://c/cb", &[("code", "z")], false),
+            "https://c/cb?code=z"
+        );
+        assert_eq!(
+            add_params_to_uri("https://c/cb", &[("access_token", "z")], true),
+            "https://c/cb#access_token=z"
+        );
+    }
+
+    #[test]
+    fn secure_flag_follows_scheme() {
+        assert!(OAuth2Request::get("https://a/b").secure);
+        assert!(!OAuth2Request::get("http://a/b").secure);
+        assert!(!OAuth2Request::get("/b").secure);
+    }
+}

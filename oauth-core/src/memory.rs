@@ -1,0 +1,261 @@
+//! In-memory storage: for tests, examples, and single-process servers that
+//! can afford to forget every token on restart.
+//!
+//! Every operation holds one mutex for its whole duration, which gives the
+//! exactly-once guarantees of [`OAuth2Storage`] within the process.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use crate::models::{
+    ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Token,
+};
+use crate::scope::Scope;
+use crate::storage::{OAuth2Storage, StorageResult};
+
+/// A token as the in-memory storage keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    /// What the engine issued.
+    pub token: NewToken,
+    /// When the access token was revoked.
+    pub access_token_revoked_at: Option<i64>,
+    /// When the refresh token was revoked.
+    pub refresh_token_revoked_at: Option<i64>,
+}
+
+impl OAuth2Token for StoredToken {
+    fn client_id(&self) -> &str {
+        &self.token.client_id
+    }
+    fn user_id(&self) -> Option<String> {
+        self.token.user_id.clone()
+    }
+    fn token_type(&self) -> &str {
+        &self.token.token_type
+    }
+    fn scope(&self) -> Scope {
+        Scope::from_stored(&self.token.scope)
+    }
+    fn refresh_token_scope(&self) -> Scope {
+        Scope::from_stored(&self.token.refresh_token_scope)
+    }
+    fn issued_at(&self) -> i64 {
+        self.token.issued_at
+    }
+    fn expires_in(&self) -> i64 {
+        self.token.expires_in
+    }
+    fn has_refresh_token(&self) -> bool {
+        self.token.refresh_token_digest.is_some()
+    }
+    fn is_access_token_revoked(&self) -> bool {
+        self.access_token_revoked_at.is_some()
+    }
+    fn is_refresh_token_revoked(&self) -> bool {
+        self.refresh_token_revoked_at.is_some()
+    }
+    fn grant_id(&self) -> &str {
+        &self.token.grant_id
+    }
+}
+
+impl OAuth2AuthorizationCode for NewAuthorizationCode {
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn user_id(&self) -> String {
+        self.user_id.clone()
+    }
+    fn redirect_uri(&self) -> Option<&str> {
+        self.redirect_uri.as_deref()
+    }
+    fn scope(&self) -> Scope {
+        Scope::from_stored(&self.scope)
+    }
+    fn auth_time(&self) -> i64 {
+        self.auth_time
+    }
+    fn code_challenge(&self) -> Option<&str> {
+        self.code_challenge.as_deref()
+    }
+    fn code_challenge_method(&self) -> Option<&str> {
+        self.code_challenge_method.as_deref()
+    }
+    fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    clients: HashMap<String, ClientRecord>,
+    codes: HashMap<String, NewAuthorizationCode>,
+    tokens: Vec<StoredToken>,
+    by_access: HashMap<String, usize>,
+    by_refresh: HashMap<String, usize>,
+    by_grant: HashMap<String, Vec<usize>>,
+}
+
+impl Inner {
+    fn insert_token(&mut self, token: NewToken) {
+        let idx = self.tokens.len();
+        self.by_access
+            .insert(token.access_token_digest.clone(), idx);
+        if let Some(r) = &token.refresh_token_digest {
+            self.by_refresh.insert(r.clone(), idx);
+        }
+        self.by_grant
+            .entry(token.grant_id.clone())
+            .or_default()
+            .push(idx);
+        self.tokens.push(StoredToken {
+            token,
+            access_token_revoked_at: None,
+            refresh_token_revoked_at: None,
+        });
+    }
+}
+
+/// Storage that keeps everything in process memory.
+///
+/// ```
+/// use oauth_core::memory::MemoryStorage;
+/// use oauth_core::{ClientMetadata, ClientRecord};
+///
+/// let storage = MemoryStorage::new();
+/// storage.insert_client(ClientRecord::confidential("app", "s3cret", ClientMetadata::default()));
+/// assert_eq!(storage.token_count(), 0);
+/// ```
+#[derive(Default)]
+pub struct MemoryStorage {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryStorage {
+    /// Empty storage.
+    pub fn new() -> MemoryStorage {
+        MemoryStorage::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-applied update
+        // (each update is a few infallible map operations), so a poisoned
+        // lock is still consistent.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds or replaces a client.
+    pub fn insert_client(&self, client: ClientRecord) {
+        self.lock().clients.insert(client.client_id.clone(), client);
+    }
+
+    /// The number of tokens stored (revoked ones included).
+    pub fn token_count(&self) -> usize {
+        self.lock().tokens.len()
+    }
+
+    /// The number of authorization codes stored.
+    pub fn code_count(&self) -> usize {
+        self.lock().codes.len()
+    }
+
+    /// A copy of every stored token, in issue order.
+    pub fn tokens(&self) -> Vec<StoredToken> {
+        self.lock().tokens.clone()
+    }
+
+    /// A copy of every stored authorization code.
+    pub fn codes(&self) -> Vec<NewAuthorizationCode> {
+        self.lock().codes.values().cloned().collect()
+    }
+}
+
+#[async_trait]
+impl OAuth2Storage for MemoryStorage {
+    type Client = ClientRecord;
+    type Token = StoredToken;
+    type AuthorizationCode = NewAuthorizationCode;
+
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<ClientRecord>> {
+        Ok(self.lock().clients.get(client_id).cloned())
+    }
+
+    async fn save_authorization_code(&self, code: NewAuthorizationCode) -> StorageResult<()> {
+        self.lock().codes.insert(code.code_digest.clone(), code);
+        Ok(())
+    }
+
+    async fn take_authorization_code(
+        &self,
+        code_digest: &str,
+    ) -> StorageResult<Option<NewAuthorizationCode>> {
+        Ok(self.lock().codes.remove(code_digest))
+    }
+
+    async fn save_token(&self, token: NewToken) -> StorageResult<()> {
+        self.lock().insert_token(token);
+        Ok(())
+    }
+
+    async fn find_access_token(&self, access_digest: &str) -> StorageResult<Option<StoredToken>> {
+        let inner = self.lock();
+        Ok(inner
+            .by_access
+            .get(access_digest)
+            .map(|&i| inner.tokens[i].clone()))
+    }
+
+    async fn find_refresh_token(&self, refresh_digest: &str) -> StorageResult<Option<StoredToken>> {
+        let inner = self.lock();
+        Ok(inner
+            .by_refresh
+            .get(refresh_digest)
+            .map(|&i| inner.tokens[i].clone()))
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        now: i64,
+    ) -> StorageResult<bool> {
+        let mut inner = self.lock();
+        let Some(&idx) = inner.by_refresh.get(old_refresh_digest) else {
+            return Ok(false);
+        };
+        let old = &mut inner.tokens[idx];
+        if old.refresh_token_revoked_at.is_some() {
+            return Ok(false);
+        }
+        old.refresh_token_revoked_at = Some(now);
+        old.access_token_revoked_at.get_or_insert(now);
+        inner.insert_token(new);
+        Ok(true)
+    }
+
+    async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()> {
+        let mut inner = self.lock();
+        if let Some(&idx) = inner.by_access.get(access_digest) {
+            inner.tokens[idx].access_token_revoked_at.get_or_insert(now);
+        }
+        Ok(())
+    }
+
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+        let mut inner = self.lock();
+        let Some(indices) = inner.by_grant.get(grant_id).cloned() else {
+            return Ok(());
+        };
+        for idx in indices {
+            let t = &mut inner.tokens[idx];
+            t.access_token_revoked_at.get_or_insert(now);
+            if t.token.refresh_token_digest.is_some() {
+                t.refresh_token_revoked_at.get_or_insert(now);
+            }
+        }
+        Ok(())
+    }
+}

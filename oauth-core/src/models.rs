@@ -1,0 +1,446 @@
+//! What the engine needs to know of a client, a token and an authorization
+//! code: the Rust form of Authlib's `ClientMixin`, `TokenMixin` and
+//! `AuthorizationCodeMixin`.
+//!
+//! Users implement these traits on their own types (usually with the derive
+//! of the same name from `oauth-derive`); the engine only reads through them.
+//! New records go the other way as plain structs ([`NewToken`],
+//! [`NewAuthorizationCode`]) that storage persists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scope::Scope;
+use crate::secrets;
+
+/// How a client authenticates at the token endpoint (RFC 7591 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethod {
+    /// HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1).
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1).
+    ClientSecretPost,
+    /// A public client: no secret (RFC 6749 §2.1).
+    None,
+}
+
+impl ClientAuthMethod {
+    /// The method's registered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
+            ClientAuthMethod::ClientSecretPost => "client_secret_post",
+            ClientAuthMethod::None => "none",
+        }
+    }
+
+    /// Parses a registered name.
+    pub fn parse(name: &str) -> Option<ClientAuthMethod> {
+        match name {
+            "client_secret_basic" => Some(ClientAuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(ClientAuthMethod::ClientSecretPost),
+            "none" => Some(ClientAuthMethod::None),
+            _ => None,
+        }
+    }
+}
+
+/// A registered client (Authlib's `ClientMixin`).
+///
+/// The defaults implement the rules the RFCs fix (exact redirect URI match,
+/// default redirect URI only when exactly one is registered, scope narrowed
+/// to what the client may have); a type overrides them only to be stricter.
+pub trait OAuth2Client: Send + Sync {
+    /// The `client_id`.
+    fn client_id(&self) -> &str;
+
+    /// Whether `secret` is this client's secret. Must compare in constant
+    /// time ([`secrets::verify_client_secret`] does). Public clients answer
+    /// `false`.
+    fn check_client_secret(&self, secret: &str) -> bool;
+
+    /// When the secret expires (Unix seconds), `0` for never (RFC 7591 §3.2.1).
+    fn client_secret_expires_at(&self) -> i64 {
+        0
+    }
+
+    /// The one authentication method this client may use.
+    fn token_endpoint_auth_method(&self) -> ClientAuthMethod;
+
+    /// The registered redirect URIs.
+    fn redirect_uris(&self) -> Vec<String>;
+
+    /// The grant types the client may use.
+    fn grant_types(&self) -> Vec<String>;
+
+    /// The response types the client may use.
+    fn response_types(&self) -> Vec<String>;
+
+    /// The largest scope the client may be granted.
+    fn scope(&self) -> Scope;
+
+    /// A name to show the resource owner (consent page).
+    fn client_name(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether the client is public (cannot keep a secret).
+    fn is_public(&self) -> bool {
+        self.token_endpoint_auth_method() == ClientAuthMethod::None
+    }
+
+    /// Whether `uri` is registered, by simple string comparison
+    /// (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3: exact match).
+    fn check_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris().iter().any(|r| r == uri)
+    }
+
+    /// The redirect URI to use when a request names none: the registered one
+    /// if there is exactly one (RFC 6749 §3.1.2.3).
+    fn default_redirect_uri(&self) -> Option<String> {
+        let mut uris = self.redirect_uris();
+        if uris.len() == 1 { uris.pop() } else { None }
+    }
+
+    /// Whether the client may use `grant_type`.
+    fn check_grant_type(&self, grant_type: &str) -> bool {
+        self.grant_types().iter().any(|g| g == grant_type)
+    }
+
+    /// Whether the client may use `response_type`.
+    fn check_response_type(&self, response_type: &str) -> bool {
+        self.response_types().iter().any(|r| r == response_type)
+    }
+
+    /// The part of `requested` the client may have.
+    fn allowed_scope(&self, requested: &Scope) -> Scope {
+        requested.intersection(&self.scope())
+    }
+}
+
+/// An issued token (Authlib's `TokenMixin`). Tokens are found by the digest
+/// of their access or refresh token; the raw values are never stored.
+pub trait OAuth2Token: Send + Sync {
+    /// The client the token was issued to.
+    fn client_id(&self) -> &str;
+    /// The resource owner, if any (none for client credentials).
+    fn user_id(&self) -> Option<String>;
+    /// The token type (`Bearer`).
+    fn token_type(&self) -> &str {
+        "Bearer"
+    }
+    /// The access token's scope.
+    fn scope(&self) -> Scope;
+    /// The scope the refresh token may ask for (RFC 6749 §6: a rotated
+    /// refresh token keeps the scope originally granted, even when an access
+    /// token was narrowed).
+    fn refresh_token_scope(&self) -> Scope {
+        self.scope()
+    }
+    /// When the token was issued (Unix seconds).
+    fn issued_at(&self) -> i64;
+    /// The access token's lifetime in seconds.
+    fn expires_in(&self) -> i64;
+    /// Whether a refresh token was issued with this access token.
+    fn has_refresh_token(&self) -> bool;
+    /// Whether the access token has been revoked.
+    fn is_access_token_revoked(&self) -> bool;
+    /// Whether the refresh token has been revoked (or rotated out).
+    fn is_refresh_token_revoked(&self) -> bool;
+    /// The grant this token belongs to: every token issued from one
+    /// authorization (a code, a password grant, and the refreshes that
+    /// follow) shares it, so the whole family can be revoked at once.
+    fn grant_id(&self) -> &str;
+
+    /// When the access token expires (Unix seconds).
+    fn expires_at(&self) -> i64 {
+        self.issued_at().saturating_add(self.expires_in())
+    }
+    /// Whether the access token has expired at `now`.
+    fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires_at()
+    }
+}
+
+/// An authorization code (Authlib's `AuthorizationCodeMixin`).
+pub trait OAuth2AuthorizationCode: Send + Sync {
+    /// The client the code was issued to.
+    fn client_id(&self) -> &str;
+    /// The resource owner who granted it.
+    fn user_id(&self) -> String;
+    /// The `redirect_uri` of the authorization request, if one was given
+    /// (RFC 6749 §4.1.3 requires it again, identical, at the token endpoint).
+    fn redirect_uri(&self) -> Option<&str>;
+    /// The granted scope.
+    fn scope(&self) -> Scope;
+    /// When the resource owner granted it (Unix seconds).
+    fn auth_time(&self) -> i64;
+    /// The PKCE `code_challenge` (RFC 7636 §4.2), if one was sent.
+    fn code_challenge(&self) -> Option<&str>;
+    /// The PKCE `code_challenge_method`, if one was sent.
+    fn code_challenge_method(&self) -> Option<&str>;
+    /// The OpenID Connect `nonce`, if one was sent.
+    fn nonce(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A token the engine has issued and storage must persist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner, if any.
+    pub user_id: Option<String>,
+    /// `Bearer`.
+    pub token_type: String,
+    /// SHA-256 digest of the access token ([`secrets::digest`]).
+    pub access_token_digest: String,
+    /// SHA-256 digest of the refresh token, if one was issued.
+    pub refresh_token_digest: Option<String>,
+    /// The access token's scope, space-delimited.
+    pub scope: String,
+    /// The refresh token's scope, space-delimited (see
+    /// [`OAuth2Token::refresh_token_scope`]).
+    pub refresh_token_scope: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Seconds.
+    pub expires_in: i64,
+    /// The grant (token family) this token belongs to.
+    pub grant_id: String,
+}
+
+/// An authorization code the engine has issued and storage must persist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAuthorizationCode {
+    /// SHA-256 digest of the code.
+    pub code_digest: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner who granted it.
+    pub user_id: String,
+    /// The `redirect_uri` of the request, if one was given.
+    pub redirect_uri: Option<String>,
+    /// `code`.
+    pub response_type: String,
+    /// The granted scope, space-delimited.
+    pub scope: String,
+    /// Unix seconds.
+    pub auth_time: i64,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// PKCE method (`S256` or `plain`).
+    pub code_challenge_method: Option<String>,
+    /// OpenID Connect nonce.
+    pub nonce: Option<String>,
+}
+
+/// Client metadata as RFC 7591 §2 defines it (what Authlib keeps in
+/// `client_metadata` JSON), with the RFC's defaults for absent fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientMetadata {
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Token endpoint authentication method (default `client_secret_basic`).
+    pub token_endpoint_auth_method: ClientAuthMethod,
+    /// Grant types (default `["authorization_code"]`).
+    pub grant_types: Vec<String>,
+    /// Response types (default `["code"]`).
+    pub response_types: Vec<String>,
+    /// Human-readable name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    /// Home page of the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_uri: Option<String>,
+    /// Logo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    /// Space-delimited scope the client may ask for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Contacts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
+    /// Terms of service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tos_uri: Option<String>,
+    /// Privacy policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+    /// JWK Set URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Software identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub software_id: Option<String>,
+    /// Software version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub software_version: Option<String>,
+}
+
+impl Default for ClientMetadata {
+    fn default() -> ClientMetadata {
+        ClientMetadata {
+            redirect_uris: Vec::new(),
+            token_endpoint_auth_method: ClientAuthMethod::ClientSecretBasic,
+            grant_types: vec!["authorization_code".into()],
+            response_types: vec!["code".into()],
+            client_name: None,
+            client_uri: None,
+            logo_uri: None,
+            scope: None,
+            contacts: Vec::new(),
+            tos_uri: None,
+            policy_uri: None,
+            jwks_uri: None,
+            software_id: None,
+            software_version: None,
+        }
+    }
+}
+
+/// A ready-made client record: the id, the secret's digest and the
+/// metadata. The in-memory storage keeps these; a custom storage may too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    /// The `client_id`.
+    pub client_id: String,
+    /// [`secrets::hash_client_secret`] of the secret; `None` for public clients.
+    pub client_secret_digest: Option<String>,
+    /// Unix seconds.
+    pub client_id_issued_at: i64,
+    /// Unix seconds, `0` for never.
+    pub client_secret_expires_at: i64,
+    /// RFC 7591 metadata.
+    pub metadata: ClientMetadata,
+}
+
+impl ClientRecord {
+    /// A confidential client with the given raw secret (stored hashed).
+    pub fn confidential(
+        client_id: impl Into<String>,
+        secret: &str,
+        metadata: ClientMetadata,
+    ) -> ClientRecord {
+        ClientRecord {
+            client_id: client_id.into(),
+            client_secret_digest: Some(secrets::hash_client_secret(secret)),
+            client_id_issued_at: 0,
+            client_secret_expires_at: 0,
+            metadata,
+        }
+    }
+
+    /// A public client (`token_endpoint_auth_method` forced to `none`).
+    pub fn public(client_id: impl Into<String>, mut metadata: ClientMetadata) -> ClientRecord {
+        metadata.token_endpoint_auth_method = ClientAuthMethod::None;
+        ClientRecord {
+            client_id: client_id.into(),
+            client_secret_digest: None,
+            client_id_issued_at: 0,
+            client_secret_expires_at: 0,
+            metadata,
+        }
+    }
+}
+
+impl OAuth2Client for ClientRecord {
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn check_client_secret(&self, secret: &str) -> bool {
+        match &self.client_secret_digest {
+            Some(d) => secrets::verify_client_secret(d, secret),
+            None => false,
+        }
+    }
+    fn client_secret_expires_at(&self) -> i64 {
+        self.client_secret_expires_at
+    }
+    fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
+        self.metadata.token_endpoint_auth_method
+    }
+    fn redirect_uris(&self) -> Vec<String> {
+        self.metadata.redirect_uris.clone()
+    }
+    fn grant_types(&self) -> Vec<String> {
+        self.metadata.grant_types.clone()
+    }
+    fn response_types(&self) -> Vec<String> {
+        self.metadata.response_types.clone()
+    }
+    fn scope(&self) -> Scope {
+        Scope::from_stored(self.metadata.scope.as_deref().unwrap_or_default())
+    }
+    fn client_name(&self) -> Option<String> {
+        self.metadata.client_name.clone()
+    }
+    fn check_redirect_uri(&self, uri: &str) -> bool {
+        self.metadata.redirect_uris.iter().any(|r| r == uri)
+    }
+    fn check_grant_type(&self, grant_type: &str) -> bool {
+        self.metadata.grant_types.iter().any(|g| g == grant_type)
+    }
+    fn check_response_type(&self, response_type: &str) -> bool {
+        self.metadata
+            .response_types
+            .iter()
+            .any(|r| r == response_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7591_2_metadata_defaults() {
+        let m: ClientMetadata = serde_json::from_str("{}").unwrap();
+        assert_eq!(m.grant_types, ["authorization_code"]);
+        assert_eq!(m.response_types, ["code"]);
+        assert_eq!(
+            m.token_endpoint_auth_method,
+            ClientAuthMethod::ClientSecretBasic
+        );
+    }
+
+    #[test]
+    fn rfc6749_3_1_2_3_default_redirect_uri_only_when_one_is_registered() {
+        let mut m = ClientMetadata {
+            redirect_uris: vec!["https://a/cb".into()],
+            ..ClientMetadata::default()
+        };
+        let c = ClientRecord::public("c", m.clone());
+        assert_eq!(c.default_redirect_uri().as_deref(), Some("https://a/cb"));
+        m.redirect_uris.push("https://b/cb".into());
+        let c = ClientRecord::public("c", m);
+        assert_eq!(c.default_redirect_uri(), None);
+    }
+
+    #[test]
+    fn redirect_uri_match_is_exact() {
+        let c = ClientRecord::public(
+            "c",
+            ClientMetadata {
+                redirect_uris: vec!["https://a.example/cb".into()],
+                ..ClientMetadata::default()
+            },
+        );
+        assert!(c.check_redirect_uri("https://a.example/cb"));
+        for near in [
+            "https://a.example/cb/",
+            "https://A.example/cb",
+            "https://a.example/cb?x=1",
+            "https://a.example/cb#f",
+            "https://a.example./cb",
+            "https://a.example/CB",
+            "https://user@a.example/cb",
+        ] {
+            assert!(!c.check_redirect_uri(near), "{near}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! OAuth 2.0, one module per RFC.
+
+pub mod rfc6749;
+pub mod rfc6750;
+pub mod rfc7009;
+pub mod rfc7636;
+pub mod rfc7662;
+pub mod server;

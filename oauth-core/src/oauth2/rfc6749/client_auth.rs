@@ -1,0 +1,232 @@
+//! Client authentication (RFC 6749 §2.3): `client_secret_basic`,
+//! `client_secret_post` and `none`. A client may use only the method it
+//! registered, and only one method per request.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::OAuth2Error;
+use crate::http::OAuth2Request;
+use crate::models::{ClientAuthMethod, OAuth2Client};
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::OAuth2Storage;
+
+/// Client credentials as presented in a request, before checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentedCredentials {
+    /// The claimed `client_id`.
+    pub client_id: String,
+    /// The presented secret (none for `none`).
+    pub client_secret: Option<String>,
+    /// How they were presented.
+    pub method: ClientAuthMethod,
+}
+
+/// A failed client authentication, remembering whether HTTP Basic was tried
+/// (which makes the error a 401 with a challenge, RFC 6749 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAuthError {
+    /// The error to send.
+    pub error: OAuth2Error,
+    /// Whether the request carried `Authorization: Basic`.
+    pub basic_attempted: bool,
+}
+
+/// Whether the request carries an `Authorization: Basic` header.
+pub fn basic_attempted(request: &OAuth2Request) -> bool {
+    request
+        .header("authorization")
+        .and_then(|v| v.split_once(' ').map(|(s, _)| s).or(Some(v)))
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+}
+
+/// Reads the client credentials of a request without checking them.
+///
+/// RFC 6749 §2.3.1: the Basic user and password are the form-urlencoded
+/// `client_id` and `client_secret`; the body may carry them instead; a
+/// request must not use both, and secrets must not appear in the URI.
+pub fn presented_credentials(
+    request: &OAuth2Request,
+) -> Result<Option<PresentedCredentials>, ClientAuthError> {
+    let basic = basic_attempted(request);
+    let fail = |error: OAuth2Error| ClientAuthError {
+        error,
+        basic_attempted: basic,
+    };
+    if request.query.contains("client_secret") {
+        return Err(fail(OAuth2Error::invalid_request(
+            "client credentials must not be sent in the request URI",
+        )));
+    }
+    let body_id = request.form.single("client_id").map_err(fail)?;
+    let body_secret = request.form.single("client_secret").map_err(fail)?;
+
+    if basic {
+        let header = request.header_checked("authorization").map_err(fail)?;
+        let (client_id, secret) = parse_basic(header.unwrap_or_default()).ok_or_else(|| {
+            fail(OAuth2Error::invalid_client(
+                "the Basic authorization header is malformed",
+            ))
+        })?;
+        if body_secret.is_some() || request.form.contains("client_secret") {
+            return Err(fail(OAuth2Error::invalid_request(
+                "the client used more than one authentication method",
+            )));
+        }
+        if body_id.is_some_and(|id| id != client_id) {
+            return Err(fail(OAuth2Error::invalid_request(
+                "client_id in the body does not match the authenticated client",
+            )));
+        }
+        return Ok(Some(PresentedCredentials {
+            client_id,
+            client_secret: Some(secret),
+            method: ClientAuthMethod::ClientSecretBasic,
+        }));
+    }
+    match (body_id, body_secret) {
+        (Some(id), Some(secret)) => Ok(Some(PresentedCredentials {
+            client_id: id.to_owned(),
+            client_secret: Some(secret.to_owned()),
+            method: ClientAuthMethod::ClientSecretPost,
+        })),
+        (Some(id), None) => Ok(Some(PresentedCredentials {
+            client_id: id.to_owned(),
+            client_secret: None,
+            method: ClientAuthMethod::None,
+        })),
+        (None, Some(_)) => Err(fail(OAuth2Error::invalid_request(
+            "client_secret was sent without client_id",
+        ))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Decodes `Basic base64(urlencode(id) ":" urlencode(secret))`.
+fn parse_basic(header: &str) -> Option<(String, String)> {
+    let (scheme, rest) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(rest.trim().as_bytes()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let id = form_decode(id)?;
+    let secret = form_decode(secret)?;
+    if id.is_empty() {
+        return None;
+    }
+    Some((id, secret))
+}
+
+/// `application/x-www-form-urlencoded` decoding of one component
+/// (`+` is a space, `%XX` a byte), failing on invalid UTF-8.
+fn form_decode(s: &str) -> Option<String> {
+    let plus_as_space = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_as_space)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// Authenticates the client of a token, revocation or introspection
+    /// request: finds it, checks that it used its registered method, and
+    /// checks the secret in constant time.
+    pub async fn authenticate_client(
+        &self,
+        request: &OAuth2Request,
+    ) -> Result<S::Client, ClientAuthError> {
+        let presented = presented_credentials(request)?;
+        let basic = basic_attempted(request);
+        let fail = |error: OAuth2Error| ClientAuthError {
+            error,
+            basic_attempted: basic,
+        };
+        let Some(presented) = presented else {
+            return Err(fail(OAuth2Error::invalid_client(
+                "client authentication is required",
+            )));
+        };
+        let client = self
+            .storage
+            .find_client(&presented.client_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let Some(client) = client else {
+            return Err(fail(OAuth2Error::invalid_client(
+                "client authentication failed",
+            )));
+        };
+        let registered = client.token_endpoint_auth_method();
+        if registered != presented.method {
+            return Err(fail(OAuth2Error::invalid_client(format!(
+                "the client must authenticate with {}",
+                registered.as_str()
+            ))));
+        }
+        if let Some(secret) = &presented.client_secret {
+            if !client.check_client_secret(secret) {
+                return Err(fail(OAuth2Error::invalid_client(
+                    "client authentication failed",
+                )));
+            }
+            let expires_at = client.client_secret_expires_at();
+            if expires_at != 0 && self.now() >= expires_at {
+                return Err(fail(OAuth2Error::invalid_client(
+                    "the client secret has expired",
+                )));
+            }
+        }
+        Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic(id: &str, secret: &str) -> String {
+        format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
+    }
+
+    #[test]
+    fn rfc6749_2_3_1_basic_credentials_are_form_urldecoded() {
+        let req = OAuth2Request::post("https://as/token")
+            .with_header("Authorization", basic("my%20app", "a%3Ab+c"));
+        let c = presented_credentials(&req).unwrap().unwrap();
+        assert_eq!(c.client_id, "my app");
+        assert_eq!(c.client_secret.as_deref(), Some("a:b c"));
+        assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic);
+    }
+
+    #[test]
+    fn rfc6749_2_3_one_method_per_request() {
+        let req = OAuth2Request::post("https://as/token")
+            .with_header("Authorization", basic("a", "b"))
+            .with_form([("client_id", "a"), ("client_secret", "b")]);
+        let e = presented_credentials(&req).unwrap_err();
+        assert_eq!(e.error.code.as_str(), "invalid_request");
+        assert!(e.basic_attempted);
+    }
+
+    #[test]
+    fn rfc6749_2_3_1_secret_not_in_uri() {
+        let req =
+            OAuth2Request::post("https://as/token?client_secret=x").with_form([("client_id", "a")]);
+        assert_eq!(
+            presented_credentials(&req).unwrap_err().error.code.as_str(),
+            "invalid_request"
+        );
+    }
+
+    #[test]
+    fn malformed_basic_is_invalid_client() {
+        for h in ["Basic !!!", "Basic ", "Basic Zm9v", "basic OnNlY3JldA=="] {
+            let req = OAuth2Request::post("https://as/token").with_header("Authorization", h);
+            let e = presented_credentials(&req).unwrap_err();
+            assert_eq!(e.error.code.as_str(), "invalid_client", "{h}");
+            assert!(e.basic_attempted);
+        }
+    }
+}

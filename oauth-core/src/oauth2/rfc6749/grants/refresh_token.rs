@@ -1,0 +1,104 @@
+//! Refreshing an access token (RFC 6749 §6), with rotation.
+
+use async_trait::async_trait;
+
+use crate::error::OAuth2Error;
+use crate::http::OAuth2Request;
+use crate::models::{OAuth2Client, OAuth2Token};
+use crate::oauth2::server::{AuthorizationServer, TokenSpec};
+use crate::scope::Scope;
+use crate::secrets;
+use crate::storage::OAuth2Storage;
+
+use super::{IssuedToken, TokenGrant};
+
+/// `grant_type=refresh_token`.
+///
+/// With rotation on (the default), each refresh issues a new refresh token
+/// and revokes the old pair in one atomic storage call. A refresh token that
+/// was already rotated out (or revoked) is a sign it was stolen: presenting
+/// it revokes every token of its grant (RFC 9700 §4.14.2).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RefreshTokenGrant;
+
+#[async_trait]
+impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
+    fn grant_type(&self) -> &str {
+        "refresh_token"
+    }
+
+    async fn create_token(
+        &self,
+        server: &AuthorizationServer<S>,
+        client: &S::Client,
+        request: &OAuth2Request,
+    ) -> Result<IssuedToken, OAuth2Error> {
+        let raw = request.form.required("refresh_token")?;
+        let requested_scope = request.form.single("scope")?;
+        let digest = secrets::digest(raw);
+        let now = server.now();
+
+        let Some(old) = server.storage.find_refresh_token(&digest).await? else {
+            return Err(OAuth2Error::invalid_grant("the refresh token is invalid"));
+        };
+        if old.client_id() != client.client_id() {
+            return Err(OAuth2Error::invalid_grant(
+                "the refresh token was issued to another client",
+            ));
+        }
+        if old.is_refresh_token_revoked() {
+            server.storage.revoke_grant(old.grant_id(), now).await?;
+            return Err(OAuth2Error::invalid_grant(
+                "the refresh token has been revoked",
+            ));
+        }
+        if let Some(lifetime) = server.config.refresh_token_expires_in {
+            if now >= old.issued_at().saturating_add(lifetime) {
+                return Err(OAuth2Error::invalid_grant("the refresh token has expired"));
+            }
+        }
+
+        // §6: the new scope MUST NOT include any scope not originally
+        // granted, and is the original scope when omitted.
+        let granted = old.refresh_token_scope();
+        let scope = match requested_scope {
+            None => granted.clone(),
+            Some(text) => {
+                let s = Scope::parse(text)?;
+                if !s.is_subset_of(&granted) {
+                    return Err(OAuth2Error::invalid_scope(
+                        "the requested scope exceeds the scope originally granted",
+                    ));
+                }
+                s
+            }
+        };
+        let scope = client.allowed_scope(&scope);
+
+        let spec = TokenSpec {
+            grant_type: "refresh_token",
+            client_id: client.client_id(),
+            user_id: old.user_id(),
+            scope,
+            // §6: a new refresh token keeps the scope of the one presented.
+            refresh_scope: server.config.rotate_refresh_tokens.then_some(granted),
+            grant_id: old.grant_id().to_owned(),
+        };
+        if !server.config.rotate_refresh_tokens {
+            return server.issue_token(spec).await;
+        }
+        let issued = server.new_token(spec);
+        let rotated = server
+            .storage
+            .rotate_refresh_token(&digest, issued.record.clone(), now)
+            .await?;
+        if !rotated {
+            // Lost a race with another use of the same refresh token.
+            server.storage.revoke_grant(old.grant_id(), now).await?;
+            return Err(OAuth2Error::invalid_grant(
+                "the refresh token has already been used",
+            ));
+        }
+        Ok(issued)
+    }
+}

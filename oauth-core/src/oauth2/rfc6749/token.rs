@@ -1,0 +1,61 @@
+//! The token endpoint (RFC 6749 §3.2, §5).
+
+use crate::error::OAuth2Error;
+use crate::http::{Method, OAuth2Request, OAuth2Response};
+use crate::models::OAuth2Client;
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::OAuth2Storage;
+
+use super::client_auth::basic_attempted;
+use super::grants::IssuedToken;
+use super::{error_response, method_not_allowed};
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// Handles a token request: a JSON token response (§5.1) or a JSON
+    /// error (§5.2), both with `Cache-Control: no-store`.
+    ///
+    /// Order of checks: POST (405 otherwise), TLS, `grant_type` present and
+    /// supported, client authentication, the client's right to the grant
+    /// type, then the grant's own rules.
+    pub async fn create_token_response(&self, request: &OAuth2Request) -> OAuth2Response {
+        if request.method != Method::Post {
+            return method_not_allowed(&self.config);
+        }
+        match self.token(request).await {
+            Ok(issued) => OAuth2Response::json(200, &issued.to_json()),
+            Err((error, basic)) => error_response(&self.config, &error, basic),
+        }
+    }
+
+    /// The token endpoint as a typed result: the issued token, or the
+    /// error with whether HTTP Basic was attempted.
+    pub async fn token(&self, request: &OAuth2Request) -> Result<IssuedToken, (OAuth2Error, bool)> {
+        let basic = basic_attempted(request);
+        let plain = |e: OAuth2Error| (e, basic);
+        self.check_transport(request.secure).map_err(plain)?;
+        let grant_type = request.form.required("grant_type").map_err(plain)?;
+        let Some(grant) = self.grants.get(grant_type).cloned() else {
+            return Err(plain(OAuth2Error::unsupported_grant_type(format!(
+                "the grant type \"{grant_type}\" is not supported"
+            ))));
+        };
+        let client = self
+            .authenticate_client(request)
+            .await
+            .map_err(|e| (e.error, e.basic_attempted))?;
+        if !client.check_grant_type(grant_type) {
+            return Err(plain(OAuth2Error::unauthorized_client(format!(
+                "the client is not allowed to use the grant type \"{grant_type}\""
+            ))));
+        }
+        if client.is_public() && !grant.allows_public_clients() {
+            return Err(plain(OAuth2Error::unauthorized_client(format!(
+                "the grant type \"{grant_type}\" requires a confidential client"
+            ))));
+        }
+        grant
+            .create_token(self, &client, request)
+            .await
+            .map_err(plain)
+    }
+}

@@ -1,0 +1,244 @@
+//! RFC 6750, Bearer Token Usage: protecting resources with bearer tokens.
+
+use crate::config::Config;
+use crate::error::{ErrorCode, OAuth2Error};
+use crate::http::{Method, OAuth2Request, OAuth2Response};
+use crate::models::OAuth2Token;
+use crate::oauth2::server::AuthorizationServer;
+use crate::scope::{Scope, ScopeRequirement};
+use crate::secrets;
+use crate::storage::OAuth2Storage;
+
+/// Why a resource request was refused (RFC 6750 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BearerError {
+    /// The error; `None` when the request had no token at all (§3.1: no
+    /// error code then, just the challenge).
+    pub error: Option<OAuth2Error>,
+    /// For `insufficient_scope`, the scope the resource requires.
+    pub scope: Option<Scope>,
+}
+
+impl BearerError {
+    fn missing() -> BearerError {
+        BearerError {
+            error: None,
+            scope: None,
+        }
+    }
+
+    fn new(error: OAuth2Error) -> BearerError {
+        BearerError {
+            error: Some(error),
+            scope: None,
+        }
+    }
+
+    /// 401 for a missing or invalid token, 403 for insufficient scope, 400
+    /// for a malformed request (§3.1).
+    pub fn status(&self) -> u16 {
+        match &self.error {
+            None => 401,
+            Some(e) => match e.code {
+                ErrorCode::InvalidToken => 401,
+                ErrorCode::InsufficientScope => 403,
+                ErrorCode::InvalidRequest => 400,
+                _ => e.code.status(),
+            },
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge (§3).
+    pub fn www_authenticate(&self, config: &Config) -> String {
+        let mut attrs: Vec<String> = Vec::new();
+        if let Some(realm) = &config.realm {
+            attrs.push(format!("realm=\"{}\"", quote_safe(realm)));
+        }
+        if let Some(e) = &self.error {
+            attrs.push(format!("error=\"{}\"", e.code.as_str()));
+            attrs.push(format!(
+                "error_description=\"{}\"",
+                quote_safe(&e.description)
+            ));
+            if let Some(uri) = config.error_uri(e.code.as_str()) {
+                attrs.push(format!("error_uri=\"{}\"", quote_safe(uri)));
+            }
+        }
+        if let Some(scope) = &self.scope {
+            attrs.push(format!("scope=\"{scope}\""));
+        }
+        if attrs.is_empty() {
+            "Bearer".to_owned()
+        } else {
+            format!("Bearer {}", attrs.join(", "))
+        }
+    }
+
+    /// The full response: status, challenge, and a JSON body naming the
+    /// error (empty object when there is none).
+    pub fn to_response(&self, config: &Config) -> OAuth2Response {
+        let body = match &self.error {
+            Some(e) => serde_json::json!({
+                "error": e.code.as_str(),
+                "error_description": e.description,
+            }),
+            None => serde_json::json!({}),
+        };
+        OAuth2Response::json(self.status(), &body)
+            .with_header("WWW-Authenticate", self.www_authenticate(config))
+    }
+}
+
+/// Keeps a value legal inside a quoted-string.
+fn quote_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == '"' || c == '\\' || c.is_control() {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(value: &str) -> bool {
+    let body = value.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// Finds the bearer token of a request: the `Authorization` header (§2.1),
+/// and, if the configuration allows, the form body (§2.2) or the query
+/// (§2.3). More than one is `invalid_request` (§2).
+pub fn extract_bearer_token<'r>(
+    request: &'r OAuth2Request,
+    config: &Config,
+) -> Result<Option<&'r str>, BearerError> {
+    let mut found: Vec<&str> = Vec::new();
+    let header = request
+        .header_checked("authorization")
+        .map_err(BearerError::new)?;
+    if let Some(value) = header {
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if scheme.eq_ignore_ascii_case("bearer") {
+            let token = rest.trim_start_matches(' ');
+            if !is_b64token(token) {
+                return Err(BearerError::new(OAuth2Error::invalid_request(
+                    "the Authorization header does not hold a well-formed bearer token",
+                )));
+            }
+            found.push(token);
+        }
+    }
+    if config.bearer_token_in_body && request.method != Method::Get && request.is_form_encoded() {
+        if let Some(t) = request
+            .form
+            .single("access_token")
+            .map_err(BearerError::new)?
+        {
+            found.push(t);
+        }
+    }
+    if config.bearer_token_in_query {
+        if let Some(t) = request
+            .query
+            .single("access_token")
+            .map_err(BearerError::new)?
+        {
+            found.push(t);
+        }
+    }
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        _ => Err(BearerError::new(OAuth2Error::invalid_request(
+            "the request uses more than one method to send the access token",
+        ))),
+    }
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// Checks the bearer token of a resource request and returns the token
+    /// if it is valid, unexpired, unrevoked and has the required scope.
+    pub async fn validate_bearer(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<S::Token, BearerError> {
+        self.check_transport(request.secure)
+            .map_err(BearerError::new)?;
+        let Some(raw) = extract_bearer_token(request, &self.config)? else {
+            return Err(BearerError::missing());
+        };
+        let token = self
+            .storage
+            .find_access_token(&secrets::digest(raw))
+            .await
+            .map_err(|e| BearerError::new(e.into()))?;
+        let invalid = |d: &str| BearerError::new(OAuth2Error::invalid_token(d));
+        let Some(token) = token else {
+            return Err(invalid("the access token is invalid"));
+        };
+        if token.is_access_token_revoked() {
+            return Err(invalid("the access token has been revoked"));
+        }
+        if token.is_expired(self.now()) {
+            return Err(invalid("the access token has expired"));
+        }
+        if !required.is_satisfied_by(&token.scope()) {
+            return Err(BearerError {
+                error: Some(OAuth2Error::insufficient_scope(
+                    "the access token does not have the scope this resource requires",
+                )),
+                scope: required.scope().cloned(),
+            });
+        }
+        Ok(token)
+    }
+
+    /// [`validate_bearer`](Self::validate_bearer) with the refusal already
+    /// turned into its response.
+    pub async fn validate_bearer_response(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<S::Token, OAuth2Response> {
+        self.validate_bearer(request, required)
+            .await
+            .map_err(|e| e.to_response(&self.config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6750_2_1_b64token_syntax() {
+        assert!(is_b64token("abc-._~+/=="));
+        assert!(!is_b64token("=="));
+        assert!(!is_b64token("a b"));
+        assert!(!is_b64token("a,b"));
+        assert!(!is_b64token(""));
+    }
+
+    #[test]
+    fn rfc6750_3_missing_token_challenge_has_no_error() {
+        let c = Config {
+            realm: Some("api".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            BearerError::missing().www_authenticate(&c),
+            "Bearer realm=\"api\""
+        );
+        assert_eq!(
+            BearerError::missing().www_authenticate(&Config::default()),
+            "Bearer"
+        );
+    }
+}

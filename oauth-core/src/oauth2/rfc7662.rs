@@ -1,0 +1,103 @@
+//! RFC 7662, Token Introspection.
+
+use crate::error::OAuth2Error;
+use crate::http::{Method, OAuth2Request, OAuth2Response};
+use crate::models::{OAuth2Client, OAuth2Token};
+use crate::oauth2::rfc6749::{error_response, method_not_allowed};
+use crate::oauth2::rfc7009::{TokenKind, parse_hint};
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::OAuth2Storage;
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// Handles an introspection request (§2.1). The caller must authenticate
+    /// as a confidential client, and sees only its own tokens: any other
+    /// token, like an unknown, expired or revoked one, is `{"active":false}`
+    /// (§2.2), so the endpoint cannot be used to probe for tokens.
+    pub async fn create_introspection_response(&self, request: &OAuth2Request) -> OAuth2Response {
+        if request.method != Method::Post {
+            return method_not_allowed(&self.config);
+        }
+        match self.introspect(request).await {
+            Ok(body) => OAuth2Response::json(200, &body),
+            Err((error, basic)) => error_response(&self.config, &error, basic),
+        }
+    }
+
+    /// The introspection response body for a request.
+    pub async fn introspect(
+        &self,
+        request: &OAuth2Request,
+    ) -> Result<serde_json::Value, (OAuth2Error, bool)> {
+        let basic = crate::oauth2::rfc6749::client_auth::basic_attempted(request);
+        let plain = |e: OAuth2Error| (e, basic);
+        self.check_transport(request.secure).map_err(plain)?;
+        let client = self
+            .authenticate_client(request)
+            .await
+            .map_err(|e| (e.error, e.basic_attempted))?;
+        if client.is_public() {
+            return Err(plain(OAuth2Error::invalid_client(
+                "token introspection requires an authenticated (confidential) client",
+            )));
+        }
+        let raw = request.form.required("token").map_err(plain)?;
+        // An unrecognised hint is only a hint: the search covers every type.
+        let hint = parse_hint(request).map_err(plain)?;
+        let inactive = serde_json::json!({ "active": false });
+        let Some((kind, token)) = self
+            .find_any_token(raw, hint)
+            .await
+            .map_err(|e| plain(e.into()))?
+        else {
+            return Ok(inactive);
+        };
+        if token.client_id() != client.client_id() {
+            return Ok(inactive);
+        }
+        let now = self.now();
+        let exp = match kind {
+            TokenKind::AccessToken => {
+                if token.is_access_token_revoked() || token.is_expired(now) {
+                    return Ok(inactive);
+                }
+                Some(token.expires_at())
+            }
+            TokenKind::RefreshToken => {
+                if token.is_refresh_token_revoked() {
+                    return Ok(inactive);
+                }
+                let exp = self
+                    .config
+                    .refresh_token_expires_in
+                    .map(|l| token.issued_at().saturating_add(l));
+                if exp.is_some_and(|e| now >= e) {
+                    return Ok(inactive);
+                }
+                exp
+            }
+        };
+        let scope = match kind {
+            TokenKind::AccessToken => token.scope(),
+            TokenKind::RefreshToken => token.refresh_token_scope(),
+        };
+        let mut body = serde_json::json!({
+            "active": true,
+            "client_id": token.client_id(),
+            "token_type": match kind {
+                TokenKind::AccessToken => token.token_type(),
+                TokenKind::RefreshToken => "refresh_token",
+            },
+            "iat": token.issued_at(),
+        });
+        if !scope.is_empty() {
+            body["scope"] = scope.to_string().into();
+        }
+        if let Some(exp) = exp {
+            body["exp"] = exp.into();
+        }
+        if let Some(user) = token.user_id() {
+            body["sub"] = user.into();
+        }
+        Ok(body)
+    }
+}

@@ -1,0 +1,366 @@
+//! The authorization server: configuration, storage, grants and generators in
+//! one value, with one method per endpoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::config::Config;
+use crate::error::OAuth2Error;
+use crate::models::{NewToken, OAuth2Client};
+use crate::oauth2::rfc6749::grants::{
+    AuthorizationCodeGrant, ClientCredentialsGrant, IssuedToken, PasswordGrant, RefreshTokenGrant,
+    ResourceOwnerAuthenticator, TokenGrant,
+};
+use crate::scope::Scope;
+use crate::secrets;
+use crate::storage::OAuth2Storage;
+
+/// A source of the current time (Unix seconds). Servers use
+/// [`SystemClock`]; tests may use [`ManualClock`] to step over expiries.
+pub trait Clock: Send + Sync {
+    /// Now, in Unix seconds.
+    fn now(&self) -> i64;
+}
+
+/// The system's wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that only moves when told to; shareable between a test and the
+/// server it drives.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// A clock reading `now`.
+    pub fn new(now: i64) -> Arc<ManualClock> {
+        Arc::new(ManualClock(AtomicI64::new(now)))
+    }
+    /// Moves the clock forward by `seconds`.
+    pub fn advance(&self, seconds: i64) {
+        self.0.fetch_add(seconds, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> i64 {
+        (**self).now()
+    }
+}
+
+/// What a token generator may base a token on.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenContext<'a> {
+    /// The grant type being served (`implicit` for the authorization endpoint).
+    pub grant_type: &'a str,
+    /// The client the token is for.
+    pub client_id: &'a str,
+    /// The resource owner, if any.
+    pub user_id: Option<&'a str>,
+    /// The scope being granted.
+    pub scope: &'a Scope,
+}
+
+/// Makes access tokens, refresh tokens or authorization codes.
+///
+/// The default, [`RandomTokenGenerator`], draws 32 bytes from the OS CSPRNG.
+/// Any `Fn(&TokenContext) -> String` is a generator too.
+pub trait TokenGenerator: Send + Sync {
+    /// A new, unguessable value.
+    fn generate(&self, context: &TokenContext<'_>) -> String;
+}
+
+impl<F> TokenGenerator for F
+where
+    F: Fn(&TokenContext<'_>) -> String + Send + Sync,
+{
+    fn generate(&self, context: &TokenContext<'_>) -> String {
+        self(context)
+    }
+}
+
+/// Random URL-safe tokens of `bytes` bytes (default 32, i.e. 256 bits).
+#[derive(Debug, Clone, Copy)]
+pub struct RandomTokenGenerator {
+    /// Number of random bytes (at least 16 is enforced).
+    pub bytes: usize,
+}
+
+impl Default for RandomTokenGenerator {
+    fn default() -> RandomTokenGenerator {
+        RandomTokenGenerator { bytes: 32 }
+    }
+}
+
+impl TokenGenerator for RandomTokenGenerator {
+    fn generate(&self, _: &TokenContext<'_>) -> String {
+        secrets::random_token(self.bytes.max(16))
+    }
+}
+
+/// An invalid [`Config`], found when the server is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid OAuth 2.0 configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The OAuth 2.0 authorization server engine.
+///
+/// Built from a storage and a [`Config`]; the `authorization_code`,
+/// `refresh_token` and `client_credentials` grants are registered from the
+/// start, `password` once a [`ResourceOwnerAuthenticator`] is given, and any
+/// [`TokenGrant`] can be added.
+pub struct AuthorizationServer<S: OAuth2Storage> {
+    pub(crate) storage: S,
+    pub(crate) config: Config,
+    pub(crate) grants: HashMap<String, Arc<dyn TokenGrant<S>>>,
+    pub(crate) access_token_generator: Box<dyn TokenGenerator>,
+    pub(crate) refresh_token_generator: Box<dyn TokenGenerator>,
+    pub(crate) code_generator: Box<dyn TokenGenerator>,
+    pub(crate) clock: Box<dyn Clock>,
+    pub(crate) supported_scopes: Option<Scope>,
+    pub(crate) default_scope: Scope,
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// A server over `storage` with `config`, which is validated here.
+    pub fn new(storage: S, config: Config) -> Result<AuthorizationServer<S>, ConfigError> {
+        config.validate().map_err(ConfigError)?;
+        let supported_scopes = config
+            .scopes_supported
+            .as_ref()
+            .map(|s| Scope::from_tokens(s.iter()));
+        let default_scope = Scope::from_tokens(config.default_scope.iter());
+        let mut server = AuthorizationServer {
+            storage,
+            config,
+            grants: HashMap::new(),
+            access_token_generator: Box::new(RandomTokenGenerator::default()),
+            refresh_token_generator: Box::new(RandomTokenGenerator::default()),
+            code_generator: Box::new(RandomTokenGenerator::default()),
+            clock: Box::new(SystemClock),
+            supported_scopes,
+            default_scope,
+        };
+        server = server
+            .with_grant(AuthorizationCodeGrant)
+            .with_grant(RefreshTokenGrant)
+            .with_grant(ClientCredentialsGrant);
+        Ok(server)
+    }
+
+    /// Registers (or replaces) a grant for its grant type.
+    pub fn with_grant(mut self, grant: impl TokenGrant<S> + 'static) -> Self {
+        self.grants
+            .insert(grant.grant_type().to_owned(), Arc::new(grant));
+        self
+    }
+
+    /// Enables the resource owner password credentials grant (RFC 6749 §4.3),
+    /// checking credentials with `authenticator`.
+    pub fn with_password_grant(
+        self,
+        authenticator: impl ResourceOwnerAuthenticator + 'static,
+    ) -> Self {
+        self.with_grant(PasswordGrant::new(authenticator))
+    }
+
+    /// Removes a grant type (for example `client_credentials`).
+    pub fn without_grant(mut self, grant_type: &str) -> Self {
+        self.grants.remove(grant_type);
+        self
+    }
+
+    /// Replaces the access token generator.
+    pub fn with_access_token_generator(mut self, generator: impl TokenGenerator + 'static) -> Self {
+        self.access_token_generator = Box::new(generator);
+        self
+    }
+
+    /// Replaces the refresh token generator.
+    pub fn with_refresh_token_generator(
+        mut self,
+        generator: impl TokenGenerator + 'static,
+    ) -> Self {
+        self.refresh_token_generator = Box::new(generator);
+        self
+    }
+
+    /// Replaces the authorization code generator.
+    pub fn with_code_generator(mut self, generator: impl TokenGenerator + 'static) -> Self {
+        self.code_generator = Box::new(generator);
+        self
+    }
+
+    /// Replaces the clock.
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The registered grant types.
+    pub fn grant_types(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.grants.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Now, by the server's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Checks a requested scope against the server's supported scopes,
+    /// applies the default when none was requested, and narrows it to what
+    /// `client` may have (RFC 6749 §3.3).
+    ///
+    /// A request for scope the server does not know is `invalid_scope`; so
+    /// is a non-empty request of which the client may have nothing.
+    pub fn resolve_scope<C: OAuth2Client + ?Sized>(
+        &self,
+        client: &C,
+        requested: Option<&str>,
+    ) -> Result<Scope, OAuth2Error> {
+        let requested = match requested {
+            Some(text) => Scope::parse(text)?,
+            None => self.default_scope.clone(),
+        };
+        if let Some(supported) = &self.supported_scopes {
+            if let Some(unknown) = requested.iter().find(|t| !supported.contains(t)) {
+                return Err(OAuth2Error::invalid_scope(format!(
+                    "the scope \"{unknown}\" is not supported"
+                )));
+            }
+        }
+        let allowed = client.allowed_scope(&requested);
+        if allowed.is_empty() && !requested.is_empty() {
+            return Err(OAuth2Error::invalid_scope(
+                "the client may not be granted any of the requested scope",
+            ));
+        }
+        Ok(allowed)
+    }
+
+    /// Generates a token (and, if `with_refresh`, a refresh token) for a
+    /// grant, without storing it. [`AuthorizationServer::issue_token`] stores
+    /// it too; the refresh grant stores it by rotation instead.
+    pub fn new_token(&self, spec: TokenSpec<'_>) -> IssuedToken {
+        let context = TokenContext {
+            grant_type: spec.grant_type,
+            client_id: spec.client_id,
+            user_id: spec.user_id.as_deref(),
+            scope: &spec.scope,
+        };
+        let access_token = self.access_token_generator.generate(&context);
+        let refresh_token = spec
+            .refresh_scope
+            .as_ref()
+            .map(|_| self.refresh_token_generator.generate(&context));
+        let expires_in = self.config.expires_in_for(spec.grant_type);
+        let record = NewToken {
+            client_id: spec.client_id.to_owned(),
+            user_id: spec.user_id.clone(),
+            token_type: "Bearer".into(),
+            access_token_digest: secrets::digest(&access_token),
+            refresh_token_digest: refresh_token.as_deref().map(secrets::digest),
+            scope: spec.scope.to_string(),
+            refresh_token_scope: spec
+                .refresh_scope
+                .as_ref()
+                .map(Scope::to_string)
+                .unwrap_or_default(),
+            issued_at: self.now(),
+            expires_in,
+            grant_id: spec.grant_id,
+        };
+        IssuedToken {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in,
+            refresh_token,
+            scope: spec.scope,
+            extra: serde_json::Map::new(),
+            record,
+        }
+    }
+
+    /// Generates and stores a token; what a custom grant calls to finish.
+    pub async fn issue_token(&self, spec: TokenSpec<'_>) -> Result<IssuedToken, OAuth2Error> {
+        let issued = self.new_token(spec);
+        self.storage.save_token(issued.record.clone()).await?;
+        Ok(issued)
+    }
+
+    /// Whether a refresh token goes with tokens issued to `client`: refresh
+    /// tokens are on and the client may use the `refresh_token` grant.
+    pub fn issues_refresh_token_to<C: OAuth2Client + ?Sized>(&self, client: &C) -> bool {
+        self.config.issue_refresh_tokens
+            && self.grants.contains_key("refresh_token")
+            && client.check_grant_type("refresh_token")
+    }
+
+    pub(crate) fn check_transport(&self, secure: bool) -> Result<(), OAuth2Error> {
+        if secure || self.config.insecure_transport {
+            Ok(())
+        } else {
+            Err(OAuth2Error::invalid_request(
+                "OAuth 2.0 requires TLS (https); this request arrived over plain http",
+            ))
+        }
+    }
+}
+
+/// What to put in a new token.
+#[derive(Debug, Clone)]
+pub struct TokenSpec<'a> {
+    /// The grant type (decides the lifetime).
+    pub grant_type: &'a str,
+    /// The client.
+    pub client_id: &'a str,
+    /// The resource owner, if any.
+    pub user_id: Option<String>,
+    /// The access token's scope.
+    pub scope: Scope,
+    /// `Some(scope)` to issue a refresh token with that scope.
+    pub refresh_scope: Option<Scope>,
+    /// The grant (family) id; [`new_grant_id`] for a fresh grant.
+    pub grant_id: String,
+}
+
+/// A fresh, random grant (token family) id.
+pub fn new_grant_id() -> String {
+    secrets::random_token(16)
+}

@@ -1,0 +1,71 @@
+//! What the engine needs from persistence.
+//!
+//! Every method that consumes something (an authorization code, a refresh
+//! token) is a single call that must be atomic in the implementation: there
+//! is no "find, then delete" pair to get wrong, so two concurrent redemptions
+//! cannot both succeed. Secrets arrive and are looked up as SHA-256 digests
+//! ([`crate::secrets::digest`]); storage never sees a raw token or code.
+
+use async_trait::async_trait;
+
+use crate::error::StorageError;
+use crate::models::{
+    NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token,
+};
+
+/// The result type of storage calls.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Persistence for the OAuth 2.0 engine.
+#[async_trait]
+pub trait OAuth2Storage: Send + Sync + 'static {
+    /// The client model.
+    type Client: OAuth2Client;
+    /// The token model.
+    type Token: OAuth2Token;
+    /// The authorization code model.
+    type AuthorizationCode: OAuth2AuthorizationCode;
+
+    /// The client with this `client_id`.
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<Self::Client>>;
+
+    /// Persists a new authorization code.
+    async fn save_authorization_code(&self, code: NewAuthorizationCode) -> StorageResult<()>;
+
+    /// Removes the code with this digest and returns it, atomically: of any
+    /// number of concurrent calls with one digest, at most one returns
+    /// `Some`. Expired codes may be returned; the engine checks expiry.
+    async fn take_authorization_code(
+        &self,
+        code_digest: &str,
+    ) -> StorageResult<Option<Self::AuthorizationCode>>;
+
+    /// Persists a newly issued token.
+    async fn save_token(&self, token: NewToken) -> StorageResult<()>;
+
+    /// The token whose access token has this digest (revoked or not).
+    async fn find_access_token(&self, access_digest: &str) -> StorageResult<Option<Self::Token>>;
+
+    /// The token whose refresh token has this digest (revoked or not).
+    async fn find_refresh_token(&self, refresh_digest: &str) -> StorageResult<Option<Self::Token>>;
+
+    /// Refresh-token rotation, atomically: if the refresh token with digest
+    /// `old_refresh_digest` is not revoked, revoke it and its access token,
+    /// save `new`, and return `true`; otherwise change nothing and return
+    /// `false`. Of concurrent calls with one digest, at most one returns
+    /// `true`.
+    async fn rotate_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        now: i64,
+    ) -> StorageResult<bool>;
+
+    /// Marks the access token with this digest revoked at `now` (no-op if
+    /// unknown or already revoked).
+    async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()>;
+
+    /// Revokes the access and refresh tokens of every token with this
+    /// `grant_id` (no-op if none).
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()>;
+}
