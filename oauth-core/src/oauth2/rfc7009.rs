@@ -75,13 +75,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     }
 
     async fn revoke(&self, request: &OAuth2Request) -> Result<(), (OAuth2Error, bool)> {
-        let basic = crate::oauth2::rfc6749::client_auth::basic_attempted(request);
+        let basic = crate::oauth2::rfc6749::client_auth::authorization_header_used(request);
         let plain = |e: OAuth2Error| (e, basic);
         self.check_transport(request.secure).map_err(plain)?;
         let client = self
             .authenticate_client(request)
             .await
-            .map_err(|e| (e.error, e.basic_attempted))?;
+            .map_err(|e| (e.error, e.authorization_header_used))?;
         let raw = request.form.required("token").map_err(plain)?;
         let hint = parse_hint(request).map_err(plain)?;
         if hint == Hint::Unknown {

@@ -28,13 +28,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         &self,
         request: &OAuth2Request,
     ) -> Result<serde_json::Value, (OAuth2Error, bool)> {
-        let basic = crate::oauth2::rfc6749::client_auth::basic_attempted(request);
+        let basic = crate::oauth2::rfc6749::client_auth::authorization_header_used(request);
         let plain = |e: OAuth2Error| (e, basic);
         self.check_transport(request.secure).map_err(plain)?;
         let client = self
             .authenticate_client(request)
             .await
-            .map_err(|e| (e.error, e.basic_attempted))?;
+            .map_err(|e| (e.error, e.authorization_header_used))?;
         if client.is_public() {
             return Err(plain(OAuth2Error::invalid_client(
                 "token introspection requires an authenticated (confidential) client",

@@ -29,15 +29,20 @@ pub struct ClientAuthError {
     /// The error to send.
     pub error: OAuth2Error,
     /// Whether the request carried `Authorization: Basic`.
-    pub basic_attempted: bool,
+    pub authorization_header_used: bool,
 }
 
-/// Whether the request carries an `Authorization: Basic` header.
-pub fn basic_attempted(request: &OAuth2Request) -> bool {
-    request
-        .header("authorization")
-        .and_then(|v| v.split_once(' ').map(|(s, _)| s).or(Some(v)))
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+/// Whether the request carries an `Authorization` header (of any scheme):
+/// an `invalid_client` answer must then be a 401 with a challenge (§5.2).
+pub fn authorization_header_used(request: &OAuth2Request) -> bool {
+    request.header("authorization").is_some()
+}
+
+fn is_basic(header: &str) -> bool {
+    header
+        .split_once(' ')
+        .map_or(header, |(scheme, _)| scheme)
+        .eq_ignore_ascii_case("basic")
 }
 
 /// Reads the client credentials of a request without checking them.
@@ -48,10 +53,10 @@ pub fn basic_attempted(request: &OAuth2Request) -> bool {
 pub fn presented_credentials(
     request: &OAuth2Request,
 ) -> Result<Option<PresentedCredentials>, ClientAuthError> {
-    let basic = basic_attempted(request);
+    let header_used = authorization_header_used(request);
     let fail = |error: OAuth2Error| ClientAuthError {
         error,
-        basic_attempted: basic,
+        authorization_header_used: header_used,
     };
     if request.query.contains("client_secret") {
         return Err(fail(OAuth2Error::invalid_request(
@@ -61,14 +66,22 @@ pub fn presented_credentials(
     let body_id = request.form.single("client_id").map_err(fail)?;
     let body_secret = request.form.single("client_secret").map_err(fail)?;
 
-    if basic {
-        let header = request.header_checked("authorization").map_err(fail)?;
-        let (client_id, secret) = parse_basic(header.unwrap_or_default()).ok_or_else(|| {
+    let header = request.header_checked("authorization").map_err(fail)?;
+    if let Some(header) = header.filter(|h| !is_basic(h)) {
+        let scheme = header.split(' ').next().unwrap_or_default();
+        if body_id.is_none() {
+            return Err(fail(OAuth2Error::invalid_client(format!(
+                "the {scheme} authorization scheme is not supported for client authentication; use Basic"
+            ))));
+        }
+    }
+    if let Some(header) = header.filter(|h| is_basic(h)) {
+        let (client_id, secret) = parse_basic(header).ok_or_else(|| {
             fail(OAuth2Error::invalid_client(
                 "the Basic authorization header is malformed",
             ))
         })?;
-        if body_secret.is_some() || request.form.contains("client_secret") {
+        if body_secret.is_some() {
             return Err(fail(OAuth2Error::invalid_request(
                 "the client used more than one authentication method",
             )));
@@ -138,10 +151,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
     ) -> Result<S::Client, ClientAuthError> {
         let presented = presented_credentials(request)?;
-        let basic = basic_attempted(request);
+        let header_used = authorization_header_used(request);
         let fail = |error: OAuth2Error| ClientAuthError {
             error,
-            basic_attempted: basic,
+            authorization_header_used: header_used,
         };
         let Some(presented) = presented else {
             return Err(fail(OAuth2Error::invalid_client(
@@ -207,7 +220,7 @@ mod tests {
             .with_form([("client_id", "a"), ("client_secret", "b")]);
         let e = presented_credentials(&req).unwrap_err();
         assert_eq!(e.error.code.as_str(), "invalid_request");
-        assert!(e.basic_attempted);
+        assert!(e.authorization_header_used);
     }
 
     #[test]
@@ -226,7 +239,7 @@ mod tests {
             let req = OAuth2Request::post("https://as/token").with_header("Authorization", h);
             let e = presented_credentials(&req).unwrap_err();
             assert_eq!(e.error.code.as_str(), "invalid_client", "{h}");
-            assert!(e.basic_attempted);
+            assert!(e.authorization_header_used);
         }
     }
 }

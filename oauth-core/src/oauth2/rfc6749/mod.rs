@@ -20,7 +20,7 @@ use crate::http::OAuth2Response;
 pub fn error_response(
     config: &Config,
     error: &OAuth2Error,
-    basic_attempted: bool,
+    authorization_header_used: bool,
 ) -> OAuth2Response {
     let mut body = serde_json::json!({
         "error": error.code.as_str(),
@@ -30,11 +30,11 @@ pub fn error_response(
         body["error_uri"] = uri.into();
     }
     let status = match error.code {
-        ErrorCode::InvalidClient if !basic_attempted => 400,
+        ErrorCode::InvalidClient if !authorization_header_used => 400,
         _ => error.code.status(),
     };
     let response = OAuth2Response::json(status, &body);
-    if error.code == ErrorCode::InvalidClient && basic_attempted {
+    if error.code == ErrorCode::InvalidClient && authorization_header_used {
         let realm = config.realm.as_deref().unwrap_or("OAuth2");
         response.with_header("WWW-Authenticate", format!("Basic realm=\"{realm}\""))
     } else {

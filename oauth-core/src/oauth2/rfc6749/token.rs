@@ -6,7 +6,7 @@ use crate::models::OAuth2Client;
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
-use super::client_auth::basic_attempted;
+use super::client_auth::authorization_header_used;
 use super::grants::IssuedToken;
 use super::{error_response, method_not_allowed};
 
@@ -30,7 +30,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// The token endpoint as a typed result: the issued token, or the
     /// error with whether HTTP Basic was attempted.
     pub async fn token(&self, request: &OAuth2Request) -> Result<IssuedToken, (OAuth2Error, bool)> {
-        let basic = basic_attempted(request);
+        let basic = authorization_header_used(request);
         let plain = |e: OAuth2Error| (e, basic);
         self.check_transport(request.secure).map_err(plain)?;
         let grant_type = request.form.required("grant_type").map_err(plain)?;
@@ -42,7 +42,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let client = self
             .authenticate_client(request)
             .await
-            .map_err(|e| (e.error, e.basic_attempted))?;
+            .map_err(|e| (e.error, e.authorization_header_used))?;
         if !client.check_grant_type(grant_type) {
             return Err(plain(OAuth2Error::unauthorized_client(format!(
                 "the client is not allowed to use the grant type \"{grant_type}\""

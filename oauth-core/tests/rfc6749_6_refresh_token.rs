@@ -1,0 +1,538 @@
+//! RFC 6749 §6: refreshing an access token, with rotation (RFC 9700
+//! §4.14.2) on by default.
+
+mod common;
+use common::*;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use oauth_core::memory::{MemoryStorage, StoredToken};
+use oauth_core::{
+    AuthorizationServer, ClientRecord, Config, ManualClock, NewAuthorizationCode, NewToken,
+    OAuth2Request, OAuth2Response, OAuth2Storage, ScopeRequirement, StorageResult,
+};
+use tokio::sync::Barrier;
+
+fn refresh(refresh_token: &str, scope: Option<&str>) -> OAuth2Request {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
+    token_request(&form)
+}
+
+fn bearer(token: &str) -> OAuth2Request {
+    OAuth2Request::get("https://api.example/r")
+        .with_header("Authorization", format!("Bearer {token}"))
+}
+
+async fn is_valid(server: &Server, access: &str) -> bool {
+    server
+        .validate_bearer(&bearer(access), &ScopeRequirement::None)
+        .await
+        .is_ok()
+}
+
+fn str_of<'a>(body: &'a serde_json::Value, key: &str) -> &'a str {
+    body[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {body}"))
+}
+
+fn ok_body(r: &OAuth2Response) -> serde_json::Value {
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json_body()
+}
+
+#[tokio::test]
+async fn rfc6749_6_refresh_issues_new_tokens_and_rotates_out_the_old_pair() {
+    // §6: "The authorization server MAY issue a new refresh token, in which
+    // case the client MUST discard the old refresh token. The authorization
+    // server MAY revoke the old refresh token after issuing a new refresh
+    // token to the client."
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile").await;
+    let old_access = str_of(&first, "access_token");
+    let old_refresh = str_of(&first, "refresh_token");
+    assert!(is_valid(&server, old_access).await);
+
+    let second = ok_body(
+        &server
+            .create_token_response(&refresh(old_refresh, None))
+            .await,
+    );
+    let new_access = str_of(&second, "access_token");
+    let new_refresh = str_of(&second, "refresh_token");
+    assert_ne!(new_access, old_access);
+    assert_ne!(new_refresh, old_refresh);
+    assert_eq!(second["token_type"], "Bearer");
+    assert_eq!(second["scope"], "profile");
+    assert_eq!(server.storage().token_count(), 2);
+
+    // The new access token works, the old one does not.
+    assert!(is_valid(&server, new_access).await);
+    assert!(!is_valid(&server, old_access).await);
+    // The new one keeps the resource owner.
+    let stored = server.storage().tokens();
+    assert_eq!(stored[1].token.user_id.as_deref(), Some("alice"));
+
+    // The new refresh token refreshes again.
+    let third = ok_body(
+        &server
+            .create_token_response(&refresh(new_refresh, None))
+            .await,
+    );
+    assert!(is_valid(&server, str_of(&third, "access_token")).await);
+}
+
+#[tokio::test]
+async fn rfc6749_6_rotated_out_refresh_token_is_invalid_grant_and_revokes_family() {
+    // RFC 9700 §4.14.2: when a rotated-out refresh token is presented, the
+    // server cannot tell attacker from client, and revokes the active
+    // refresh token of the grant.
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile").await;
+    let r1 = str_of(&first, "refresh_token");
+    let second = ok_body(&server.create_token_response(&refresh(r1, None)).await);
+    let r2 = str_of(&second, "refresh_token");
+    let third = ok_body(&server.create_token_response(&refresh(r2, None)).await);
+    let newest_access = str_of(&third, "access_token");
+    let newest_refresh = str_of(&third, "refresh_token");
+    assert!(is_valid(&server, newest_access).await);
+
+    // An unrelated grant of the same client and user.
+    let other = password_tokens(&server, "profile").await;
+    let count = server.storage().token_count();
+
+    let r = server.create_token_response(&refresh(r1, None)).await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), count);
+
+    assert!(!is_valid(&server, newest_access).await);
+    let r = server
+        .create_token_response(&refresh(newest_refresh, None))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+
+    // Only that grant's family is revoked.
+    assert!(is_valid(&server, str_of(&other, "access_token")).await);
+    ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&other, "refresh_token"), None))
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn rfc6749_6_scope_may_be_narrowed_and_later_restored_to_the_original() {
+    // §6: "The requested scope MUST NOT include any scope not originally
+    // granted by the resource owner, and if omitted is treated as equal to
+    // the scope originally granted by the resource owner." [...] "If a new
+    // refresh token is issued, the refresh token scope MUST be identical to
+    // that of the refresh token included by the client in the request."
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile email").await;
+
+    let narrowed = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), Some("email")))
+            .await,
+    );
+    assert_eq!(narrowed["scope"], "email");
+    let narrowed_access = str_of(&narrowed, "access_token");
+    assert!(
+        server
+            .validate_bearer(
+                &bearer(narrowed_access),
+                &ScopeRequirement::all_of(["email"])
+            )
+            .await
+            .is_ok()
+    );
+    let refused = server
+        .validate_bearer(
+            &bearer(narrowed_access),
+            &ScopeRequirement::all_of(["profile"]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), 403);
+
+    // The refresh token issued with the narrowed access token still carries
+    // the original scope: asking for all of it again is allowed.
+    let restored = ok_body(
+        &server
+            .create_token_response(&refresh(
+                str_of(&narrowed, "refresh_token"),
+                Some("profile email"),
+            ))
+            .await,
+    );
+    assert_eq!(restored["scope"], "profile email");
+    assert!(
+        server
+            .validate_bearer(
+                &bearer(str_of(&restored, "access_token")),
+                &ScopeRequirement::all_of(["profile", "email"])
+            )
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn rfc6749_6_omitted_scope_after_narrowing_is_the_original_scope() {
+    // §6: scope "if omitted is treated as equal to the scope originally
+    // granted by the resource owner."
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile email").await;
+    let narrowed = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), Some("profile")))
+            .await,
+    );
+    assert_eq!(narrowed["scope"], "profile");
+    let again = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&narrowed, "refresh_token"), None))
+            .await,
+    );
+    assert_eq!(again["scope"], "profile email");
+}
+
+#[tokio::test]
+async fn rfc6749_6_scope_wider_than_granted_is_invalid_scope() {
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile").await;
+    let refresh_token = str_of(&first, "refresh_token");
+    // "email" is in the client's scope, but was not granted.
+    for scope in ["profile email", "email", "unknown"] {
+        let r = server
+            .create_token_response(&refresh(refresh_token, Some(scope)))
+            .await;
+        assert_error(&r, 400, "invalid_scope");
+    }
+    assert_eq!(server.storage().token_count(), 1);
+    // A refused request does not spend the refresh token.
+    ok_body(
+        &server
+            .create_token_response(&refresh(refresh_token, None))
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn rfc6749_6_refresh_token_of_another_client_is_invalid_grant() {
+    // §6: the server MUST "validate the refresh token" and "ensure that the
+    // refresh token was issued to the authenticated client".
+    let (server, _) = server();
+    let first = password_tokens(&server, "profile").await;
+    let refresh_token = str_of(&first, "refresh_token");
+    let r = server
+        .create_token_response(&post(
+            "https://as.example/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", "post-client"),
+                ("client_secret", SECRET),
+            ],
+        ))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), 1);
+}
+
+#[tokio::test]
+async fn rfc6749_6_unknown_refresh_token_is_invalid_grant() {
+    let (server, _) = server();
+    password_tokens(&server, "profile").await;
+    let r = server
+        .create_token_response(&refresh("no-such-refresh-token", None))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), 1);
+}
+
+#[tokio::test]
+async fn rfc6749_6_missing_refresh_token_is_invalid_request() {
+    let (server, _) = server();
+    let r = server
+        .create_token_response(&token_request(&[("grant_type", "refresh_token")]))
+        .await;
+    assert_error(&r, 400, "invalid_request");
+    assert_eq!(server.storage().token_count(), 0);
+}
+
+#[tokio::test]
+async fn rfc6749_6_expired_refresh_token_is_invalid_grant() {
+    let (server, clock) = server();
+    let lifetime = server.config().refresh_token_expires_in.unwrap();
+    let first = password_tokens(&server, "profile").await;
+    let a = password_tokens(&server, "profile").await;
+
+    // One second before the end it still works.
+    clock.advance(lifetime - 1);
+    ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&a, "refresh_token"), None))
+            .await,
+    );
+
+    clock.advance(1);
+    let count = server.storage().token_count();
+    let r = server
+        .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), count);
+}
+
+#[tokio::test]
+async fn rfc6749_6_without_rotation_refresh_token_stays_usable() {
+    let (server, _) = server_with(Config {
+        rotate_refresh_tokens: false,
+        ..Config::default()
+    });
+    let first = password_tokens(&server, "profile").await;
+    let refresh_token = str_of(&first, "refresh_token");
+    let a = ok_body(
+        &server
+            .create_token_response(&refresh(refresh_token, None))
+            .await,
+    );
+    let b = ok_body(
+        &server
+            .create_token_response(&refresh(refresh_token, None))
+            .await,
+    );
+    assert_ne!(str_of(&a, "access_token"), str_of(&b, "access_token"));
+    assert!(is_valid(&server, str_of(&a, "access_token")).await);
+    assert!(is_valid(&server, str_of(&b, "access_token")).await);
+    assert_eq!(server.storage().token_count(), 3);
+}
+
+#[tokio::test]
+async fn rfc6749_5_1_issue_refresh_tokens_false_sends_no_refresh_token() {
+    let (server, _) = server_with(Config {
+        issue_refresh_tokens: false,
+        ..Config::default()
+    });
+    let body = password_tokens(&server, "profile").await;
+    assert!(body.get("refresh_token").is_none(), "{body}");
+
+    let code = basic_client_code(&server).await;
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ]))
+        .await;
+    let body = ok_body(&r);
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    for t in server.storage().tokens() {
+        assert!(t.token.refresh_token_digest.is_none());
+    }
+}
+
+#[tokio::test]
+async fn rfc6749_6_refreshed_access_token_has_the_refresh_lifetime() {
+    // The refresh_token grant is not listed in Config::expires_in, so its
+    // access tokens live default_expires_in (3600) seconds.
+    let (server, clock) = server();
+    let first = password_tokens(&server, "profile").await;
+    assert_eq!(first["expires_in"], 864_000);
+    let second = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+            .await,
+    );
+    assert_eq!(second["expires_in"], 3_600);
+    let access = str_of(&second, "access_token");
+    clock.advance(3_599);
+    assert!(is_valid(&server, access).await);
+    clock.advance(1);
+    assert!(!is_valid(&server, access).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc6749_6_concurrent_use_of_one_refresh_token_succeeds_once() {
+    for round in 0..50 {
+        let (server, _) = server();
+        let server = Arc::new(server);
+        let first = password_tokens(&server, "profile").await;
+        let refresh_token = str_of(&first, "refresh_token").to_owned();
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let server = Arc::clone(&server);
+                let barrier = Arc::clone(&barrier);
+                let refresh_token = refresh_token.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    server
+                        .create_token_response(&refresh(&refresh_token, None))
+                        .await
+                })
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for t in tasks {
+            responses.push(t.await.unwrap());
+        }
+        let ok = responses.iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "round {round}: {responses:?}");
+        let failed = responses.iter().find(|r| r.status != 200).unwrap();
+        assert_error(failed, 400, "invalid_grant");
+        // Exactly one new token was stored.
+        assert_eq!(server.storage().token_count(), 2, "round {round}");
+    }
+}
+
+/// MemoryStorage whose `find_refresh_token` waits until two lookups are in
+/// flight: both refreshes of a race have read the (unrevoked) refresh token
+/// before either rotates it, so only the atomic rotation can stop the
+/// second one.
+struct LockstepLookups {
+    inner: MemoryStorage,
+    barrier: Barrier,
+}
+
+#[async_trait]
+impl OAuth2Storage for LockstepLookups {
+    type Client = ClientRecord;
+    type Token = StoredToken;
+    type AuthorizationCode = NewAuthorizationCode;
+
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<ClientRecord>> {
+        self.inner.find_client(client_id).await
+    }
+    async fn save_authorization_code(&self, code: NewAuthorizationCode) -> StorageResult<()> {
+        self.inner.save_authorization_code(code).await
+    }
+    async fn take_authorization_code(
+        &self,
+        code_digest: &str,
+    ) -> StorageResult<Option<NewAuthorizationCode>> {
+        self.inner.take_authorization_code(code_digest).await
+    }
+    async fn save_token(&self, token: NewToken) -> StorageResult<()> {
+        self.inner.save_token(token).await
+    }
+    async fn find_access_token(&self, access_digest: &str) -> StorageResult<Option<StoredToken>> {
+        self.inner.find_access_token(access_digest).await
+    }
+    async fn find_refresh_token(&self, refresh_digest: &str) -> StorageResult<Option<StoredToken>> {
+        let found = self.inner.find_refresh_token(refresh_digest).await;
+        self.barrier.wait().await;
+        found
+    }
+    async fn rotate_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        now: i64,
+    ) -> StorageResult<bool> {
+        self.inner
+            .rotate_refresh_token(old_refresh_digest, new, now)
+            .await
+    }
+    async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()> {
+        self.inner.revoke_access_token(access_digest, now).await
+    }
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+        self.inner.revoke_grant(grant_id, now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc6749_6_refresh_token_read_by_two_requests_at_once_is_rotated_once() {
+    for round in 0..20 {
+        let inner = MemoryStorage::new();
+        for c in clients() {
+            inner.insert_client(c);
+        }
+        let storage = LockstepLookups {
+            inner,
+            barrier: Barrier::new(2),
+        };
+        let server = Arc::new(
+            AuthorizationServer::new(storage, Config::default())
+                .unwrap()
+                .with_password_grant(Users)
+                .with_clock(ManualClock::new(NOW)),
+        );
+        let first = ok_body(
+            &server
+                .create_token_response(&token_request(&[
+                    ("grant_type", "password"),
+                    ("username", "alice"),
+                    ("password", "valid"),
+                    ("scope", "profile"),
+                ]))
+                .await,
+        );
+        let refresh_token = str_of(&first, "refresh_token").to_owned();
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let server = Arc::clone(&server);
+                let refresh_token = refresh_token.clone();
+                tokio::spawn(async move {
+                    server
+                        .create_token_response(&refresh(&refresh_token, None))
+                        .await
+                })
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for t in tasks {
+            responses.push(t.await.unwrap());
+        }
+        let ok = responses.iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "round {round}: {responses:?}");
+        let failed = responses.iter().find(|r| r.status != 200).unwrap();
+        assert_error(failed, 400, "invalid_grant");
+        assert_eq!(server.storage().inner.token_count(), 2, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn rfc6749_6_public_client_refreshes_with_client_id_only() {
+    // §6: "If the client type is confidential or the client was issued
+    // client credentials (or assigned other authentication requirements),
+    // the client MUST authenticate"; a public client sends its client_id.
+    let (server, _) = server();
+    let public = |form: &[(&str, &str)]| {
+        let mut f = form.to_vec();
+        f.push(("client_id", "public-client"));
+        post("https://as.example/token", &f)
+    };
+    let first = ok_body(
+        &server
+            .create_token_response(&public(&[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", "valid"),
+                ("scope", "profile"),
+            ]))
+            .await,
+    );
+    let second = ok_body(
+        &server
+            .create_token_response(&public(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", str_of(&first, "refresh_token")),
+            ]))
+            .await,
+    );
+    assert!(is_valid(&server, str_of(&second, "access_token")).await);
+    assert_eq!(
+        server.storage().tokens()[1].token.client_id,
+        "public-client"
+    );
+}
