@@ -1,0 +1,333 @@
+//! Reading the user's struct: its named fields, its Diesel table, and which
+//! field plays which role.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
+
+/// What a role accepts as a Rust type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// `String`
+    Text,
+    /// `String` or `Option<String>` (empty string / NULL for none)
+    MaybeText,
+    /// `Option<String>`
+    OptText,
+    /// `i64` or `i32` (Unix seconds, lifetimes)
+    Int,
+    /// `Option<i64>` or `Option<i32>` (NULL while not revoked)
+    OptInt,
+    /// `String`, `i32`, `i64`, or `Option` of one (a user id)
+    Owner,
+}
+
+impl Kind {
+    fn accepts(self, ty: &Type) -> bool {
+        let shape = shape(ty);
+        let s = shape.as_str();
+        match self {
+            Kind::Text => s == "String",
+            Kind::MaybeText => matches!(s, "String" | "Option<String>"),
+            Kind::OptText => s == "Option<String>",
+            Kind::Int => matches!(s, "i64" | "i32"),
+            Kind::OptInt => matches!(s, "Option<i64>" | "Option<i32>"),
+            Kind::Owner => matches!(
+                s,
+                "String" | "i32" | "i64" | "Option<String>" | "Option<i32>" | "Option<i64>"
+            ),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Kind::Text => "`String`",
+            Kind::MaybeText => "`String` or `Option<String>`",
+            Kind::OptText => "`Option<String>` (NULL when absent)",
+            Kind::Int => "`i64` or `i32` (seconds)",
+            Kind::OptInt => "`Option<i64>` or `Option<i32>` (NULL while not revoked)",
+            Kind::Owner => "`String`, `i32` or `i64`, or an `Option` of one",
+        }
+    }
+}
+
+/// The last path segment of a type with its generic arguments, without
+/// spaces: `std::option::Option<i64>` is `Option<i64>`.
+fn shape(ty: &Type) -> String {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return String::new();
+            };
+            let mut out = last.ident.to_string();
+            if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                let inner: Vec<String> = args
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        syn::GenericArgument::Type(t) => shape(t),
+                        other => other.to_token_stream().to_string().replace(' ', ""),
+                    })
+                    .collect();
+                out.push('<');
+                out.push_str(&inner.join(","));
+                out.push('>');
+            }
+            out
+        }
+        Type::Group(g) => shape(&g.elem),
+        Type::Paren(p) => shape(&p.elem),
+        other => other.to_token_stream().to_string().replace(' ', ""),
+    }
+}
+
+/// One role a model field plays.
+pub struct Role {
+    /// The conventional field name, which is also the role's name.
+    pub name: &'static str,
+    /// Whether the struct must have it.
+    pub required: bool,
+    /// What type it must have.
+    pub kind: Kind,
+    /// Why the engine needs it, for the "missing field" message.
+    pub purpose: &'static str,
+}
+
+/// A role resolved to a field of the struct.
+pub struct Bound {
+    /// The field.
+    pub field: Ident,
+    /// The Diesel column (the field name or `#[diesel(column_name = ...)]`).
+    pub column: Ident,
+    /// The field's type.
+    pub ty: Type,
+}
+
+/// The parsed struct.
+pub struct Model {
+    pub ident: Ident,
+    pub table: Path,
+    bound: Vec<(&'static str, Bound)>,
+}
+
+impl Model {
+    /// The field bound to a required role.
+    pub fn get(&self, role: &str) -> &Bound {
+        self.find(role)
+            .unwrap_or_else(|| unreachable!("required role {role} checked during parsing"))
+    }
+
+    /// The field bound to a role, if any.
+    pub fn find(&self, role: &str) -> Option<&Bound> {
+        self.bound.iter().find(|(r, _)| *r == role).map(|(_, b)| b)
+    }
+}
+
+/// Parses `input` for a model with these roles.
+pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<Model> {
+    let fields = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => &named.named,
+            _ => {
+                return Err(syn::Error::new(
+                    input.ident.span(),
+                    format!(
+                        "#[derive({derive})] needs a struct with named fields, like the Diesel \
+                         struct of your table: `struct {} {{ client_id: String, ... }}`",
+                        input.ident
+                    ),
+                ));
+            }
+        },
+        Data::Enum(e) => {
+            return Err(syn::Error::new(
+                e.enum_token.span(),
+                format!("#[derive({derive})] works on structs with named fields, not on enums"),
+            ));
+        }
+        Data::Union(u) => {
+            return Err(syn::Error::new(
+                u.union_token.span(),
+                format!("#[derive({derive})] works on structs with named fields, not on unions"),
+            ));
+        }
+    };
+
+    for attr in &input.attrs {
+        if attr.path().is_ident("oauth2") {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "#[oauth2(...)] goes on a field, to name the role it plays, \
+                 e.g. `#[oauth2(access_token)] token_digest: String`",
+            ));
+        }
+    }
+    let table = table_name(input, derive)?;
+
+    let role_names: Vec<&str> = roles.iter().map(|r| r.name).collect();
+    let mut explicit: Vec<(&'static str, Bound, Span)> = Vec::new();
+    let mut by_name: Vec<Bound> = Vec::new();
+    for field in fields {
+        let ident = field.ident.clone().expect("named field");
+        let column = column_name(field)?.unwrap_or_else(|| ident.clone());
+        let mut role_attr: Option<(&'static str, Span)> = None;
+        for attr in &field.attrs {
+            if !attr.path().is_ident("oauth2") {
+                continue;
+            }
+            attr.parse_nested_meta(|meta| {
+                let name = meta
+                    .path
+                    .get_ident()
+                    .map(Ident::to_string)
+                    .unwrap_or_default();
+                let Some(role) = roles.iter().find(|r| r.name == name) else {
+                    return Err(meta.error(format!(
+                        "unknown #[oauth2] role `{}` for #[derive({derive})]; the roles are: {}",
+                        meta.path.to_token_stream().to_string().replace(' ', ""),
+                        role_names.join(", ")
+                    )));
+                };
+                if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                    return Err(meta.error(format!(
+                        "write the role alone, as in #[oauth2({})]",
+                        role.name
+                    )));
+                }
+                if role_attr.is_some() {
+                    return Err(meta.error("a field plays one role; give it one #[oauth2(...)]"));
+                }
+                role_attr = Some((role.name, meta.path.span()));
+                Ok(())
+            })?;
+        }
+        let bound = Bound {
+            field: ident,
+            column,
+            ty: field.ty.clone(),
+        };
+        match role_attr {
+            Some((role, span)) => {
+                if explicit.iter().any(|(r, _, _)| *r == role) {
+                    return Err(syn::Error::new(
+                        span,
+                        format!("two fields are marked #[oauth2({role})]; keep one"),
+                    ));
+                }
+                explicit.push((role, bound, span));
+            }
+            None => by_name.push(bound),
+        }
+    }
+
+    let mut bound: Vec<(&'static str, Bound)> = Vec::new();
+    for role in roles {
+        let found = match explicit.iter().position(|(r, _, _)| *r == role.name) {
+            Some(i) => Some(explicit.remove(i).1),
+            None => by_name
+                .iter()
+                .position(|b| b.field == role.name)
+                .map(|i| by_name.remove(i)),
+        };
+        match found {
+            Some(b) => {
+                if !role.kind.accepts(&b.ty) {
+                    return Err(syn::Error::new_spanned(
+                        &b.ty,
+                        format!(
+                            "the `{}` field of #[derive({derive})] must be {}, found `{}`",
+                            role.name,
+                            role.kind.expected(),
+                            b.ty.to_token_stream().to_string().replace(' ', "")
+                        ),
+                    ));
+                }
+                bound.push((role.name, b));
+            }
+            None if role.required => {
+                let ty = match role.kind {
+                    Kind::Text => "String",
+                    Kind::MaybeText => "Option<String>",
+                    Kind::OptText => "Option<String>",
+                    Kind::Int => "i64",
+                    Kind::OptInt => "Option<i64>",
+                    Kind::Owner => "Option<i32>",
+                };
+                return Err(syn::Error::new(
+                    input.ident.span(),
+                    format!(
+                        "#[derive({derive})] needs a field for `{name}` ({purpose}): add \
+                         `{name}: {ty}`, or mark the field that holds it with #[oauth2({name})]",
+                        name = role.name,
+                        purpose = role.purpose,
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(Model {
+        ident: input.ident.clone(),
+        table,
+        bound,
+    })
+}
+
+/// `#[diesel(table_name = path)]` of the struct.
+fn table_name(input: &DeriveInput, derive: &str) -> syn::Result<Path> {
+    let mut table: Option<Path> = None;
+    for attr in &input.attrs {
+        if !attr.path().is_ident("diesel") {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("table_name") {
+                table = Some(meta.value()?.parse()?);
+            } else {
+                skip_meta(&meta)?;
+            }
+            Ok(())
+        })?;
+    }
+    table.ok_or_else(|| {
+        syn::Error::new(
+            input.ident.span(),
+            format!(
+                "#[derive({derive})] needs the Diesel table: add \
+                 #[diesel(table_name = your_table)] to the struct"
+            ),
+        )
+    })
+}
+
+/// `#[diesel(column_name = ident)]` of a field.
+fn column_name(field: &syn::Field) -> syn::Result<Option<Ident>> {
+    let mut column: Option<Ident> = None;
+    for attr in &field.attrs {
+        if !attr.path().is_ident("diesel") {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("column_name") {
+                column = Some(meta.value()?.parse()?);
+            } else {
+                skip_meta(&meta)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(column)
+}
+
+/// Consumes a Diesel attribute item this derive does not care about.
+fn skip_meta(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let _: TokenStream = content.parse()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+DROP TABLE oauth2_code;
+DROP TABLE oauth2_token;
+DROP TABLE oauth2_client;

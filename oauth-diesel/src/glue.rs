@@ -1,0 +1,200 @@
+//! What the derives generate against: per-model query traits, and the
+//! conversions between a user's column types and the engine's values.
+
+use diesel::QueryResult;
+use diesel::result::Error as DieselError;
+use oauth_core::{ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken};
+
+use crate::connection::AnyConnection;
+
+/// Queries for a client model (`#[derive(OAuth2Client)]`).
+pub trait DieselClient: oauth_core::OAuth2Client + Sized + Send + 'static {
+    /// The client with this id.
+    fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<Self>>;
+    /// Inserts a client, owned by `owner` if the model has a `user_id`.
+    fn insert(
+        conn: &mut AnyConnection,
+        record: &ClientRecord,
+        owner: Option<&str>,
+    ) -> QueryResult<()>;
+    /// Deletes the client with this id.
+    fn delete_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<usize>;
+}
+
+/// Queries for a token model (`#[derive(OAuth2Token)]`).
+pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
+    /// Inserts a new token.
+    fn insert(conn: &mut AnyConnection, token: &NewToken) -> QueryResult<()>;
+    /// The token with this access token digest.
+    fn find_by_access_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<Option<Self>>;
+    /// The token with this refresh token digest.
+    fn find_by_refresh_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<Option<Self>>;
+    /// Marks the access token revoked if it is not; the number of rows changed.
+    fn revoke_access(conn: &mut AnyConnection, digest: &str, now: i64) -> QueryResult<usize>;
+    /// Marks the refresh token (and its access token) revoked if the refresh
+    /// token is not revoked yet; returns 1 for the caller that did it.
+    fn revoke_refresh_if_active(
+        conn: &mut AnyConnection,
+        digest: &str,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Revokes every token of a grant.
+    fn revoke_grant(conn: &mut AnyConnection, grant_id: &str, now: i64) -> QueryResult<usize>;
+    /// Deletes tokens whose access token has expired and whose refresh token
+    /// is absent or past `refresh_lifetime`.
+    fn delete_expired(
+        conn: &mut AnyConnection,
+        now: i64,
+        refresh_lifetime: Option<i64>,
+    ) -> QueryResult<usize>;
+}
+
+/// Queries for an authorization code model
+/// (`#[derive(OAuth2AuthorizationCode)]`).
+pub trait DieselAuthorizationCode:
+    oauth_core::OAuth2AuthorizationCode + Sized + Send + 'static
+{
+    /// Inserts a new code.
+    fn insert(conn: &mut AnyConnection, code: &NewAuthorizationCode) -> QueryResult<()>;
+    /// The code with this digest.
+    fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<Option<Self>>;
+    /// Deletes the code with this digest; the number of rows deleted.
+    fn delete_by_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<usize>;
+    /// Deletes codes issued at or before `cutoff`.
+    fn delete_issued_before(conn: &mut AnyConnection, cutoff: i64) -> QueryResult<usize>;
+}
+
+fn conversion_error(message: String) -> DieselError {
+    DieselError::SerializationError(message.into())
+}
+
+/// A text column that may be absent: `String` (empty for none) or
+/// `Option<String>` (NULL for none).
+pub trait TextColumn: Sized {
+    /// The value, `None` when absent.
+    fn as_opt_str(&self) -> Option<&str>;
+    /// The column value for an engine value.
+    fn from_opt(value: Option<&str>) -> Self;
+}
+
+impl TextColumn for String {
+    fn as_opt_str(&self) -> Option<&str> {
+        (!self.is_empty()).then_some(self.as_str())
+    }
+    fn from_opt(value: Option<&str>) -> String {
+        value.unwrap_or_default().to_owned()
+    }
+}
+
+impl TextColumn for Option<String> {
+    fn as_opt_str(&self) -> Option<&str> {
+        self.as_deref()
+    }
+    fn from_opt(value: Option<&str>) -> Option<String> {
+        value.map(str::to_owned)
+    }
+}
+
+/// An integer column holding seconds: `i64` or `i32`.
+pub trait IntColumn: Sized {
+    /// As the engine's `i64`.
+    fn to_i64(&self) -> i64;
+    /// From the engine's `i64`; an `i32` column refuses values out of range.
+    fn from_i64(value: i64) -> QueryResult<Self>;
+}
+
+impl IntColumn for i64 {
+    fn to_i64(&self) -> i64 {
+        *self
+    }
+    fn from_i64(value: i64) -> QueryResult<i64> {
+        Ok(value)
+    }
+}
+
+impl IntColumn for i32 {
+    fn to_i64(&self) -> i64 {
+        i64::from(*self)
+    }
+    fn from_i64(value: i64) -> QueryResult<i32> {
+        i32::try_from(value)
+            .map_err(|_| conversion_error(format!("{value} does not fit an i32 column")))
+    }
+}
+
+/// A nullable timestamp column (`Option<i64>` or `Option<i32>`).
+pub trait OptIntColumn: Sized {
+    /// `Some(now)` in the column's type.
+    fn at(now: i64) -> QueryResult<Self>;
+}
+
+impl<T: IntColumn> OptIntColumn for Option<T> {
+    fn at(now: i64) -> QueryResult<Option<T>> {
+        T::from_i64(now).map(Some)
+    }
+}
+
+/// A user id column: `String`, `i32`, `i64`, or an `Option` of one.
+/// The engine speaks of users by their id as text.
+pub trait OwnerColumn: Sized {
+    /// As the engine's user id.
+    fn to_engine(&self) -> Option<String>;
+    /// From the engine's user id.
+    fn from_engine(value: Option<&str>) -> QueryResult<Self>;
+}
+
+macro_rules! owner_number {
+    ($($t:ty),*) => {$(
+        impl OwnerColumn for $t {
+            fn to_engine(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+            fn from_engine(value: Option<&str>) -> QueryResult<$t> {
+                let value = value.ok_or_else(|| {
+                    conversion_error("a user id is required: make the user_id column nullable (Option) to store tokens without a user".into())
+                })?;
+                value.parse().map_err(|_| {
+                    conversion_error(format!("user id {value:?} is not a {}", stringify!($t)))
+                })
+            }
+        }
+    )*};
+}
+
+owner_number!(i32, i64);
+
+impl OwnerColumn for String {
+    fn to_engine(&self) -> Option<String> {
+        Some(self.clone())
+    }
+    fn from_engine(value: Option<&str>) -> QueryResult<String> {
+        value.map(str::to_owned).ok_or_else(|| {
+            conversion_error("a user id is required: make the user_id column nullable (Option) to store tokens without a user".into())
+        })
+    }
+}
+
+impl<T: OwnerColumn> OwnerColumn for Option<T> {
+    fn to_engine(&self) -> Option<String> {
+        self.as_ref().and_then(T::to_engine)
+    }
+    fn from_engine(value: Option<&str>) -> QueryResult<Option<T>> {
+        value.map(|v| T::from_engine(Some(v))).transpose()
+    }
+}
+
+/// Client metadata from its JSON column. Metadata that does not parse is
+/// treated as empty (no redirect URIs, no grants), so a damaged row can do
+/// nothing rather than anything.
+pub fn parse_metadata(json: &str) -> ClientMetadata {
+    serde_json::from_str(json).unwrap_or_else(|_| ClientMetadata {
+        grant_types: Vec::new(),
+        response_types: Vec::new(),
+        ..ClientMetadata::default()
+    })
+}
+
+/// Client metadata as JSON text for its column.
+pub fn metadata_json(metadata: &ClientMetadata) -> QueryResult<String> {
+    serde_json::to_string(metadata).map_err(|e| DieselError::SerializationError(Box::new(e)))
+}

@@ -1,0 +1,168 @@
+//! A connection pool usable from async code: queries run on Tokio's
+//! blocking threads, never on the async workers.
+
+use std::time::Duration;
+
+use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, QueryResult};
+use oauth_core::StorageError;
+
+use crate::connection::{AnyConnection, Backend, establish};
+
+/// Makes [`AnyConnection`]s for r2d2.
+#[derive(Debug, Clone)]
+pub struct AnyConnectionManager {
+    url: String,
+}
+
+impl ManageConnection for AnyConnectionManager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections open at once (SQLite: 8, others: 16).
+    pub max_size: Option<u32>,
+    /// How long a query waits for a free connection before the storage
+    /// reports itself unavailable (5 s).
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> PoolOptions {
+        PoolOptions {
+            max_size: None,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<AnyConnectionManager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for DbPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbPool")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl DbPool {
+    /// Connects to `url` with default options. Fails if no connection can
+    /// be made now.
+    pub fn connect(url: &str) -> Result<DbPool, StorageError> {
+        DbPool::connect_with(url, PoolOptions::default())
+    }
+
+    /// Connects to `url`.
+    pub fn connect_with(url: &str, options: PoolOptions) -> Result<DbPool, StorageError> {
+        let (backend, _) = Backend::from_url(url);
+        let in_memory = backend == Backend::Sqlite && Backend::from_url(url).1.contains(":memory:");
+        let max_size = if in_memory {
+            // Each connection to :memory: is its own database.
+            1
+        } else {
+            options.max_size.unwrap_or(match backend {
+                Backend::Sqlite => 8,
+                _ => 16,
+            })
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.connection_timeout)
+            .test_on_check_out(false)
+            .build(AnyConnectionManager {
+                url: url.to_owned(),
+            })
+            .map_err(|e| {
+                StorageError::unavailable(format!("cannot connect to the database: {e}"))
+            })?;
+        Ok(DbPool { pool, backend })
+    }
+
+    /// The database behind the pool.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread.
+    pub async fn run<R, F>(&self, f: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))?;
+            f(&mut conn).map_err(storage_error)
+        })
+        .await
+        .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in a transaction (rolled back if `f` fails).
+    pub async fn transaction<R, F>(&self, f: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(f)).await
+    }
+
+    /// A connection for synchronous use (migrations, tests, tools).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<AnyConnectionManager>, StorageError> {
+        self.pool
+            .get()
+            .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))
+    }
+}
+
+/// Classifies a Diesel error: lost connections and serialization failures
+/// are temporary (503), everything else permanent (500).
+pub fn storage_error(e: DieselError) -> StorageError {
+    match &e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand
+            | DatabaseErrorKind::SerializationFailure,
+            _,
+        ) => StorageError::unavailable(e.to_string()),
+        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
+            StorageError::unavailable(e.to_string())
+        }
+        _ => StorageError::new(e.to_string()),
+    }
+}
+
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked")
+        || message.contains("server has gone away")
+        || message.contains("Lost connection")
+        || message.contains("terminating connection")
+        || message.contains("Deadlock found")
+}
