@@ -125,13 +125,24 @@ impl DbPool {
         .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
     }
 
-    /// Runs `f` in a transaction (rolled back if `f` fails).
+    /// Runs `f` in a transaction (rolled back if `f` fails). A transaction
+    /// the database aborted to break a deadlock or a serialization conflict
+    /// (InnoDB does this to concurrent writers) is retried, a few times.
     pub async fn transaction<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
+        F: Fn(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| {
+            let mut attempt = 0;
+            loop {
+                match conn.transaction(&f) {
+                    Err(e) if attempt < 5 && is_retryable(&e) => attempt += 1,
+                    result => return result,
+                }
+            }
+        })
+        .await
     }
 
     /// A connection for synchronous use (migrations, tests, tools).
@@ -156,6 +167,19 @@ pub fn storage_error(e: DieselError) -> StorageError {
             StorageError::unavailable(e.to_string())
         }
         _ => StorageError::new(e.to_string()),
+    }
+}
+
+/// A transaction the database rolled back on its own and that may succeed
+/// if run again.
+fn is_retryable(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => {
+            info.message().contains("Deadlock found")
+                || info.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 

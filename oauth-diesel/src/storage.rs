@@ -3,7 +3,6 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use diesel::Connection;
 use oauth_core::{
     ClientRecord, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError, StorageResult,
 };
@@ -23,8 +22,12 @@ use crate::pool::DbPool;
 /// racing on one code or one refresh token get one winner.
 pub struct DieselStorage<C, T, A> {
     pool: DbPool,
-    _models: PhantomData<fn() -> (C, T, A)>,
+    _models: Models<C, T, A>,
 }
+
+/// The model types, held by type only (`fn() -> _` keeps the storage
+/// `Send + Sync` whatever the models are).
+type Models<C, T, A> = PhantomData<fn() -> (C, T, A)>;
 
 /// [`DieselStorage`] over the standard tables and models.
 pub type StandardStorage = DieselStorage<models::Client, models::Token, models::AuthorizationCode>;
@@ -178,14 +181,12 @@ where
     ) -> StorageResult<bool> {
         let digest = old_refresh_digest.to_owned();
         self.pool
-            .run(move |conn| {
-                conn.transaction(|conn| {
-                    if T::revoke_refresh_if_active(conn, &digest, now)? != 1 {
-                        return Ok(false);
-                    }
-                    T::insert(conn, &new)?;
-                    Ok(true)
-                })
+            .transaction(move |conn| {
+                if T::revoke_refresh_if_active(conn, &digest, now)? != 1 {
+                    return Ok(false);
+                }
+                T::insert(conn, &new)?;
+                Ok(true)
             })
             .await
     }

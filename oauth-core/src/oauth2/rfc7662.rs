@@ -83,12 +83,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let mut body = serde_json::json!({
             "active": true,
             "client_id": token.client_id(),
-            "token_type": match kind {
-                TokenKind::AccessToken => token.token_type(),
-                TokenKind::RefreshToken => "refresh_token",
-            },
             "iat": token.issued_at(),
         });
+        // §2.2: token_type is an RFC 6749 §5.1 access token type; a
+        // refresh token has none, so it is left out.
+        if kind == TokenKind::AccessToken {
+            body["token_type"] = token.token_type().into();
+        }
         if !scope.is_empty() {
             body["scope"] = scope.to_string().into();
         }

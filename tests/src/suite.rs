@@ -1,0 +1,803 @@
+//! Storage conformance: every behaviour the engine relies on, written once
+//! and run on the in-memory storage and on each database.
+//!
+//! [`all_storage_tests!`](crate::all_storage_tests) instantiates every
+//! generic test for one storage; [`all_diesel_tests!`](crate::all_diesel_tests)
+//! adds the tests that need a real database (two instances on one database,
+//! reading the tables directly, faults).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use oauth_core::grants::ResourceOwnerAuthenticator;
+use oauth_core::memory::MemoryStorage;
+use oauth_core::{
+    AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
+    NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Request,
+    OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext, secrets,
+};
+use oauth_diesel::{StandardStorage, schema};
+
+use crate::db::TestDb;
+
+/// Adding clients, which the storage trait leaves to each storage.
+#[async_trait]
+pub trait TestStorage: OAuth2Storage + Sized {
+    /// Registers a client.
+    async fn add_client(&self, client: ClientRecord);
+}
+
+#[async_trait]
+impl TestStorage for MemoryStorage {
+    async fn add_client(&self, client: ClientRecord) {
+        self.insert_client(client);
+    }
+}
+
+#[async_trait]
+impl TestStorage for StandardStorage {
+    async fn add_client(&self, client: ClientRecord) {
+        self.insert_client(client, Some("1".into()))
+            .await
+            .expect("insert client");
+    }
+}
+
+/// The redirect URI of the test clients.
+pub const REDIRECT: &str = "https://client.example/cb";
+/// RFC 7636 Appendix B.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// RFC 7636 Appendix B.
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// `app` (confidential, Basic, every grant) and `spa` (public).
+pub fn clients() -> Vec<ClientRecord> {
+    let meta = |method| ClientMetadata {
+        redirect_uris: vec![REDIRECT.into()],
+        token_endpoint_auth_method: method,
+        grant_types: vec![
+            "authorization_code".into(),
+            "refresh_token".into(),
+            "password".into(),
+            "client_credentials".into(),
+        ],
+        response_types: vec!["code".into(), "token".into()],
+        scope: Some("profile email".into()),
+        client_name: Some("Test App".into()),
+        ..ClientMetadata::default()
+    };
+    vec![
+        ClientRecord::confidential("app", "s3cret", meta(ClientAuthMethod::ClientSecretBasic)),
+        ClientRecord::public("spa", meta(ClientAuthMethod::None)),
+    ]
+}
+
+/// Any username that is a number, password `valid`.
+pub struct NumericUsers;
+
+#[async_trait]
+impl ResourceOwnerAuthenticator for NumericUsers {
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        _client: &str,
+    ) -> Result<Option<String>, StorageError> {
+        Ok((password == "valid" && username.parse::<i32>().is_ok()).then(|| username.to_owned()))
+    }
+}
+
+/// A server over `storage` with the test clients registered.
+pub async fn server<S: TestStorage>(storage: S) -> AuthorizationServer<S> {
+    for c in clients() {
+        storage.add_client(c).await;
+    }
+    AuthorizationServer::new(storage, Config::default())
+        .expect("config")
+        .with_password_grant(NumericUsers)
+}
+
+const BASIC_APP: &str = "Basic YXBwOnMzY3JldA=="; // app:s3cret
+
+fn token_request(form: &[(&str, &str)]) -> OAuth2Request {
+    OAuth2Request::post("https://as.example/token")
+        .with_header("Authorization", BASIC_APP)
+        .with_form(form.iter().copied())
+}
+
+fn new_code(digest: &str) -> NewAuthorizationCode {
+    NewAuthorizationCode {
+        code_digest: digest.into(),
+        client_id: "app".into(),
+        user_id: "7".into(),
+        redirect_uri: Some(REDIRECT.into()),
+        response_type: "code".into(),
+        scope: "profile".into(),
+        auth_time: 1_700_000_000,
+        code_challenge: Some(CHALLENGE.into()),
+        code_challenge_method: Some("S256".into()),
+        nonce: Some("n-0S6_WzA2Mj".into()),
+    }
+}
+
+fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
+    NewToken {
+        client_id: "app".into(),
+        user_id: Some("7".into()),
+        token_type: "Bearer".into(),
+        access_token_digest: secrets::digest(&format!("access-{n}")),
+        refresh_token_digest: with_refresh.then(|| secrets::digest(&format!("refresh-{n}"))),
+        scope: "profile".into(),
+        refresh_token_scope: "profile email".into(),
+        issued_at: 1_700_000_000,
+        expires_in: 3600,
+        grant_id: grant.into(),
+    }
+}
+
+/// A client is found by id with its metadata, and its secret checks.
+pub async fn client_roundtrip<S: TestStorage>(s: S) {
+    for c in clients() {
+        s.add_client(c).await;
+    }
+    let app = s.find_client("app").await.unwrap().expect("app");
+    assert_eq!(app.client_id(), "app");
+    assert!(app.check_client_secret("s3cret"));
+    assert!(!app.check_client_secret("s3cret!"));
+    assert_eq!(app.redirect_uris(), vec![REDIRECT.to_owned()]);
+    assert!(app.check_grant_type("password"));
+    assert!(app.check_response_type("token"));
+    assert_eq!(app.scope().to_string(), "profile email");
+    assert_eq!(app.client_name().as_deref(), Some("Test App"));
+    assert_eq!(
+        app.token_endpoint_auth_method(),
+        ClientAuthMethod::ClientSecretBasic
+    );
+    let spa = s.find_client("spa").await.unwrap().expect("spa");
+    assert!(spa.is_public());
+    assert!(!spa.check_client_secret(""));
+    assert!(s.find_client("nobody").await.unwrap().is_none());
+    // Lookups are exact, case included.
+    assert!(s.find_client("APP").await.unwrap().is_none());
+}
+
+/// A saved code comes back whole, once.
+pub async fn code_is_taken_once<S: TestStorage>(s: S) {
+    let digest = secrets::digest("code-1");
+    s.save_authorization_code(new_code(&digest)).await.unwrap();
+    let code = s
+        .take_authorization_code(&digest)
+        .await
+        .unwrap()
+        .expect("first take");
+    assert_eq!(code.client_id(), "app");
+    assert_eq!(code.user_id(), "7");
+    assert_eq!(code.redirect_uri(), Some(REDIRECT));
+    assert_eq!(code.scope().to_string(), "profile");
+    assert_eq!(code.auth_time(), 1_700_000_000);
+    assert_eq!(code.code_challenge(), Some(CHALLENGE));
+    assert_eq!(code.code_challenge_method(), Some("S256"));
+    assert_eq!(code.nonce(), Some("n-0S6_WzA2Mj"));
+    assert!(s.take_authorization_code(&digest).await.unwrap().is_none());
+
+    let mut bare = new_code(&secrets::digest("code-2"));
+    bare.redirect_uri = None;
+    bare.code_challenge = None;
+    bare.code_challenge_method = None;
+    bare.nonce = None;
+    s.save_authorization_code(bare.clone()).await.unwrap();
+    let code = s
+        .take_authorization_code(&bare.code_digest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(code.redirect_uri(), None);
+    assert_eq!(code.code_challenge(), None);
+    assert!(
+        s.take_authorization_code(&secrets::digest("never"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Many tasks take one code at once: exactly one gets it, every round.
+pub async fn concurrent_code_take_has_one_winner<S: TestStorage + 'static>(s: S) {
+    let s = Arc::new(s);
+    for round in 0..20 {
+        let digest = secrets::digest(&format!("race-{round}"));
+        s.save_authorization_code(new_code(&digest)).await.unwrap();
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (s, d) = (s.clone(), digest.clone());
+                tokio::spawn(async move { s.take_authorization_code(&d).await })
+            })
+            .collect();
+        let mut winners = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap().is_some() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1, "round {round}");
+    }
+}
+
+/// Tokens are found by access digest and by refresh digest, whole.
+pub async fn token_roundtrip<S: TestStorage>(s: S) {
+    s.save_token(new_token(1, "g1", true)).await.unwrap();
+    let mut cc = new_token(2, "g2", false);
+    cc.user_id = None;
+    s.save_token(cc).await.unwrap();
+
+    let t = s
+        .find_access_token(&secrets::digest("access-1"))
+        .await
+        .unwrap()
+        .expect("by access");
+    assert_eq!(t.client_id(), "app");
+    assert_eq!(t.user_id().as_deref(), Some("7"));
+    assert_eq!(t.token_type(), "Bearer");
+    assert_eq!(t.scope().to_string(), "profile");
+    assert_eq!(t.refresh_token_scope().to_string(), "profile email");
+    assert_eq!(t.issued_at(), 1_700_000_000);
+    assert_eq!(t.expires_in(), 3600);
+    assert!(t.has_refresh_token());
+    assert!(!t.is_access_token_revoked() && !t.is_refresh_token_revoked());
+    assert_eq!(t.grant_id(), "g1");
+    let by_refresh = s
+        .find_refresh_token(&secrets::digest("refresh-1"))
+        .await
+        .unwrap()
+        .expect("by refresh");
+    assert_eq!(by_refresh.grant_id(), "g1");
+
+    let cc = s
+        .find_access_token(&secrets::digest("access-2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cc.user_id(), None);
+    assert!(!cc.has_refresh_token());
+    assert!(
+        s.find_refresh_token(&secrets::digest("refresh-2"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.find_access_token(&secrets::digest("refresh-1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Rotation revokes the old pair and saves the new one, once.
+pub async fn rotation_happens_once<S: TestStorage>(s: S) {
+    s.save_token(new_token(1, "g", true)).await.unwrap();
+    let old = secrets::digest("refresh-1");
+    assert!(
+        s.rotate_refresh_token(&old, new_token(2, "g", true), 1_700_000_100)
+            .await
+            .unwrap()
+    );
+    let t = s.find_refresh_token(&old).await.unwrap().unwrap();
+    assert!(t.is_refresh_token_revoked());
+    assert!(t.is_access_token_revoked());
+    let new = s
+        .find_refresh_token(&secrets::digest("refresh-2"))
+        .await
+        .unwrap()
+        .expect("successor saved");
+    assert!(!new.is_refresh_token_revoked());
+    assert!(
+        !s.rotate_refresh_token(&old, new_token(3, "g", true), 1_700_000_200)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.find_access_token(&secrets::digest("access-3"))
+            .await
+            .unwrap()
+            .is_none(),
+        "a failed rotation saves nothing"
+    );
+}
+
+/// Many tasks rotate one refresh token at once: exactly one succeeds.
+pub async fn concurrent_rotation_has_one_winner<S: TestStorage + 'static>(s: S) {
+    let s = Arc::new(s);
+    for round in 0..15u32 {
+        let first = round + 1;
+        s.save_token(new_token(first, "g", true)).await.unwrap();
+        let tasks: Vec<_> = (0..5u32)
+            .map(|i| {
+                let s = s.clone();
+                let successor = new_token(1000 * (round + 1) + i, "g", true);
+                tokio::spawn(async move {
+                    s.rotate_refresh_token(
+                        &secrets::digest(&format!("refresh-{first}")),
+                        successor,
+                        1_700_000_100,
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap() {
+                wins += 1;
+            }
+        }
+        assert_eq!(wins, 1, "round {round}");
+    }
+}
+
+/// Revoking an access token touches only it; revoking a grant revokes every
+/// token of the grant and nothing else.
+pub async fn revocation_by_token_and_by_grant<S: TestStorage>(s: S) {
+    s.save_token(new_token(1, "family", true)).await.unwrap();
+    s.save_token(new_token(2, "family", false)).await.unwrap();
+    s.save_token(new_token(3, "other", true)).await.unwrap();
+    let access = |n: u32| secrets::digest(&format!("access-{n}"));
+
+    s.revoke_access_token(&access(1), 5).await.unwrap();
+    let t1 = s.find_access_token(&access(1)).await.unwrap().unwrap();
+    assert!(t1.is_access_token_revoked());
+    assert!(!t1.is_refresh_token_revoked());
+    s.revoke_access_token(&access(1), 6).await.unwrap(); // idempotent
+    s.revoke_access_token(&secrets::digest("unknown"), 6)
+        .await
+        .unwrap();
+
+    s.revoke_grant("family", 7).await.unwrap();
+    let t1 = s.find_access_token(&access(1)).await.unwrap().unwrap();
+    let t2 = s.find_access_token(&access(2)).await.unwrap().unwrap();
+    let t3 = s.find_access_token(&access(3)).await.unwrap().unwrap();
+    assert!(t1.is_refresh_token_revoked());
+    assert!(t2.is_access_token_revoked());
+    assert!(!t3.is_access_token_revoked() && !t3.is_refresh_token_revoked());
+    s.revoke_grant("no-such-grant", 8).await.unwrap();
+}
+
+fn location_param(response: &oauth_core::OAuth2Response, name: &str) -> String {
+    let location = response.header("Location").expect("redirect");
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_else(|| panic!("no {name} in {location}"))
+}
+
+/// The authorization code flow with PKCE, refresh, bearer use,
+/// introspection, revocation and code replay, through the engine.
+pub async fn authorization_code_flow_end_to_end<S: TestStorage>(s: S) {
+    let server = server(s).await;
+    let authorize = OAuth2Request::get(format!(
+        "https://as.example/authorize?response_type=code&client_id=spa&redirect_uri={}&scope=profile&state=s1&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        "https%3A%2F%2Fclient.example%2Fcb"
+    ));
+    let consent = server
+        .validate_authorization_request(&authorize)
+        .await
+        .expect("valid request");
+    assert_eq!(consent.client.client_name().as_deref(), Some("Test App"));
+    let redirect = server
+        .create_authorization_response(
+            &authorize,
+            Consent::Granted {
+                user_id: "7".into(),
+            },
+        )
+        .await;
+    assert_eq!(location_param(&redirect, "state"), "s1");
+    let code = location_param(&redirect, "code");
+
+    let exchange = OAuth2Request::post("https://as.example/token").with_form([
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("client_id", "spa"),
+        ("code_verifier", VERIFIER),
+    ]);
+    let r = server.create_token_response(&exchange).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let tokens = r.json_body();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+
+    let api = OAuth2Request::get("https://api.example/me")
+        .with_header("Authorization", format!("Bearer {access}"));
+    let token = server
+        .validate_bearer(&api, &ScopeRequirement::all_of(["profile"]))
+        .await
+        .expect("bearer valid");
+    assert_eq!(token.user_id().as_deref(), Some("7"));
+
+    // Refresh (public client: client_id only), rotation.
+    let r = server
+        .create_token_response(&OAuth2Request::post("https://as.example/token").with_form([
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+            ("client_id", "spa"),
+        ]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let refreshed = r.json_body();
+    let access2 = refreshed["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(refreshed["refresh_token"].as_str().unwrap(), refresh);
+    assert!(
+        server
+            .validate_bearer(&api, &ScopeRequirement::None)
+            .await
+            .is_err(),
+        "rotation revokes the old access token"
+    );
+
+    // Code replay: refused, and the whole family (the refreshed token too) revoked.
+    let r = server.create_token_response(&exchange).await;
+    assert_eq!(r.json_body()["error"], "invalid_grant");
+    let api2 = OAuth2Request::get("https://api.example/me")
+        .with_header("Authorization", format!("Bearer {access2}"));
+    match server.validate_bearer(&api2, &ScopeRequirement::None).await {
+        Err(err) => assert_eq!(err.status(), 401),
+        Ok(_) => panic!("the refreshed token survived a code replay"),
+    }
+}
+
+/// Password grant, introspection and revocation by a confidential client.
+pub async fn password_introspection_revocation<S: TestStorage>(s: S) {
+    let server = server(s).await;
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "password"),
+            ("username", "42"),
+            ("password", "valid"),
+            ("scope", "profile email"),
+        ]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let access = r.json_body()["access_token"].as_str().unwrap().to_owned();
+
+    let introspect = |token: &str| {
+        OAuth2Request::post("https://as.example/introspect")
+            .with_header("Authorization", BASIC_APP)
+            .with_form([("token", token.to_owned())])
+    };
+    let body = server
+        .create_introspection_response(&introspect(&access))
+        .await
+        .json_body();
+    assert_eq!(body["active"], true);
+    assert_eq!(body["sub"], "42");
+    assert_eq!(body["scope"], "profile email");
+
+    let revoke = OAuth2Request::post("https://as.example/revoke")
+        .with_header("Authorization", BASIC_APP)
+        .with_form([("token", access.as_str())]);
+    assert_eq!(server.create_revocation_response(&revoke).await.status, 200);
+    let body = server
+        .create_introspection_response(&introspect(&access))
+        .await
+        .json_body();
+    assert_eq!(body, serde_json::json!({"active": false}));
+}
+
+/// Instantiates every generic storage test for one storage.
+///
+/// `$make` evaluates to `Option<(guard, storage)>`; `None` skips.
+#[macro_export]
+macro_rules! all_storage_tests {
+    ($make:expr) => {
+        $crate::storage_tests!($make;
+            client_roundtrip,
+            code_is_taken_once,
+            concurrent_code_take_has_one_winner,
+            token_roundtrip,
+            rotation_happens_once,
+            concurrent_rotation_has_one_winner,
+            revocation_by_token_and_by_grant,
+            authorization_code_flow_end_to_end,
+            password_introspection_revocation,
+        );
+    };
+}
+
+/// Instantiates the named tests of [`crate::suite`] for one storage.
+#[macro_export]
+macro_rules! storage_tests {
+    ($make:expr; $($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let Some((_guard, storage)) = $make else { return };
+            $crate::suite::$name(storage).await;
+        }
+    )*};
+}
+
+// ---------------------------------------------------------------------------
+// Tests that need a real database.
+
+/// Reading the tables directly finds digests, never a raw token, refresh
+/// token, code or client secret.
+pub async fn secrets_are_stored_as_digests(db: TestDb) {
+    let server = server(db.storage()).await;
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "password"),
+            ("username", "7"),
+            ("password", "valid"),
+        ]))
+        .await;
+    let tokens = r.json_body();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let redirect = server
+        .create_authorization_response(
+            &OAuth2Request::get(
+                "https://as.example/authorize?response_type=code&client_id=app&scope=profile",
+            ),
+            Consent::Granted {
+                user_id: "7".into(),
+            },
+        )
+        .await;
+    let code = location_param(&redirect, "code");
+
+    let mut conn = db.connect();
+    let token_rows: Vec<(String, Option<String>)> = schema::oauth2_token::table
+        .select((
+            schema::oauth2_token::access_token,
+            schema::oauth2_token::refresh_token,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(token_rows.len(), 1);
+    assert_eq!(token_rows[0].0, secrets::digest(&access));
+    assert_eq!(token_rows[0].1, Some(secrets::digest(&refresh)));
+    let codes: Vec<String> = schema::oauth2_code::table
+        .select(schema::oauth2_code::code)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(codes, vec![secrets::digest(&code)]);
+    let client_secret: Option<String> = schema::oauth2_client::table
+        .filter(schema::oauth2_client::client_id.eq("app"))
+        .select(schema::oauth2_client::client_secret)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(client_secret, Some(secrets::digest("s3cret")));
+
+    // No column of any table holds a raw secret.
+    let dump: Vec<String> = schema::oauth2_token::table
+        .select((
+            schema::oauth2_token::access_token,
+            schema::oauth2_token::scope,
+            schema::oauth2_token::grant_id,
+        ))
+        .load::<(String, String, String)>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|(a, b, c)| format!("{a} {b} {c}"))
+        .collect();
+    for raw in [&access, &refresh, &code] {
+        assert!(!dump.iter().any(|row| row.contains(raw.as_str())));
+    }
+}
+
+/// Two storages (two pools, as two app instances would have) on one
+/// database race on one code and on one refresh token: one winner each.
+pub async fn two_instances_race_on_one_database(db: TestDb) {
+    let a = Arc::new(db.storage());
+    let b = Arc::new(StandardStorage::new(
+        oauth_diesel::DbPool::connect(&db.url).unwrap(),
+    ));
+    for round in 0..10u32 {
+        let digest = secrets::digest(&format!("two-{round}"));
+        a.save_authorization_code(new_code(&digest)).await.unwrap();
+        let (da, db_) = (digest.clone(), digest.clone());
+        let (sa, sb) = (a.clone(), b.clone());
+        let ta = tokio::spawn(async move { sa.take_authorization_code(&da).await });
+        let tb = tokio::spawn(async move { sb.take_authorization_code(&db_).await });
+        let wins = [ta.await.unwrap().unwrap(), tb.await.unwrap().unwrap()]
+            .iter()
+            .filter(|c| c.is_some())
+            .count();
+        assert_eq!(wins, 1, "code round {round}");
+
+        let base = 10_000 * (round + 1);
+        a.save_token(new_token(base, "g", true)).await.unwrap();
+        let old = secrets::digest(&format!("refresh-{base}"));
+        let (oa, ob) = (old.clone(), old.clone());
+        let (sa, sb) = (a.clone(), b.clone());
+        let ta = tokio::spawn(async move {
+            sa.rotate_refresh_token(&oa, new_token(base + 1, "g", true), 1)
+                .await
+        });
+        let tb = tokio::spawn(async move {
+            sb.rotate_refresh_token(&ob, new_token(base + 2, "g", true), 1)
+                .await
+        });
+        let wins = [ta.await.unwrap().unwrap(), tb.await.unwrap().unwrap()]
+            .iter()
+            .filter(|w| **w)
+            .count();
+        assert_eq!(wins, 1, "rotation round {round}");
+    }
+    // A token issued through one instance is seen and revoked through the other.
+    let server_a = server(StandardStorage::new(a.pool().clone())).await;
+    let r = server_a
+        .create_token_response(&token_request(&[("grant_type", "client_credentials")]))
+        .await;
+    let access = r.json_body()["access_token"].as_str().unwrap().to_owned();
+    let found = b
+        .find_access_token(&secrets::digest(&access))
+        .await
+        .unwrap()
+        .expect("visible to the other instance");
+    assert_eq!(found.client_id(), "app");
+    b.revoke_access_token(&secrets::digest(&access), 1)
+        .await
+        .unwrap();
+    let api = OAuth2Request::get("https://api.example/me")
+        .with_header("Authorization", format!("Bearer {access}"));
+    assert_eq!(
+        server_a
+            .validate_bearer(&api, &ScopeRequirement::None)
+            .await
+            .unwrap_err()
+            .status(),
+        401
+    );
+}
+
+/// A rotation whose insert fails leaves the old refresh token active: the
+/// revoke and the insert are one transaction.
+pub async fn failed_rotation_leaves_nothing_half_written(db: TestDb) {
+    for c in clients() {
+        db.storage().add_client(c).await;
+    }
+    // Every access token is the same value: the second insert hits the
+    // unique index on the access token digest.
+    let server = AuthorizationServer::new(db.storage(), Config::default())
+        .unwrap()
+        .with_password_grant(NumericUsers)
+        .with_access_token_generator(|_: &TokenContext<'_>| "same-every-time".to_owned());
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "password"),
+            ("username", "7"),
+            ("password", "valid"),
+        ]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let refresh = r.json_body()["refresh_token"].as_str().unwrap().to_owned();
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ]))
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(r.json_body()["error"], "server_error");
+    let t = server
+        .storage()
+        .find_refresh_token(&secrets::digest(&refresh))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!t.is_refresh_token_revoked(), "rolled back");
+    assert!(!t.is_access_token_revoked(), "rolled back");
+}
+
+/// A database error is a 500/503 JSON error from the engine, not a panic.
+pub async fn database_errors_are_server_errors(db: TestDb) {
+    let server = server(db.storage()).await;
+    let mut conn = db.connect();
+    diesel::sql_query("DROP TABLE oauth2_token")
+        .execute(&mut conn)
+        .unwrap();
+    let r = server
+        .create_token_response(&token_request(&[("grant_type", "client_credentials")]))
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(r.json_body()["error"], "server_error");
+    assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    let api = OAuth2Request::get("https://api.example/me")
+        .with_header("Authorization", "Bearer whatever");
+    let err = server
+        .validate_bearer(&api, &ScopeRequirement::None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 500);
+    // A user id the integer column cannot hold is a server error too.
+    let s = db.storage();
+    let mut t = new_token(1, "g", false);
+    t.user_id = Some("alice".into());
+    assert!(s.save_token(t).await.is_err());
+}
+
+/// Cleanup deletes expired codes and spent tokens, keeps live ones, and
+/// keeps rotated-out refresh tokens until their lifetime ends (so their
+/// reuse is still detected).
+pub async fn cleanup_removes_only_what_is_spent(db: TestDb) {
+    let s = db.storage();
+    let now = 1_700_100_000;
+    let mut old_code = new_code(&secrets::digest("old"));
+    old_code.auth_time = now - 301;
+    let mut live_code = new_code(&secrets::digest("live"));
+    live_code.auth_time = now - 10;
+    s.save_authorization_code(old_code).await.unwrap();
+    s.save_authorization_code(live_code).await.unwrap();
+
+    let at = |n: u32, issued: i64, refresh: bool| {
+        let mut t = new_token(n, &format!("g{n}"), refresh);
+        t.issued_at = issued;
+        t
+    };
+    s.save_token(at(1, now - 7200, false)).await.unwrap(); // expired, no refresh: deleted
+    s.save_token(at(2, now - 60, false)).await.unwrap(); // live: kept
+    s.save_token(at(3, now - 7200, true)).await.unwrap(); // expired access, live refresh: kept
+    s.save_token(at(4, now - 40 * 86_400, true)).await.unwrap(); // refresh past 30 days: deleted
+    s.revoke_grant("g3", now).await.unwrap(); // revoked, but reuse detection needs the row
+
+    let cleaned = s.delete_expired(now, 300, Some(30 * 86_400)).await.unwrap();
+    assert_eq!(cleaned.codes, 1);
+    assert_eq!(cleaned.tokens, 2);
+    assert!(
+        s.take_authorization_code(&secrets::digest("live"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    for (n, kept) in [(1, false), (2, true), (3, true), (4, false)] {
+        let found = s
+            .find_access_token(&secrets::digest(&format!("access-{n}")))
+            .await
+            .unwrap();
+        assert_eq!(found.is_some(), kept, "token {n}");
+    }
+}
+
+/// Migrations are idempotent: a second start-up applies nothing.
+pub async fn migrations_run_once(db: TestDb) {
+    let _first = db.storage();
+    let mut conn = db.connect();
+    assert_eq!(
+        oauth_diesel::migrations::run_migrations(&mut conn).unwrap(),
+        0
+    );
+}
+
+/// Instantiates every database-only test for one backend.
+///
+/// `$make` evaluates to `Option<TestDb>`; `None` skips.
+#[macro_export]
+macro_rules! all_diesel_tests {
+    ($make:expr) => {
+        $crate::diesel_tests!($make;
+            secrets_are_stored_as_digests,
+            two_instances_race_on_one_database,
+            failed_rotation_leaves_nothing_half_written,
+            database_errors_are_server_errors,
+            cleanup_removes_only_what_is_spent,
+            migrations_run_once,
+        );
+    };
+}
+
+/// Instantiates the named database-only tests for one backend.
+#[macro_export]
+macro_rules! diesel_tests {
+    ($make:expr; $($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let Some(db) = $make else { return };
+            $crate::suite::$name(db).await;
+        }
+    )*};
+}
