@@ -62,6 +62,12 @@ pub struct Config {
     /// Whether the implicit grant (`response_type=token`) is available
     /// (true; clients must still register the `token` response type).
     pub implicit_grant: bool,
+    /// The issuer identifier (RFC 8414 §2): an `https` URL with no query or
+    /// fragment; the server metadata and its endpoint URLs are built on it.
+    pub issuer: Option<String>,
+    /// Whether `X-Forwarded-Proto: https` from a reverse proxy counts as TLS
+    /// (false; switch on only behind a proxy that sets it).
+    pub trust_forwarded_proto: bool,
 }
 
 impl Default for Config {
@@ -92,6 +98,8 @@ impl Default for Config {
             insecure_transport: false,
             realm: None,
             implicit_grant: true,
+            issuer: None,
+            trust_forwarded_proto: false,
         }
     }
 }
@@ -137,6 +145,16 @@ impl Config {
             check_scope("scopes_supported", s)?;
         }
         check_scope("default_scope", &self.default_scope)?;
+        if let Some(issuer) = &self.issuer {
+            let https = issuer.starts_with("https://");
+            let http_ok = self.insecure_transport && issuer.starts_with("http://");
+            if !(https || http_ok) || issuer.contains(['?', '#']) {
+                return Err(
+                    "oauth2.issuer must be an https URL without query or fragment (RFC 8414 §2)"
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 

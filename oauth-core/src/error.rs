@@ -32,6 +32,10 @@ pub enum ErrorCode {
     InsufficientScope,
     /// RFC 7009 §2.2.1: the server cannot revoke this type of token.
     UnsupportedTokenType,
+    /// RFC 7591 §3.2.2: a redirect URI of the registration is invalid.
+    InvalidRedirectUri,
+    /// RFC 7591 §3.2.2: a metadata field of the registration is invalid.
+    InvalidClientMetadata,
     /// An extension error code (for custom grants).
     Other(Cow<'static, str>),
 }
@@ -53,6 +57,8 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
+            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
             ErrorCode::Other(code) => code,
         }
     }
@@ -111,6 +117,8 @@ constructors! {
     invalid_token => InvalidToken,
     insufficient_scope => InsufficientScope,
     unsupported_token_type => UnsupportedTokenType,
+    invalid_redirect_uri => InvalidRedirectUri,
+    invalid_client_metadata => InvalidClientMetadata,
 }
 
 impl OAuth2Error {

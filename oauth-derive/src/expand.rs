@@ -62,7 +62,7 @@ const TOKEN_ROLES: &[Role] = &[
         "user_id",
         true,
         Kind::Owner,
-        "the resource owner; NULL for client credentials",
+        "the resource owner, NULL for client credentials; String, i32 or i64, or an Option of one",
     ),
     role("token_type", true, Kind::Text, "`Bearer`"),
     role(
@@ -118,7 +118,7 @@ const CODE_ROLES: &[Role] = &[
         "user_id",
         true,
         Kind::Owner,
-        "the resource owner who granted it",
+        "the resource owner who granted it; String, i32 or i64",
     ),
     role(
         "redirect_uri",
@@ -648,7 +648,7 @@ pub fn code(input: DeriveInput) -> syn::Result<TokenStream> {
 
 fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Result<()> {
     let (ta, tb) = (&m.get(a).ty, &m.get(b).ty);
-    if ta.to_token_stream().to_string() == tb.to_token_stream().to_string() {
+    if crate::parse::shape(ta) == crate::parse::shape(tb) {
         Ok(())
     } else {
         Err(syn::Error::new_spanned(
@@ -656,7 +656,7 @@ fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Result<()> {
             format!(
                 "#[derive({derive})]: `{b}` must have the same type as `{a}` (`{}`), \
                  so that expiry can be computed in SQL",
-                ta.to_token_stream()
+                crate::parse::shape(ta)
             ),
         ))
     }

@@ -54,7 +54,7 @@ impl Kind {
 
 /// The last path segment of a type with its generic arguments, without
 /// spaces: `std::option::Option<i64>` is `Option<i64>`.
-fn shape(ty: &Type) -> String {
+pub(crate) fn shape(ty: &Type) -> String {
     match ty {
         Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
@@ -176,7 +176,19 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
             if !attr.path().is_ident("oauth2") {
                 continue;
             }
+            if matches!(&attr.meta, syn::Meta::List(l) if l.tokens.is_empty())
+                || matches!(&attr.meta, syn::Meta::Path(_))
+            {
+                return Err(syn::Error::new_spanned(
+                    attr,
+                    format!(
+                        "name the role this field plays, as in #[oauth2({})]",
+                        roles[0].name
+                    ),
+                ));
+            }
             attr.parse_nested_meta(|meta| {
+                let ident_path = &meta.path;
                 let name = meta
                     .path
                     .get_ident()
@@ -190,10 +202,14 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                     )));
                 };
                 if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                    return Err(meta.error(format!(
-                        "write the role alone, as in #[oauth2({})]",
-                        role.name
-                    )));
+                    let rest: TokenStream = meta.input.parse()?;
+                    return Err(syn::Error::new_spanned(
+                        quote::quote!(#ident_path #rest),
+                        format!(
+                            "an #[oauth2] role takes no value: write `#[oauth2({name})]`",
+                            name = role.name
+                        ),
+                    ));
                 }
                 if role_attr.is_some() {
                     return Err(meta.error("a field plays one role; give it one #[oauth2(...)]"));
@@ -218,6 +234,19 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                 explicit.push((role, bound, span));
             }
             None => by_name.push(bound),
+        }
+    }
+
+    for (role, claimed, _) in &explicit {
+        if let Some(clash) = by_name.iter().find(|b| b.field == *role) {
+            return Err(syn::Error::new(
+                clash.field.span(),
+                format!(
+                    "field `{role}` has the name of a role that `{}` is marked with; \
+                     remove one of the two, or rename this field",
+                    claimed.field
+                ),
+            ));
         }
     }
 

@@ -1,0 +1,11 @@
+use diesel::Queryable;
+use oauth_diesel::OAuth2Client;
+
+#[derive(Queryable, OAuth2Client)]
+#[diesel(table_name = clients)]
+struct Client {
+    client_id: String,
+    client_secret: Option<String>,
+}
+
+fn main() {}

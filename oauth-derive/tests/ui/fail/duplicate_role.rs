@@ -1,0 +1,15 @@
+use diesel::Queryable;
+use oauth_diesel::OAuth2Client;
+
+#[derive(Queryable, OAuth2Client)]
+#[diesel(table_name = clients)]
+struct Client {
+    client_id: String,
+    #[oauth2(client_secret)]
+    old_secret: Option<String>,
+    #[oauth2(client_secret)]
+    new_secret: Option<String>,
+    client_metadata: String,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use oauth_diesel::OAuth2Token;
+
+#[derive(OAuth2Token)]
+struct Token;
+
+fn main() {}
