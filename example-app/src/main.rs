@@ -1,9 +1,6 @@
-//! The example OAuth provider site. The Rocket adapter it is built on does
-//! not exist yet; until then this binary only reports that.
+//! `cargo run --release -p example-app`: serves http://127.0.0.1:8000.
 
-fn main() {
-    eprintln!(
-        "example-app: the Rocket adapter is not built yet; see README.md for what works today"
-    );
-    std::process::exit(1);
+#[rocket::launch]
+fn rocket() -> _ {
+    example_app::rocket()
 }

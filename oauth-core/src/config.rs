@@ -148,7 +148,11 @@ impl Config {
         if let Some(issuer) = &self.issuer {
             let https = issuer.starts_with("https://");
             let http_ok = self.insecure_transport && issuer.starts_with("http://");
-            if !(https || http_ok) || issuer.contains(['?', '#']) {
+            let host = issuer
+                .split_once("://")
+                .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+                .unwrap_or_default();
+            if !(https || http_ok) || issuer.contains(['?', '#']) || host.is_empty() {
                 return Err(
                     "oauth2.issuer must be an https URL without query or fragment (RFC 8414 §2)"
                         .into(),

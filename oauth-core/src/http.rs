@@ -306,6 +306,15 @@ impl OAuth2Response {
     }
 }
 
+/// `application/x-www-form-urlencoded` encoding of one value.
+///
+/// ```
+/// assert_eq!(oauth_core::http::form_urlencode("/a?b=c d"), "%2Fa%3Fb%3Dc+d");
+/// ```
+pub fn form_urlencode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
 /// Appends `params` to `uri` in its query (`fragment == false`) or its
 /// fragment, keeping any query the registered URI already has (RFC 6749
 /// §3.1.2: "MUST retain that component when adding additional query

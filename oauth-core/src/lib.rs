@@ -75,6 +75,8 @@
 //! | [`oauth2::rfc7009`] | revocation |
 //! | [`oauth2::rfc7636`] | PKCE |
 //! | [`oauth2::rfc7662`] | introspection |
+//! | [`oauth2::rfc7591`] | dynamic client registration |
+//! | [`oauth2::rfc8414`] | server metadata |
 //! | [`models`], [`storage`], [`memory`] | model traits, storage trait, in-memory storage |
 //! | [`config`], [`secrets`], [`scope`], [`http`], [`error`] | the parts they share |
 //!
@@ -96,6 +98,8 @@ pub mod http;
 pub mod memory;
 pub mod models;
 pub mod oauth2;
+#[cfg(feature = "rocket")]
+pub mod rocket;
 pub mod scope;
 pub mod secrets;
 pub mod storage;
@@ -112,6 +116,8 @@ pub use oauth2::rfc6749::authorization::{
 };
 pub use oauth2::rfc6749::grants;
 pub use oauth2::rfc6750::BearerError;
+pub use oauth2::rfc7591::{ClientRegistry, Registration};
+pub use oauth2::rfc8414::Endpoints;
 pub use oauth2::server::{
     AuthorizationServer, Clock, ConfigError, ManualClock, RandomTokenGenerator, SystemClock,
     TokenContext, TokenGenerator, TokenSpec, new_grant_id,

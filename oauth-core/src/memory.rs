@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use crate::models::{
     ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Token,
 };
+use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
 use crate::storage::{OAuth2Storage, StorageResult};
 
@@ -170,6 +171,18 @@ impl MemoryStorage {
     /// A copy of every stored authorization code.
     pub fn codes(&self) -> Vec<NewAuthorizationCode> {
         self.lock().codes.values().cloned().collect()
+    }
+}
+
+#[async_trait]
+impl ClientRegistry for MemoryStorage {
+    async fn register_client(
+        &self,
+        client: ClientRecord,
+        _owner: Option<String>,
+    ) -> StorageResult<()> {
+        self.insert_client(client);
+        Ok(())
     }
 }
 

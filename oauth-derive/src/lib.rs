@@ -6,9 +6,9 @@
 //! them with runnable examples. This crate only parses and generates; all
 //! behaviour lives in `oauth-core` and `oauth-diesel`.
 //!
-//! Fields are found by name, following Authlib's SQLAlchemy mixins; a field
-//! with another name takes a role with `#[oauth2(role)]`, and the Diesel
-//! column is the field's name or its `#[diesel(column_name = ...)]`. The
+//! Fields are found by their column's name (the field's name, or its
+//! `#[diesel(column_name = ...)]`), following Authlib's SQLAlchemy mixins; a
+//! column with another name takes a role with `#[oauth2(role)]`. The
 //! table is the struct's `#[diesel(table_name = ...)]`. The struct must also
 //! derive Diesel's `Queryable` and `Selectable`, and may carry any other
 //! fields (columns the generated inserts leave out need a database default).

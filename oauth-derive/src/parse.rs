@@ -238,7 +238,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
     }
 
     for (role, claimed, _) in &explicit {
-        if let Some(clash) = by_name.iter().find(|b| b.field == *role) {
+        if let Some(clash) = by_name.iter().find(|b| b.column == *role) {
             return Err(syn::Error::new(
                 clash.field.span(),
                 format!(
@@ -256,7 +256,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
             Some(i) => Some(explicit.remove(i).1),
             None => by_name
                 .iter()
-                .position(|b| b.field == role.name)
+                .position(|b| b.column == role.name)
                 .map(|i| by_name.remove(i)),
         };
         match found {

@@ -4,7 +4,8 @@ use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use oauth_core::{
-    ClientRecord, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError, StorageResult,
+    ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
+    StorageResult,
 };
 
 use crate::glue::{DieselAuthorizationCode, DieselClient, DieselToken};
@@ -117,6 +118,22 @@ pub struct Cleanup {
     pub codes: usize,
     /// Tokens deleted.
     pub tokens: usize,
+}
+
+#[async_trait]
+impl<C, T, A> ClientRegistry for DieselStorage<C, T, A>
+where
+    C: DieselClient,
+    T: DieselToken,
+    A: DieselAuthorizationCode,
+{
+    async fn register_client(
+        &self,
+        client: ClientRecord,
+        owner: Option<String>,
+    ) -> StorageResult<()> {
+        self.insert_client(client, owner).await
+    }
 }
 
 #[async_trait]

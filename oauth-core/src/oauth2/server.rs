@@ -332,6 +332,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             && client.check_grant_type("refresh_token")
     }
 
+    /// The TLS rule as a plain message, for endpoints outside the engine.
+    pub fn check_transport_public(&self, secure: bool) -> Result<(), String> {
+        self.check_transport(secure).map_err(|e| e.description)
+    }
+
     pub(crate) fn check_transport(&self, secure: bool) -> Result<(), OAuth2Error> {
         if secure || self.config.insecure_transport {
             Ok(())

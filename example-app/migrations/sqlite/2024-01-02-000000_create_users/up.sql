@@ -1,0 +1,5 @@
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    username VARCHAR(255) NOT NULL
+);
+CREATE UNIQUE INDEX users_username ON users (username);

@@ -1,0 +1,180 @@
+//! The database: `DATABASE_URL` (SQLite by default), migrated at start-up,
+//! one pool shared by the site and the OAuth storage.
+
+use std::path::Path;
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use oauth_diesel::{AnyConnection, DbPool};
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::figment::providers::Serialized;
+
+use crate::models::{Client, User, users};
+
+/// The site's own tables (users), per backend.
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const MYSQL: EmbeddedMigrations = embed_migrations!("migrations/mysql");
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://example-app.sqlite";
+const SECRET_KEY_FILE: &str = "example-app.secret";
+
+/// The pool, as Rocket state.
+pub struct AppDb(pub DbPool);
+
+/// The example's defaults under whatever the figment sets: insecure
+/// transport on (local development), the database from `DATABASE_URL`, and
+/// a secret key kept in `example-app.secret` so sessions survive restarts.
+pub fn with_defaults(figment: Figment) -> Figment {
+    let mut figment = figment.join(Serialized::default("oauth2.insecure_transport", true));
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        figment = figment.join(Serialized::default("database_url", url));
+    }
+    figment = figment.join(Serialized::default("database_url", DEFAULT_DATABASE_URL));
+    if figment.find_value("secret_key").is_err() {
+        if let Some(key) = persistent_secret_key(Path::new(SECRET_KEY_FILE)) {
+            figment = figment.merge(Serialized::default("secret_key", key));
+        }
+    }
+    figment
+}
+
+/// A 512-bit key, hex, created on first use.
+fn persistent_secret_key(path: &Path) -> Option<String> {
+    if let Ok(key) = std::fs::read_to_string(path) {
+        let key = key.trim().to_owned();
+        if key.len() == 88 {
+            return Some(key);
+        }
+    }
+    // 64 random bytes, standard base64 (88 characters), as Rocket expects.
+    let raw = oauth_core::secrets::random_token(64);
+    let key = base64_standard(&raw);
+    std::fs::write(path, &key).ok()?;
+    Some(key)
+}
+
+/// Re-encodes URL-safe base64 without padding as standard base64 with it.
+fn base64_standard(url_safe: &str) -> String {
+    let mut s: String = url_safe
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while s.len() % 4 != 0 {
+        s.push('=');
+    }
+    s
+}
+
+/// Connects, runs the OAuth and the site migrations, manages [`AppDb`].
+pub fn fairing() -> AdHoc {
+    AdHoc::try_on_ignite("Database", |rocket| async move {
+        let url: String = match rocket.figment().extract_inner("database_url") {
+            Ok(url) => url,
+            Err(e) => {
+                rocket::error!("database_url: {e}");
+                return Err(rocket);
+            }
+        };
+        let pool = match DbPool::connect(&url) {
+            Ok(pool) => pool,
+            Err(e) => {
+                rocket::error!("cannot open the database {url}: {e}");
+                return Err(rocket);
+            }
+        };
+        if let Err(e) = migrate(&pool) {
+            rocket::error!("migrations failed on {url}: {e}");
+            return Err(rocket);
+        }
+        rocket::info!("database: {url} ({:?}), migrated", pool.backend());
+        Ok(rocket.manage(AppDb(pool)))
+    })
+}
+
+fn migrate(pool: &DbPool) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut conn = pool.get()?;
+    oauth_diesel::migrations::run_migrations(&mut conn)?;
+    match &mut *conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop)?,
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES).map(drop)?,
+        AnyConnection::Mysql(c) => c.run_pending_migrations(MYSQL).map(drop)?,
+    }
+    Ok(())
+}
+
+/// The user with this name, created if new.
+pub async fn find_or_create_user(pool: &DbPool, username: String) -> Result<User, String> {
+    pool.run(move |conn| {
+        let existing = users::table
+            .filter(users::username.eq(&username))
+            .select(User::as_select())
+            .first(conn)
+            .optional()?;
+        if let Some(user) = existing {
+            return Ok(user);
+        }
+        match diesel::insert_into(users::table)
+            .values(users::username.eq(&username))
+            .execute(conn)
+        {
+            Ok(_) | Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) => return Err(e),
+        }
+        users::table
+            .filter(users::username.eq(&username))
+            .select(User::as_select())
+            .first(conn)
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The user with this id.
+pub async fn find_user(pool: &DbPool, id: i32) -> Option<User> {
+    pool.run(move |conn| {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The user with this name.
+pub async fn find_user_by_name(pool: &DbPool, username: String) -> Option<User> {
+    pool.run(move |conn| {
+        users::table
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The OAuth 2.0 clients a user registered.
+pub async fn clients_of(pool: &DbPool, user_id: i32) -> Vec<Client> {
+    use oauth_diesel::schema::oauth2_client;
+    pool.run(move |conn| {
+        oauth2_client::table
+            .filter(oauth2_client::user_id.eq(user_id))
+            .order(oauth2_client::id)
+            .select(Client::as_select())
+            .load(conn)
+    })
+    .await
+    .unwrap_or_default()
+}

@@ -1,0 +1,37 @@
+//! The example OAuth 2.0 provider: a Rocket site whose users log in with any
+//! name, register clients (by form or RFC 7591 JSON), approve them on a
+//! consent page, and call `/api/me` with the tokens they get.
+//!
+//! Its HTTP contract is fixed (see README.md); `rocket()` builds it from
+//! Rocket's usual configuration, and `rocket_from(figment)` from any.
+
+pub mod db;
+pub mod models;
+pub mod oauth2;
+pub mod routes;
+pub mod session;
+mod templates;
+
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// The site, configured from `Rocket.toml`, `ROCKET_*` and `DATABASE_URL`.
+pub fn rocket() -> Rocket<Build> {
+    rocket_from(rocket::Config::figment())
+}
+
+/// The site, configured from `figment` (plus the example's defaults for
+/// what it does not set).
+pub fn rocket_from(figment: Figment) -> Rocket<Build> {
+    let figment = db::with_defaults(figment);
+    rocket::custom(figment)
+        .attach(db::fairing())
+        .attach(oauth2::fairing())
+        .mount("/", routes::routes())
+        .mount(
+            "/oauth",
+            oauth_core::rocket::oauth2_routes::<oauth2::Store>(),
+        )
+        .mount("/", oauth_core::rocket::metadata_routes::<oauth2::Store>())
+        .register("/", oauth_core::rocket::oauth2_catchers())
+}

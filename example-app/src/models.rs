@@ -1,0 +1,105 @@
+//! The site's models. The OAuth ones are the structs a user of the
+//! framework writes: plain Diesel structs over the standard tables, with the
+//! derives. A field named otherwise than its column names the column with
+//! `#[diesel(column_name = ...)]`, and the derives follow the column.
+
+use diesel::prelude::*;
+use oauth_diesel::schema::{oauth2_client, oauth2_code, oauth2_token};
+use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use serde::Serialize;
+
+diesel::table! {
+    /// The site's users.
+    users (id) {
+        /// Row id.
+        id -> Integer,
+        /// Login name.
+        username -> Text,
+    }
+}
+
+/// A user of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = users)]
+pub struct User {
+    /// Row id, which is also the OAuth user id.
+    pub id: i32,
+    /// Login name.
+    pub username: String,
+}
+
+/// An OAuth 2.0 client.
+#[derive(Debug, Clone, Queryable, Selectable, OAuth2Client)]
+#[diesel(table_name = oauth2_client)]
+pub struct Client {
+    /// The user who registered it.
+    #[diesel(column_name = user_id)]
+    pub owner_id: Option<i32>,
+    /// The client identifier.
+    pub client_id: String,
+    /// SHA-256 digest of the secret (none for public clients).
+    #[diesel(column_name = client_secret)]
+    pub secret_digest: Option<String>,
+    /// When it was registered.
+    pub client_id_issued_at: i64,
+    /// RFC 7591 metadata, JSON.
+    #[diesel(column_name = client_metadata)]
+    pub metadata: String,
+}
+
+/// An issued token.
+#[derive(Debug, Clone, Queryable, Selectable, OAuth2Token)]
+#[diesel(table_name = oauth2_token)]
+pub struct Token {
+    /// The resource owner.
+    pub user_id: Option<i32>,
+    /// The client.
+    pub client_id: String,
+    /// `Bearer`.
+    pub token_type: String,
+    /// SHA-256 digest of the access token.
+    pub access_token: String,
+    /// SHA-256 digest of the refresh token.
+    pub refresh_token: Option<String>,
+    /// The access token's scope.
+    pub scope: String,
+    /// The refresh token's scope.
+    pub refresh_token_scope: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Seconds.
+    pub expires_in: i64,
+    /// Unix seconds.
+    pub access_token_revoked_at: Option<i64>,
+    /// Unix seconds.
+    pub refresh_token_revoked_at: Option<i64>,
+    /// The token family.
+    #[diesel(column_name = grant_id)]
+    pub family: String,
+}
+
+/// An authorization code waiting to be redeemed.
+#[derive(Debug, Clone, Queryable, Selectable, OAuth2AuthorizationCode)]
+#[diesel(table_name = oauth2_code)]
+pub struct AuthorizationCode {
+    /// The resource owner.
+    pub user_id: i32,
+    /// SHA-256 digest of the code.
+    pub code: String,
+    /// The client.
+    pub client_id: String,
+    /// The request's redirect URI, if it named one.
+    pub redirect_uri: Option<String>,
+    /// `code`.
+    pub response_type: String,
+    /// The granted scope.
+    pub scope: String,
+    /// OpenID Connect nonce.
+    pub nonce: Option<String>,
+    /// Unix seconds.
+    pub auth_time: i64,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// PKCE method.
+    pub code_challenge_method: Option<String>,
+}

@@ -1,0 +1,62 @@
+//! The authorization server of the site: Diesel storage on the site's
+//! pool, the password grant against the site's users, registration open to
+//! logged-in users.
+
+use async_trait::async_trait;
+use oauth_core::grants::ResourceOwnerAuthenticator;
+use oauth_core::rocket::{OAuth2, OAuth2Fairing};
+use oauth_core::{AuthorizationServer, StorageError};
+use oauth_diesel::{DbPool, DieselStorage};
+use rocket::http::Status;
+
+use crate::db::{AppDb, find_user_by_name};
+use crate::models::{AuthorizationCode, Client, Token};
+use crate::session;
+
+/// The OAuth storage: the site's own models, derived.
+pub type Store = DieselStorage<Client, Token, AuthorizationCode>;
+
+/// The password grant's check: the user must exist, and (as in Authlib's
+/// example) every user's password is `valid`.
+pub struct SiteUsers(pub DbPool);
+
+#[async_trait]
+impl ResourceOwnerAuthenticator for SiteUsers {
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        _client_id: &str,
+    ) -> Result<Option<String>, StorageError> {
+        if password != "valid" {
+            return Ok(None);
+        }
+        Ok(find_user_by_name(&self.0, username.to_owned())
+            .await
+            .map(|u| u.id.to_string()))
+    }
+}
+
+/// The OAuth 2.0 fairing of the site.
+pub fn fairing() -> OAuth2Fairing<Store> {
+    OAuth2::fairing(|rocket, config| {
+        let pool = rocket
+            .state::<AppDb>()
+            .ok_or("the database fairing must be attached first")?
+            .0
+            .clone();
+        let server = AuthorizationServer::new(Store::new(pool.clone()), config)
+            .map_err(|e| e.to_string())?
+            .with_password_grant(SiteUsers(pool));
+        Ok(server)
+    })
+    .registration(|req| match session::user_id(req.cookies()) {
+        Some(id) => Ok(Some(id.to_string())),
+        None => Err(Status::Unauthorized),
+    })
+}
+
+/// The client's home page, from its metadata.
+pub fn client_uri(client: &Client) -> Option<String> {
+    oauth_diesel::glue::parse_metadata(&client.metadata).client_uri
+}

@@ -1,0 +1,388 @@
+//! The site's pages and its protected API.
+
+use oauth_core::rocket::{OAuth2, OAuth2Authorize, RequireOAuth};
+use oauth_core::{
+    AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
+};
+use rocket::form::{Form, FromForm};
+use rocket::http::uri::Origin;
+use rocket::http::{ContentType, CookieJar, Status};
+use rocket::response::Redirect;
+use rocket::{Responder, Route, State, get, post, routes};
+
+use crate::db::{AppDb, clients_of, find_or_create_user, find_user};
+use crate::models::User;
+use crate::oauth2::Store;
+use crate::session::{self, Csrf};
+use crate::templates::{self, ClientCard, Page};
+
+scope!(
+    /// `/api/me` requires the `profile` scope.
+    pub Profile = "profile"
+);
+
+/// The routes of the site.
+pub fn routes() -> Vec<Route> {
+    routes![
+        home,
+        login,
+        logout,
+        create_client_form,
+        create_client,
+        authorize,
+        authorize_confirm,
+        api_me
+    ]
+}
+
+/// What a page handler may answer.
+#[derive(Responder)]
+pub enum Answer {
+    /// An HTML page.
+    Page(Page),
+    /// A redirect within the site (303).
+    Redirect(Box<Redirect>),
+    /// An engine response (redirect to the client, JSON error).
+    Engine(oauth_core::OAuth2Response),
+}
+
+fn error_page(status: Status, user: Option<&User>, title: &str, description: &str) -> Answer {
+    Answer::Page(Page::with_status(
+        status,
+        &templates::ErrorPage {
+            username: user.map(|u| u.username.clone()),
+            title: title.into(),
+            description: description.into(),
+        },
+    ))
+}
+
+/// Only a path on this site may be a `next` target (no open redirect).
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_owned)
+}
+
+fn login_redirect(uri: &Origin<'_>) -> Redirect {
+    let next = oauth_core::http::form_urlencode(&uri.to_string());
+    Redirect::to(format!("/?next={next}"))
+}
+
+#[get("/?<next>")]
+async fn home(
+    user: Option<User>,
+    next: Option<&str>,
+    db: &State<AppDb>,
+    cookies: &CookieJar<'_>,
+) -> Page {
+    let Some(user) = user else {
+        return Page::ok(&templates::Home {
+            username: None,
+            next: safe_next(next),
+            clients: Vec::new(),
+        });
+    };
+    let secrets = session::remembered_secrets(cookies);
+    let clients = clients_of(&db.0, user.id)
+        .await
+        .into_iter()
+        .map(|c| {
+            let metadata = serde_json::from_str::<serde_json::Value>(&c.metadata)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| c.metadata.clone());
+            ClientCard {
+                name: c.client_name().unwrap_or_else(|| c.client_id.clone()),
+                client_secret: secrets.get(&c.client_id).cloned(),
+                secret_note: if c.secret_digest.is_none() {
+                    "none (public client)"
+                } else {
+                    "stored hashed; shown only to the session that created the client"
+                },
+                client_id: c.client_id,
+                metadata,
+            }
+        })
+        .collect();
+    Page::ok(&templates::Home {
+        username: Some(user.username),
+        next: None,
+        clients,
+    })
+}
+
+#[derive(FromForm)]
+struct Login<'r> {
+    username: &'r str,
+}
+
+#[post("/?<next>", data = "<form>")]
+async fn login(
+    form: Form<Login<'_>>,
+    next: Option<&str>,
+    db: &State<AppDb>,
+    cookies: &CookieJar<'_>,
+) -> Answer {
+    let name = form.username.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return error_page(
+            Status::BadRequest,
+            None,
+            "Invalid username",
+            "Use 1 to 64 printable characters.",
+        );
+    }
+    match find_or_create_user(&db.0, name.to_owned()).await {
+        Ok(user) => {
+            session::log_in(cookies, &user);
+            Answer::Redirect(Box::new(Redirect::to(
+                safe_next(next).unwrap_or_else(|| "/".into()),
+            )))
+        }
+        Err(e) => {
+            rocket::error!("login: {e}");
+            error_page(
+                Status::ServiceUnavailable,
+                None,
+                "Try again later",
+                "The user database is unavailable.",
+            )
+        }
+    }
+}
+
+#[get("/logout")]
+fn logout(cookies: &CookieJar<'_>) -> Redirect {
+    session::log_out(cookies);
+    Redirect::to("/")
+}
+
+#[get("/create_client")]
+fn create_client_form(user: Option<User>, csrf: Csrf, uri: &Origin<'_>) -> Answer {
+    match user {
+        None => Answer::Redirect(Box::new(login_redirect(uri))),
+        Some(user) => Answer::Page(Page::ok(&templates::CreateClient {
+            username: Some(user.username),
+            csrf_token: csrf.0,
+            error: None,
+        })),
+    }
+}
+
+#[derive(FromForm)]
+struct NewClient<'r> {
+    csrf_token: Option<&'r str>,
+    client_name: &'r str,
+    client_uri: Option<&'r str>,
+    scope: Option<&'r str>,
+    redirect_uri: Option<&'r str>,
+    grant_type: Option<&'r str>,
+    response_type: Option<&'r str>,
+    token_endpoint_auth_method: Option<&'r str>,
+}
+
+fn lines(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[post("/create_client", data = "<form>")]
+async fn create_client(
+    user: Option<User>,
+    csrf: Csrf,
+    form: Form<NewClient<'_>>,
+    oauth: &State<OAuth2<Store>>,
+    cookies: &CookieJar<'_>,
+) -> Answer {
+    let Some(user) = user else {
+        return Answer::Redirect(Box::new(Redirect::to("/?next=/create_client")));
+    };
+    if !csrf.verify(form.csrf_token.unwrap_or_default()) {
+        return error_page(
+            Status::Forbidden,
+            Some(&user),
+            "Forbidden",
+            "The form has expired; reload it and try again.",
+        );
+    }
+    let rerender = |error: String| {
+        Answer::Page(Page::with_status(
+            Status::BadRequest,
+            &templates::CreateClient {
+                username: Some(user.username.clone()),
+                csrf_token: csrf.0.clone(),
+                error: Some(error),
+            },
+        ))
+    };
+    let method = match form
+        .token_endpoint_auth_method
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        None => ClientAuthMethod::ClientSecretBasic,
+        Some(m) => match ClientAuthMethod::parse(m) {
+            Some(m) => m,
+            None => {
+                return rerender(format!(
+                    "Unknown token endpoint authentication method {m:?}."
+                ));
+            }
+        },
+    };
+    let nonempty = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let metadata = ClientMetadata {
+        client_name: nonempty(Some(form.client_name)),
+        client_uri: nonempty(form.client_uri),
+        scope: nonempty(form.scope),
+        redirect_uris: lines(form.redirect_uri),
+        grant_types: lines(form.grant_type),
+        response_types: lines(form.response_type),
+        token_endpoint_auth_method: method,
+        ..ClientMetadata::default()
+    };
+    match oauth
+        .server
+        .register_client(metadata, Some(user.id.to_string()))
+        .await
+    {
+        Ok(registration) => {
+            if let Some(secret) = &registration.client_secret {
+                session::remember_secret(cookies, &registration.record.client_id, secret);
+            }
+            Answer::Redirect(Box::new(Redirect::to("/")))
+        }
+        Err(e) => rerender(e.description),
+    }
+}
+
+#[get("/oauth/authorize")]
+async fn authorize(
+    user: Option<User>,
+    auth: OAuth2Authorize<Store>,
+    csrf: Csrf,
+    uri: &Origin<'_>,
+) -> Answer {
+    let Some(user) = user else {
+        return Answer::Redirect(Box::new(login_redirect(uri)));
+    };
+    match auth.request() {
+        Ok(request) => Answer::Page(Page::ok(&templates::Authorize {
+            username: Some(user.username.clone()),
+            client_name: request
+                .client
+                .client_name()
+                .unwrap_or_else(|| request.client.client_id.clone()),
+            client_uri: crate::oauth2::client_uri(&request.client),
+            scopes: request
+                .scope
+                .iter()
+                .map(templates::describe_scope)
+                .collect(),
+            redirect_uri: request.redirect_uri.clone(),
+            action: uri.to_string(),
+            csrf_token: csrf.0,
+        })),
+        Err(AuthorizationError::Fatal(e)) => error_page(
+            Status::BadRequest,
+            Some(&user),
+            "This authorization request is invalid",
+            &format!("{} ({})", e.description, e.code),
+        ),
+        Err(AuthorizationError::Redirect { .. }) => match auth.error_response() {
+            Some(response) => Answer::Engine(response),
+            None => error_page(
+                Status::InternalServerError,
+                Some(&user),
+                "Error",
+                "Unexpected state.",
+            ),
+        },
+    }
+}
+
+#[derive(FromForm)]
+struct Decision<'r> {
+    csrf_token: Option<&'r str>,
+    confirm: Option<&'r str>,
+}
+
+#[post("/oauth/authorize", data = "<form>")]
+async fn authorize_confirm(
+    user: Option<User>,
+    auth: OAuth2Authorize<Store>,
+    csrf: Csrf,
+    form: Form<Decision<'_>>,
+) -> Answer {
+    let Some(user) = user else {
+        return error_page(
+            Status::Forbidden,
+            None,
+            "Sign in first",
+            "Your session has ended.",
+        );
+    };
+    if !csrf.verify(form.csrf_token.unwrap_or_default()) {
+        return error_page(
+            Status::Forbidden,
+            Some(&user),
+            "Forbidden",
+            "The consent form has expired; start again from the application.",
+        );
+    }
+    if let Err(AuthorizationError::Fatal(e)) = auth.request() {
+        return error_page(
+            Status::BadRequest,
+            Some(&user),
+            "This authorization request is invalid",
+            &format!("{} ({})", e.description, e.code),
+        );
+    }
+    let consent = if form.confirm == Some("yes") {
+        Consent::Granted {
+            user_id: user.id.to_string(),
+        }
+    } else {
+        Consent::Denied
+    };
+    Answer::Engine(auth.complete(consent).await)
+}
+
+#[get("/api/me")]
+async fn api_me(
+    token: RequireOAuth<Profile>,
+    db: &State<AppDb>,
+) -> (Status, (ContentType, String)) {
+    let user = match token.user_id.as_deref().and_then(|id| id.parse().ok()) {
+        Some(id) => find_user(&db.0, id).await,
+        None => None,
+    };
+    match user {
+        Some(user) => (
+            Status::Ok,
+            (
+                ContentType::JSON,
+                serde_json::json!({ "id": user.id, "username": user.username }).to_string(),
+            ),
+        ),
+        None => (
+            Status::Forbidden,
+            (
+                ContentType::JSON,
+                serde_json::json!({
+                    "error": "access_denied",
+                    "error_description": "this token does not act for a user",
+                })
+                .to_string(),
+            ),
+        ),
+    }
+}

@@ -1,0 +1,104 @@
+//! The pages, as askama templates (HTML-escaped by default).
+
+use askama::Template;
+use rocket::Request;
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{self, Responder, Response};
+
+/// One client on the home page.
+pub struct ClientCard {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub secret_note: &'static str,
+    pub metadata: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home {
+    pub username: Option<String>,
+    pub next: Option<String>,
+    pub clients: Vec<ClientCard>,
+}
+
+#[derive(Template)]
+#[template(path = "create_client.html")]
+pub struct CreateClient {
+    pub username: Option<String>,
+    pub csrf_token: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "authorize.html")]
+pub struct Authorize {
+    pub username: Option<String>,
+    pub client_name: String,
+    pub client_uri: Option<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub action: String,
+    pub csrf_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub username: Option<String>,
+    pub title: String,
+    pub description: String,
+}
+
+/// A rendered page with its status; consent pages may not be framed.
+pub struct Page {
+    pub status: Status,
+    pub html: Result<String, askama::Error>,
+    pub deny_framing: bool,
+}
+
+impl Page {
+    pub fn ok(t: &impl Template) -> Page {
+        Page::with_status(Status::Ok, t)
+    }
+
+    pub fn with_status(status: Status, t: &impl Template) -> Page {
+        Page {
+            status,
+            html: t.render(),
+            deny_framing: true,
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Page {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let html = self.html.map_err(|e| {
+            rocket::error!("template: {e}");
+            Status::InternalServerError
+        })?;
+        let mut r = Response::build();
+        r.status(self.status)
+            .header(ContentType::HTML)
+            .header(Header::new("Cache-Control", "no-store"))
+            .sized_body(html.len(), std::io::Cursor::new(html));
+        if self.deny_framing {
+            r.header(Header::new("X-Frame-Options", "DENY"));
+            r.header(Header::new(
+                "Content-Security-Policy",
+                "frame-ancestors 'none'",
+            ));
+        }
+        Ok(r.finalize())
+    }
+}
+
+/// Describes a scope token in words for the consent page.
+pub fn describe_scope(token: &str) -> String {
+    match token {
+        "profile" => "see your profile: your user id and username".into(),
+        "email" => "see your email address".into(),
+        "offline_access" => "keep access while you are away".into(),
+        other => format!("use the \u{201c}{other}\u{201d} permission"),
+    }
+}

@@ -1,0 +1,313 @@
+//! RFC 7591, OAuth 2.0 Dynamic Client Registration.
+
+use async_trait::async_trait;
+
+use crate::error::{ErrorCode, OAuth2Error};
+use crate::http::OAuth2Response;
+use crate::models::{ClientAuthMethod, ClientMetadata, ClientRecord};
+use crate::oauth2::server::AuthorizationServer;
+use crate::scope::Scope;
+use crate::secrets;
+use crate::storage::{OAuth2Storage, StorageResult};
+
+/// Storage that can add clients.
+#[async_trait]
+pub trait ClientRegistry: OAuth2Storage {
+    /// Saves a new client, owned by `owner` (a user id) if given.
+    async fn register_client(
+        &self,
+        client: ClientRecord,
+        owner: Option<String>,
+    ) -> StorageResult<()>;
+}
+
+/// A registered client, with its secret in the clear (shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// What was stored.
+    pub record: ClientRecord,
+    /// The secret, for confidential clients.
+    pub client_secret: Option<String>,
+}
+
+impl Registration {
+    /// The client information response body (§3.2.1).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut body = serde_json::to_value(&self.record.metadata).unwrap_or_default();
+        body["client_id"] = self.record.client_id.clone().into();
+        if let Some(secret) = &self.client_secret {
+            body["client_secret"] = secret.clone().into();
+            body["client_secret_expires_at"] = self.record.client_secret_expires_at.into();
+        }
+        body["client_id_issued_at"] = self.record.client_id_issued_at.into();
+        body
+    }
+}
+
+/// Checks one redirect URI (RFC 6749 §3.1.2, RFC 7591 §2, RFC 8252 §7):
+/// absolute, no fragment, no whitespace; `http` only to a loopback host
+/// unless `allow_http`.
+pub fn validate_redirect_uri(uri: &str, allow_http: bool) -> Result<(), OAuth2Error> {
+    let bad = |why: &str| OAuth2Error::invalid_redirect_uri(format!("{why}: {uri}"));
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return Err(bad("the redirect URI must be absolute"));
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || rest.is_empty() {
+        return Err(bad("the redirect URI must be absolute"));
+    }
+    if matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "javascript" | "data" | "vbscript" | "file"
+    ) {
+        return Err(bad("the redirect URI scheme is not allowed"));
+    }
+    if uri.contains('#') {
+        return Err(bad("the redirect URI must not have a fragment"));
+    }
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("the redirect URI must not contain whitespace"));
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme == "http" || scheme == "https" {
+        let authority = rest
+            .strip_prefix("//")
+            .ok_or_else(|| bad("the redirect URI must have a host"))?;
+        let authority = authority.split(['/', '?']).next().unwrap_or_default();
+        if authority.is_empty() || authority.contains('@') {
+            return Err(bad(
+                "the redirect URI must have a host and no user information",
+            ));
+        }
+        let host = authority
+            .rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+            .map_or(authority, |(h, _)| h);
+        let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+        if scheme == "http" && !loopback && !allow_http {
+            return Err(bad(
+                "the redirect URI must use https (http only to a loopback address)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn invalid_metadata(description: impl Into<String>) -> OAuth2Error {
+    OAuth2Error::invalid_client_metadata(description)
+}
+
+impl<S: ClientRegistry> AuthorizationServer<S> {
+    /// Validates client metadata (§2) and registers the client, with a new
+    /// `client_id`, and a new secret unless it is public.
+    pub async fn register_client(
+        &self,
+        metadata: ClientMetadata,
+        owner: Option<String>,
+    ) -> Result<Registration, OAuth2Error> {
+        let metadata = self.validate_client_metadata(metadata)?;
+        let public = metadata.token_endpoint_auth_method == ClientAuthMethod::None;
+        let client_secret = (!public).then(|| secrets::random_token(32));
+        let record = ClientRecord {
+            client_id: secrets::random_token(18),
+            client_secret_digest: client_secret.as_deref().map(secrets::hash_client_secret),
+            client_id_issued_at: self.now(),
+            client_secret_expires_at: 0,
+            metadata,
+        };
+        self.storage.register_client(record.clone(), owner).await?;
+        Ok(Registration {
+            record,
+            client_secret,
+        })
+    }
+
+    /// Handles a registration request with a JSON body: 201 with the client
+    /// information (§3.2.1), or 400 with an RFC 7591 error (§3.2.2).
+    pub async fn create_registration_response(
+        &self,
+        json_body: &str,
+        owner: Option<String>,
+    ) -> OAuth2Response {
+        let result = match parse_metadata(json_body) {
+            Ok(metadata) => self.register_client(metadata, owner).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(registration) => OAuth2Response::json(201, &registration.to_json()),
+            Err(error) => {
+                let status = match error.code {
+                    ErrorCode::ServerError => 500,
+                    ErrorCode::TemporarilyUnavailable => 503,
+                    _ => 400,
+                };
+                OAuth2Response::json(
+                    status,
+                    &serde_json::json!({
+                        "error": error.code.as_str(),
+                        "error_description": error.description,
+                    }),
+                )
+            }
+        }
+    }
+
+    /// The checks of §2: redirect URIs, grant and response types that the
+    /// server serves and that agree with each other (§2.1), a scope the
+    /// server knows.
+    pub fn validate_client_metadata(
+        &self,
+        mut metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, OAuth2Error> {
+        for uri in &metadata.redirect_uris {
+            validate_redirect_uri(uri, self.config.insecure_transport)?;
+        }
+        dedup(&mut metadata.grant_types);
+        dedup(&mut metadata.response_types);
+        for grant in &metadata.grant_types {
+            let served = self.grants.contains_key(grant)
+                || (grant == "implicit" && self.config.implicit_grant);
+            if !served {
+                return Err(invalid_metadata(format!(
+                    "the grant type \"{grant}\" is not supported by this server"
+                )));
+            }
+        }
+        for response_type in &metadata.response_types {
+            let needs = match response_type.as_str() {
+                "code" => "authorization_code",
+                "token" if self.config.implicit_grant => "implicit",
+                other => {
+                    return Err(invalid_metadata(format!(
+                        "the response type \"{other}\" is not supported by this server"
+                    )));
+                }
+            };
+            if !metadata.grant_types.iter().any(|g| g == needs) {
+                return Err(invalid_metadata(format!(
+                    "the response type \"{response_type}\" needs the grant type \"{needs}\" (RFC 7591 §2.1)"
+                )));
+            }
+        }
+        for (grant, response) in [("authorization_code", "code"), ("implicit", "token")] {
+            if metadata.grant_types.iter().any(|g| g == grant)
+                && !metadata.response_types.iter().any(|r| r == response)
+            {
+                return Err(invalid_metadata(format!(
+                    "the grant type \"{grant}\" needs the response type \"{response}\" (RFC 7591 §2.1)"
+                )));
+            }
+        }
+        let redirecting = metadata
+            .grant_types
+            .iter()
+            .any(|g| g == "authorization_code" || g == "implicit");
+        if redirecting && metadata.redirect_uris.is_empty() {
+            return Err(OAuth2Error::invalid_redirect_uri(
+                "redirect_uris is required for the authorization_code and implicit grants",
+            ));
+        }
+        if metadata.token_endpoint_auth_method == ClientAuthMethod::None
+            && metadata
+                .grant_types
+                .iter()
+                .any(|g| g == "client_credentials")
+        {
+            return Err(invalid_metadata(
+                "a public client (token_endpoint_auth_method none) cannot use client_credentials",
+            ));
+        }
+        if let Some(scope) = &metadata.scope {
+            let scope = Scope::parse(scope)
+                .map_err(|_| invalid_metadata("the scope is not a valid scope string"))?;
+            if let Some(supported) = &self.supported_scopes {
+                if let Some(unknown) = scope.iter().find(|t| !supported.contains(t)) {
+                    return Err(invalid_metadata(format!(
+                        "the scope \"{unknown}\" is not supported by this server"
+                    )));
+                }
+            }
+            metadata.scope = Some(scope.to_string());
+        }
+        Ok(metadata)
+    }
+}
+
+/// The metadata of a registration request: a JSON object (§3.1). When
+/// `response_types` is omitted and the grants do not redirect, it is empty
+/// rather than the §2 default `["code"]`, which would contradict them.
+pub fn parse_metadata(json_body: &str) -> Result<ClientMetadata, OAuth2Error> {
+    let value: serde_json::Value = serde_json::from_str(json_body)
+        .map_err(|e| invalid_metadata(format!("the body is not JSON: {e}")))?;
+    let serde_json::Value::Object(mut object) = value else {
+        return Err(invalid_metadata(
+            "the client metadata must be a JSON object",
+        ));
+    };
+    if !object.contains_key("response_types") {
+        let redirecting = match object.get("grant_types") {
+            Some(serde_json::Value::Array(grants)) => grants
+                .iter()
+                .any(|g| g == "authorization_code" || g == "implicit"),
+            _ => true,
+        };
+        if !redirecting {
+            object.insert("response_types".into(), serde_json::json!([]));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| invalid_metadata(format!("the client metadata is not valid: {e}")))
+}
+
+fn dedup(values: &mut Vec<String>) {
+    let mut seen: Vec<String> = Vec::new();
+    values.retain(|v| {
+        if seen.contains(v) {
+            false
+        } else {
+            seen.push(v.clone());
+            true
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6749_3_1_2_redirect_uri_rules() {
+        for ok in [
+            "https://client.example/cb",
+            "https://client.example:8443/cb?x=1",
+            "http://127.0.0.1:9000/cb",
+            "http://localhost/cb",
+            "com.example.app:/oauth2redirect",
+        ] {
+            assert!(validate_redirect_uri(ok, false).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/relative",
+            "client.example/cb",
+            "https://client.example/cb#frag",
+            "http://client.example/cb",
+            "https://user@client.example/cb",
+            "https:///cb",
+            "https://client.example/c b",
+            "",
+        ] {
+            assert_eq!(
+                validate_redirect_uri(bad, false).unwrap_err().code,
+                ErrorCode::InvalidRedirectUri,
+                "{bad}"
+            );
+        }
+        assert!(validate_redirect_uri("http://client.example/cb", true).is_ok());
+    }
+}

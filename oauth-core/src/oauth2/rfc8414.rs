@@ -1,0 +1,108 @@
+//! RFC 8414, OAuth 2.0 Authorization Server Metadata.
+
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::OAuth2Storage;
+
+/// Where the endpoints are, relative to the issuer or absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// The authorization endpoint.
+    pub authorization: String,
+    /// The token endpoint.
+    pub token: String,
+    /// The revocation endpoint (RFC 7009), if served.
+    pub revocation: Option<String>,
+    /// The introspection endpoint (RFC 7662), if served.
+    pub introspection: Option<String>,
+    /// The registration endpoint (RFC 7591), if served.
+    pub registration: Option<String>,
+    /// The device authorization endpoint (RFC 8628), if served.
+    pub device_authorization: Option<String>,
+}
+
+impl Endpoints {
+    /// The paths the Rocket adapter mounts under `base` (e.g. `/oauth`).
+    pub fn under(base: &str) -> Endpoints {
+        let base = base.trim_end_matches('/');
+        Endpoints {
+            authorization: format!("{base}/authorize"),
+            token: format!("{base}/token"),
+            revocation: Some(format!("{base}/revoke")),
+            introspection: Some(format!("{base}/introspect")),
+            registration: Some(format!("{base}/register")),
+            device_authorization: None,
+        }
+    }
+}
+
+fn absolute(issuer: &str, path: &str) -> String {
+    if path.contains("://") {
+        path.to_owned()
+    } else {
+        format!(
+            "{}/{}",
+            issuer.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The metadata document (§2) for `issuer`, listing what this server
+    /// actually serves: its grant types, response types, authentication
+    /// methods, PKCE methods and (if configured) scopes.
+    pub fn metadata(&self, issuer: &str, endpoints: &Endpoints) -> serde_json::Value {
+        let url = |p: &str| absolute(issuer, p);
+        let mut grant_types: Vec<String> =
+            self.grant_types().into_iter().map(str::to_owned).collect();
+        let mut response_types = Vec::new();
+        let mut response_modes = Vec::new();
+        if self.grants.contains_key("authorization_code") {
+            response_types.push("code");
+            response_modes.push("query");
+        }
+        if self.config.implicit_grant {
+            grant_types.push("implicit".into());
+            response_types.push("token");
+            response_modes.push("fragment");
+        }
+        grant_types.sort();
+        let mut pkce = vec!["S256"];
+        if self.config.allow_plain_pkce {
+            pkce.push("plain");
+        }
+        let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+        let mut doc = serde_json::json!({
+            "issuer": issuer,
+            "authorization_endpoint": url(&endpoints.authorization),
+            "token_endpoint": url(&endpoints.token),
+            "response_types_supported": response_types,
+            "response_modes_supported": response_modes,
+            "grant_types_supported": grant_types,
+            "token_endpoint_auth_methods_supported": auth_methods,
+            "code_challenge_methods_supported": pkce,
+        });
+        if let Some(scopes) = &self.config.scopes_supported {
+            doc["scopes_supported"] = scopes.clone().into();
+        }
+        if let Some(p) = &endpoints.revocation {
+            doc["revocation_endpoint"] = url(p).into();
+            doc["revocation_endpoint_auth_methods_supported"] = auth_methods.to_vec().into();
+        }
+        if let Some(p) = &endpoints.introspection {
+            doc["introspection_endpoint"] = url(p).into();
+            doc["introspection_endpoint_auth_methods_supported"] =
+                vec!["client_secret_basic", "client_secret_post"].into();
+        }
+        if let Some(p) = &endpoints.registration {
+            doc["registration_endpoint"] = url(p).into();
+        }
+        if let Some(p) = &endpoints.device_authorization {
+            doc["device_authorization_endpoint"] = url(p).into();
+        }
+        if let Some(uri) = self.config.error_uris.get("documentation") {
+            doc["service_documentation"] = uri.clone().into();
+        }
+        doc
+    }
+}

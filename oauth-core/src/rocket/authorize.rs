@@ -1,0 +1,76 @@
+//! The consent page guard.
+
+use std::sync::Arc;
+
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::http::{OAuth2Request, OAuth2Response};
+use crate::oauth2::rfc6749::authorization::{AuthorizationError, AuthorizationRequest, Consent};
+use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::fail_missing_state;
+use crate::rocket::fairing::OAuth2;
+use crate::rocket::request::engine_request;
+use crate::storage::OAuth2Storage;
+
+/// The authorization request of the current request, validated.
+///
+/// On `GET /authorize` it gives the consent page what to show (or the error
+/// to show instead); on the consent form's `POST` (to the same URL, so the
+/// query still holds the request) [`OAuth2Authorize::complete`] validates
+/// again and answers with the redirect to the client.
+pub struct OAuth2Authorize<S: OAuth2Storage> {
+    server: Arc<AuthorizationServer<S>>,
+    request: OAuth2Request,
+    validated: Result<AuthorizationRequest<S::Client>, AuthorizationError>,
+}
+
+impl<S: OAuth2Storage> OAuth2Authorize<S> {
+    /// The validated request, or why it is invalid. A
+    /// [`AuthorizationError::Fatal`] must be shown to the user (never
+    /// redirected); any other error goes back with
+    /// [`AuthorizationError::to_response`] or [`OAuth2Authorize::error_response`].
+    pub fn request(&self) -> Result<&AuthorizationRequest<S::Client>, &AuthorizationError> {
+        self.validated.as_ref()
+    }
+
+    /// The response for an invalid request: a redirect to the client, or a
+    /// 400 JSON error for fatal errors.
+    pub fn error_response(&self) -> Option<OAuth2Response> {
+        self.validated
+            .as_ref()
+            .err()
+            .map(|e| e.to_response(self.server.config()))
+    }
+
+    /// Answers the resource owner's decision.
+    pub async fn complete(&self, consent: Consent) -> OAuth2Response {
+        match &self.validated {
+            Ok(validated) => self.server.complete_authorization(validated, consent).await,
+            Err(e) => e.to_response(self.server.config()),
+        }
+    }
+
+    /// The engine request this was validated from.
+    pub fn engine_request(&self) -> &OAuth2Request {
+        &self.request
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: OAuth2Storage> FromRequest<'r> for OAuth2Authorize<S> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return fail_missing_state(req);
+        };
+        let server = state.server.clone();
+        let request = engine_request(req, None, server.config());
+        let validated = server.validate_authorization_request(&request).await;
+        Outcome::Success(OAuth2Authorize {
+            server,
+            request,
+            validated,
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! The fairing: configuration from Rocket's figment, the server built and
+//! managed as state.
+
+use std::sync::{Arc, Mutex};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::Status;
+use rocket::request::Request;
+use rocket::{Build, Orbit, Rocket};
+
+use crate::config::Config;
+use crate::oauth2::rfc8414::Endpoints;
+use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::guards::{BearerGate, BearerValidator};
+use crate::storage::OAuth2Storage;
+
+/// Decides who may register a client at the registration endpoint, from
+/// the request (a session cookie, an initial access token, ...): `Ok(owner)`
+/// to allow (the owner's user id, if any), `Err(status)` to refuse.
+pub type RegistrationPolicy =
+    Arc<dyn Fn(&Request<'_>) -> Result<Option<String>, Status> + Send + Sync>;
+
+/// The authorization server as Rocket state.
+pub struct OAuth2<S: OAuth2Storage> {
+    /// The engine.
+    pub server: Arc<AuthorizationServer<S>>,
+    /// Where the endpoints are mounted (for the metadata document).
+    pub endpoints: Endpoints,
+    pub(crate) registration: Option<RegistrationPolicy>,
+}
+
+/// The configuration, as state that does not depend on the storage type.
+pub(crate) struct SharedConfig(pub Arc<Config>);
+
+type Builder<S> =
+    Box<dyn FnOnce(&Rocket<Build>, Config) -> Result<AuthorizationServer<S>, String> + Send>;
+
+/// Builds the server at ignite. See [`OAuth2::fairing`].
+pub struct OAuth2Fairing<S: OAuth2Storage> {
+    build: Mutex<Option<Builder<S>>>,
+    endpoints: Endpoints,
+    registration: Option<RegistrationPolicy>,
+}
+
+impl<S: OAuth2Storage> OAuth2<S> {
+    /// A fairing that reads the `oauth2` table of Rocket's configuration
+    /// into a [`Config`], hands it to `build` (which makes the storage and
+    /// the server, adding grants as it likes), and manages the result.
+    /// An invalid configuration or a failing `build` stops launch.
+    pub fn fairing<F>(build: F) -> OAuth2Fairing<S>
+    where
+        F: FnOnce(&Rocket<Build>, Config) -> Result<AuthorizationServer<S>, String>
+            + Send
+            + 'static,
+    {
+        OAuth2Fairing {
+            build: Mutex::new(Some(Box::new(build))),
+            endpoints: Endpoints::under("/oauth"),
+            registration: None,
+        }
+    }
+}
+
+impl<S: OAuth2Storage> OAuth2Fairing<S> {
+    /// Where the routes are mounted, for the metadata document
+    /// (default: `Endpoints::under("/oauth")`).
+    pub fn endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.endpoints = endpoints;
+        self
+    }
+
+    /// Opens the registration endpoint (RFC 7591) to the requests `policy`
+    /// allows. Without a policy it answers 403.
+    pub fn registration<F>(mut self, policy: F) -> Self
+    where
+        F: Fn(&Request<'_>) -> Result<Option<String>, Status> + Send + Sync + 'static,
+    {
+        self.registration = Some(Arc::new(policy));
+        self
+    }
+}
+
+#[rocket::async_trait]
+impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
+    fn info(&self) -> Info {
+        Info {
+            name: "OAuth 2.0 authorization server",
+            kind: Kind::Ignite | Kind::Liftoff,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let config: Config = match rocket.figment().find_value("oauth2") {
+            Err(_) => Config::default(),
+            Ok(_) => match rocket.figment().extract_inner("oauth2") {
+                Ok(c) => c,
+                Err(e) => {
+                    rocket::error!("invalid [oauth2] configuration: {e}");
+                    return Err(rocket);
+                }
+            },
+        };
+        if let Err(e) = config.validate() {
+            rocket::error!("invalid OAuth 2.0 configuration: {e}");
+            return Err(rocket);
+        }
+        let Some(build) = self.build.lock().ok().and_then(|mut b| b.take()) else {
+            rocket::error!("the OAuth 2.0 fairing was attached twice");
+            return Err(rocket);
+        };
+        let server = match build(&rocket, config) {
+            Ok(server) => Arc::new(server),
+            Err(e) => {
+                rocket::error!("the OAuth 2.0 server could not be built: {e}");
+                return Err(rocket);
+            }
+        };
+        let gate: Arc<dyn BearerValidator> = server.clone();
+        let shared = SharedConfig(Arc::new(server.config().clone()));
+        Ok(rocket
+            .manage(OAuth2 {
+                server,
+                endpoints: self.endpoints.clone(),
+                registration: self.registration.clone(),
+            })
+            .manage(BearerGate(gate))
+            .manage(shared))
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        if let Some(state) = rocket.state::<OAuth2<S>>() {
+            if state.server.config().insecure_transport {
+                rocket::warn!(
+                    "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
+                     Use this for local development only."
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Request guards for protected handlers (RFC 6750).
+
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::config::Config;
+use crate::http::{OAuth2Request, OAuth2Response};
+use crate::models::OAuth2Token;
+use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::request::engine_request;
+use crate::rocket::response::plain_error;
+use crate::scope::{Scope, ScopeRequirement};
+use crate::storage::OAuth2Storage;
+
+/// The scope a [`RequireOAuth`] guard requires; declare with
+/// [`scope!`](crate::scope).
+pub trait ScopeSpec: Send + Sync + 'static {
+    /// The requirement.
+    fn requirement() -> ScopeRequirement;
+}
+
+/// Any valid token, whatever its scope.
+pub struct AnyScope;
+
+impl ScopeSpec for AnyScope {
+    fn requirement() -> ScopeRequirement {
+        ScopeRequirement::None
+    }
+}
+
+/// What a protected handler learns of the token that was presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// The resource owner (none for client credentials).
+    pub user_id: Option<String>,
+    /// The token's scope.
+    pub scope: Scope,
+    /// When the token expires (Unix seconds).
+    pub expires_at: i64,
+    /// The token's grant (family).
+    pub grant_id: String,
+}
+
+/// Bearer validation with the storage type erased, so guards need no
+/// storage type parameter.
+#[async_trait]
+pub(crate) trait BearerValidator: Send + Sync {
+    async fn validate(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<TokenInfo, (bool, OAuth2Response)>;
+    fn config(&self) -> &Config;
+}
+
+#[async_trait]
+impl<S: OAuth2Storage> BearerValidator for AuthorizationServer<S> {
+    async fn validate(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<TokenInfo, (bool, OAuth2Response)> {
+        match self.validate_bearer(request, required).await {
+            Ok(t) => Ok(TokenInfo {
+                client_id: t.client_id().to_owned(),
+                user_id: t.user_id(),
+                scope: t.scope(),
+                expires_at: t.expires_at(),
+                grant_id: t.grant_id().to_owned(),
+            }),
+            Err(e) => Err((e.error.is_none(), e.to_response(self.config()))),
+        }
+    }
+
+    fn config(&self) -> &Config {
+        AuthorizationServer::config(self)
+    }
+}
+
+pub(crate) struct BearerGate(pub Arc<dyn BearerValidator>);
+
+/// The response a failed guard wants sent; the catchers of
+/// [`oauth2_catchers`](crate::rocket::oauth2_catchers) send it.
+#[derive(Default)]
+pub(crate) struct GuardFailure(pub Mutex<Option<OAuth2Response>>);
+
+pub(crate) fn fail<T>(req: &Request<'_>, response: OAuth2Response) -> Outcome<T, ()> {
+    let status = Status::new(response.status);
+    let slot = req.local_cache(GuardFailure::default);
+    if let Ok(mut s) = slot.0.lock() {
+        s.get_or_insert(response);
+    }
+    Outcome::Error((status, ()))
+}
+
+async fn check(
+    req: &Request<'_>,
+    required: &ScopeRequirement,
+) -> Result<TokenInfo, (bool, OAuth2Response)> {
+    let Some(gate) = req.rocket().state::<BearerGate>() else {
+        return Err((
+            false,
+            plain_error(500, "server_error", "the OAuth 2.0 fairing is not attached"),
+        ));
+    };
+    let request = engine_request(req, None, gate.0.config());
+    gate.0.validate(&request, required).await
+}
+
+/// A guard that admits only requests with a valid bearer token holding the
+/// scope `S` requires, and answers the rest as RFC 6750 §3 says (401 with a
+/// `Bearer` challenge, `invalid_token`; 403 `insufficient_scope`), through
+/// the catchers of [`oauth2_catchers`](crate::rocket::oauth2_catchers).
+///
+/// It dereferences to the [`TokenInfo`].
+pub struct RequireOAuth<S: ScopeSpec = AnyScope> {
+    /// The token.
+    pub token: TokenInfo,
+    _scope: PhantomData<S>,
+}
+
+impl<S: ScopeSpec> Deref for RequireOAuth<S> {
+    type Target = TokenInfo;
+    fn deref(&self) -> &TokenInfo {
+        &self.token
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeSpec> FromRequest<'r> for RequireOAuth<S> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match check(req, &S::requirement()).await {
+            Ok(token) => Outcome::Success(RequireOAuth {
+                token,
+                _scope: PhantomData,
+            }),
+            Err((_, response)) => fail(req, response),
+        }
+    }
+}
+
+/// Like [`RequireOAuth`] for handlers that also serve anonymous callers:
+/// `None` when the request carries no token at all; a present but invalid
+/// token (or one without the scope) is still refused.
+pub struct OptionalOAuth<S: ScopeSpec = AnyScope>(pub Option<TokenInfo>, PhantomData<S>);
+
+impl<S: ScopeSpec> Deref for OptionalOAuth<S> {
+    type Target = Option<TokenInfo>;
+    fn deref(&self) -> &Option<TokenInfo> {
+        &self.0
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeSpec> FromRequest<'r> for OptionalOAuth<S> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match check(req, &S::requirement()).await {
+            Ok(token) => Outcome::Success(OptionalOAuth(Some(token), PhantomData)),
+            Err((true, _)) => Outcome::Success(OptionalOAuth(None, PhantomData)),
+            Err((false, response)) => fail(req, response),
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Rocket requests as engine requests.
+
+use rocket::data::{Data, FromData, Outcome as DataOutcome, ToByteUnit};
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::config::Config;
+use crate::http::{Method, OAuth2Request, Params};
+
+/// Copies a Rocket request (and its form body, if read) into an engine
+/// request. TLS is Rocket's own TLS, or `X-Forwarded-Proto: https` when
+/// [`Config::trust_forwarded_proto`] is on.
+pub fn engine_request(
+    req: &Request<'_>,
+    form_body: Option<&str>,
+    config: &Config,
+) -> OAuth2Request {
+    let mut r = OAuth2Request::new(Method::parse(req.method().as_str()), req.uri().to_string());
+    r.headers = req
+        .headers()
+        .iter()
+        .map(|h| (h.name().as_str().to_owned(), h.value().to_owned()))
+        .collect();
+    if let Some(body) = form_body {
+        if r.is_form_encoded() {
+            r.form = Params::parse(body);
+        }
+    }
+    let forwarded_https = config.trust_forwarded_proto
+        && req
+            .headers()
+            .get_one("X-Forwarded-Proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    r.secure = req.rocket().config().tls_enabled() || forwarded_https;
+    r
+}
+
+/// The engine request of a Rocket request, as a guard (without the body)
+/// or a data guard (with a form body, up to the `form` limit).
+#[derive(Debug, Clone)]
+pub struct EngineRequest(pub OAuth2Request);
+
+fn config_of(req: &Request<'_>) -> Config {
+    req.rocket()
+        .state::<crate::rocket::fairing::SharedConfig>()
+        .map(|c| (*c.0).clone())
+        .unwrap_or_default()
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for EngineRequest {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(EngineRequest(engine_request(req, None, &config_of(req))))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromData<'r> for EngineRequest {
+    type Error = std::io::Error;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> DataOutcome<'r, Self> {
+        match read_form(req, data).await {
+            Ok(body) => DataOutcome::Success(EngineRequest(engine_request(
+                req,
+                Some(&body),
+                &config_of(req),
+            ))),
+            Err(status) => DataOutcome::Error((
+                status,
+                std::io::Error::other("the request body could not be read"),
+            )),
+        }
+    }
+}
+
+/// Reads a form body up to Rocket's `form` limit (32 KiB by default):
+/// 413 when larger, 400 when not UTF-8.
+pub(crate) async fn read_form(req: &Request<'_>, data: Data<'_>) -> Result<String, Status> {
+    let limit = req.limits().get("form").unwrap_or_else(|| 32.kibibytes());
+    let capped = data
+        .open(limit)
+        .into_string()
+        .await
+        .map_err(|_| Status::BadRequest)?;
+    if !capped.is_complete() {
+        return Err(Status::PayloadTooLarge);
+    }
+    Ok(capped.into_inner())
+}

@@ -1,0 +1,241 @@
+//! Routes to mount, and the catchers that send the guards' responses.
+
+use std::marker::PhantomData;
+
+use rocket::catcher::{self, Catcher};
+use rocket::data::Data;
+use rocket::http::{Method, Status};
+use rocket::request::Request;
+use rocket::response::Responder;
+use rocket::route::{self, Handler, Route};
+
+use crate::http::OAuth2Response;
+use crate::oauth2::rfc7591::ClientRegistry;
+use crate::rocket::fairing::OAuth2;
+use crate::rocket::guards::GuardFailure;
+use crate::rocket::request::{engine_request, read_form};
+use crate::rocket::response::plain_error;
+use crate::storage::OAuth2Storage;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Token,
+    Revoke,
+    Introspect,
+    Metadata,
+}
+
+struct EndpointHandler<S> {
+    endpoint: Endpoint,
+    _storage: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for EndpointHandler<S> {
+    fn clone(&self) -> Self {
+        EndpointHandler {
+            endpoint: self.endpoint,
+            _storage: PhantomData,
+        }
+    }
+}
+
+fn handler<S>(endpoint: Endpoint) -> EndpointHandler<S> {
+    EndpointHandler {
+        endpoint,
+        _storage: PhantomData,
+    }
+}
+
+fn missing_state() -> OAuth2Response {
+    plain_error(500, "server_error", "the OAuth 2.0 fairing is not attached")
+}
+
+#[rocket::async_trait]
+impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        let server = &state.server;
+        let body = if req.method() == Method::Post {
+            match read_form(req, data).await {
+                Ok(body) => Some(body),
+                Err(status) => {
+                    let response = plain_error(
+                        status.code,
+                        "invalid_request",
+                        "the request body is too large or not UTF-8",
+                    );
+                    return route::Outcome::from(req, response);
+                }
+            }
+        } else {
+            None
+        };
+        let request = engine_request(req, body.as_deref(), server.config());
+        let response = match self.endpoint {
+            Endpoint::Token => server.create_token_response(&request).await,
+            Endpoint::Revoke => server.create_revocation_response(&request).await,
+            Endpoint::Introspect => server.create_introspection_response(&request).await,
+            Endpoint::Metadata => {
+                let issuer = match &server.config().issuer {
+                    Some(issuer) => issuer.clone(),
+                    None => {
+                        let host = req.host().map(|h| h.to_string()).unwrap_or_default();
+                        let scheme = if request.secure { "https" } else { "http" };
+                        format!("{scheme}://{host}")
+                    }
+                };
+                let doc = server.metadata(&issuer, &state.endpoints);
+                let mut r = OAuth2Response::json(200, &doc);
+                r.headers
+                    .retain(|(k, _)| k != "Cache-Control" && k != "Pragma");
+                r
+            }
+        };
+        route::Outcome::from(req, response)
+    }
+}
+
+struct RegisterHandler<S>(PhantomData<fn() -> S>);
+
+impl<S> Clone for RegisterHandler<S> {
+    fn clone(&self) -> Self {
+        RegisterHandler(PhantomData)
+    }
+}
+
+#[rocket::async_trait]
+impl<S: ClientRegistry> Handler for RegisterHandler<S> {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        let owner = match &state.registration {
+            None => {
+                let r = plain_error(403, "access_denied", "client registration is not open");
+                return route::Outcome::from(req, r);
+            }
+            Some(policy) => match policy(req) {
+                Ok(owner) => owner,
+                Err(status) => {
+                    let r = plain_error(
+                        status.code,
+                        "access_denied",
+                        "this request may not register a client",
+                    );
+                    return route::Outcome::from(req, r);
+                }
+            },
+        };
+        let probe = engine_request(req, None, state.server.config());
+        if let Err(e) = state.server.check_transport_public(probe.secure) {
+            return route::Outcome::from(req, plain_error(400, "invalid_request", &e));
+        }
+        let body = match read_json(req, data).await {
+            Ok(body) => body,
+            Err(status) => {
+                let r = plain_error(
+                    status.code,
+                    "invalid_client_metadata",
+                    "the body must be JSON client metadata",
+                );
+                return route::Outcome::from(req, r);
+            }
+        };
+        let response = state
+            .server
+            .create_registration_response(&body, owner)
+            .await;
+        route::Outcome::from(req, response)
+    }
+}
+
+async fn read_json(req: &Request<'_>, data: Data<'_>) -> Result<String, Status> {
+    use rocket::data::ToByteUnit;
+    let limit = req.limits().get("json").unwrap_or_else(|| 1.mebibytes());
+    let capped = data
+        .open(limit)
+        .into_string()
+        .await
+        .map_err(|_| Status::BadRequest)?;
+    if !capped.is_complete() {
+        return Err(Status::PayloadTooLarge);
+    }
+    Ok(capped.into_inner())
+}
+
+/// The OAuth 2.0 endpoints, to mount under a base such as `/oauth`:
+/// `POST /token`, `POST /revoke`, `POST /introspect`, `POST /register`
+/// (RFC 7591; open only with a
+/// [`registration`](crate::rocket::OAuth2Fairing::registration) policy), and
+/// `GET` on the POST-only ones answering 405. The authorization endpoint is
+/// the application's own handler, with the
+/// [`OAuth2Authorize`](crate::rocket::OAuth2Authorize) guard, since it shows
+/// the application's login and consent pages.
+pub fn oauth2_routes<S: ClientRegistry>() -> Vec<Route> {
+    let mut routes = Vec::new();
+    for (path, endpoint) in [
+        ("/token", Endpoint::Token),
+        ("/revoke", Endpoint::Revoke),
+        ("/introspect", Endpoint::Introspect),
+    ] {
+        routes.push(Route::new(Method::Post, path, handler::<S>(endpoint)));
+        routes.push(Route::new(Method::Get, path, handler::<S>(endpoint)));
+    }
+    routes.push(Route::new(
+        Method::Post,
+        "/register",
+        RegisterHandler::<S>(PhantomData),
+    ));
+    routes
+}
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414), to mount at `/`.
+pub fn metadata_routes<S: OAuth2Storage>() -> Vec<Route> {
+    vec![Route::new(
+        Method::Get,
+        "/.well-known/oauth-authorization-server",
+        handler::<S>(Endpoint::Metadata),
+    )]
+}
+
+#[derive(Clone)]
+struct GuardCatcher;
+
+#[rocket::async_trait]
+impl catcher::Handler for GuardCatcher {
+    async fn handle<'r>(&self, status: Status, req: &'r Request<'_>) -> catcher::Result<'r> {
+        let cached = req
+            .local_cache(GuardFailure::default)
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take());
+        let response = cached.unwrap_or_else(|| {
+            plain_error(
+                status.code,
+                match status.code {
+                    401 => "invalid_token",
+                    403 => "insufficient_scope",
+                    500 => "server_error",
+                    503 => "temporarily_unavailable",
+                    _ => "invalid_request",
+                },
+                status.reason().unwrap_or("error"),
+            )
+        });
+        response.respond_to(req)
+    }
+}
+
+/// Catchers for 400, 401, 403, 500 and 503 that send the RFC 6750 response
+/// a failed [`RequireOAuth`](crate::rocket::RequireOAuth) guard prepared
+/// (with its `WWW-Authenticate` challenge). Register them at the base of
+/// the protected routes.
+pub fn oauth2_catchers() -> Vec<Catcher> {
+    [400, 401, 403, 500, 503]
+        .into_iter()
+        .map(|code| Catcher::new(code, GuardCatcher))
+        .collect()
+}
