@@ -64,6 +64,8 @@ pub struct Client {
     #[oauth2(user_id)]
     pub owner: String,
     pub client_id: String,
+    // The column has its own name: the role is named for it.
+    #[oauth2(client_secret)]
     #[diesel(column_name = secret_hash)]
     pub client_secret: String,
     pub client_metadata: String,
@@ -79,7 +81,9 @@ pub struct Token {
     pub id: i64,
     pub user_id: Option<String>,
     pub client_id: String,
-    pub token_type: String,
+    // Found by its column's name, whatever the field is called.
+    #[diesel(column_name = token_type)]
+    pub kind: String,
     #[oauth2(access_token)]
     pub access_hash: String,
     #[oauth2(refresh_token)]
@@ -112,6 +116,7 @@ pub struct AuthorizationCode {
     pub nonce: Option<String>,
     pub auth_time: i32,
     pub code_challenge: Option<String>,
+    #[oauth2(code_challenge_method)]
     #[diesel(column_name = pkce_method)]
     pub code_challenge_method: Option<String>,
     pub note: String,
