@@ -78,7 +78,7 @@
 //! | [`oauth2::rfc7591`] | dynamic client registration |
 //! | [`oauth2::rfc8414`] | server metadata |
 //! | [`models`], [`storage`], [`memory`] | model traits, storage trait, in-memory storage |
-//! | [`config`], [`secrets`], [`scope`], [`http`], [`error`] | the parts they share |
+//! | [`config`], [`secrets`], [`scope`](mod@scope), [`http`], [`error`] | the parts they share |
 //!
 //! ## Safe defaults
 //!

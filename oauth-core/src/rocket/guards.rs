@@ -18,7 +18,7 @@ use crate::scope::{Scope, ScopeRequirement};
 use crate::storage::OAuth2Storage;
 
 /// The scope a [`RequireOAuth`] guard requires; declare with
-/// [`scope!`](crate::scope).
+/// [`scope!`](macro@crate::scope).
 pub trait ScopeSpec: Send + Sync + 'static {
     /// The requirement.
     fn requirement() -> ScopeRequirement;
