@@ -31,7 +31,8 @@ pub fn routes() -> Vec<Route> {
         create_client,
         authorize,
         authorize_confirm,
-        api_me
+        api_me,
+        ping
     ]
 }
 
@@ -354,6 +355,12 @@ async fn authorize_confirm(
         Consent::Denied
     };
     Answer::Engine(auth.complete(consent).await)
+}
+
+/// An unprotected handler: the baseline of the HTTP benchmark.
+#[get("/ping")]
+fn ping() -> &'static str {
+    "pong"
 }
 
 #[get("/api/me")]
