@@ -1,6 +1,7 @@
 //! A connection pool usable from async code: queries run on Tokio's
 //! blocking threads, never on the async workers.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::r2d2::{self, ManageConnection};
@@ -59,6 +60,10 @@ impl Default for PoolOptions {
 pub struct DbPool {
     pool: r2d2::Pool<AnyConnectionManager>,
     backend: Backend,
+    /// SQLite admits one writer at a time; writers of this process queue
+    /// here instead of in SQLite's busy handler, which sleeps in steps of up
+    /// to 100 ms and would turn contention into long tail latencies.
+    write_lock: Option<Arc<Mutex<()>>>,
 }
 
 impl std::fmt::Debug for DbPool {
@@ -100,7 +105,12 @@ impl DbPool {
             .map_err(|e| {
                 StorageError::unavailable(format!("cannot connect to the database: {e}"))
             })?;
-        Ok(DbPool { pool, backend })
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(DbPool {
+            pool,
+            backend,
+            write_lock,
+        })
     }
 
     /// The database behind the pool.
@@ -114,26 +124,48 @@ impl DbPool {
         R: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
+        self.blocking(None, f).await
+    }
+
+    /// Like [`DbPool::run`], for `f` that writes: on SQLite, the writers of
+    /// this process take turns.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
+    {
+        self.blocking(self.write_lock.clone(), f).await
+    }
+
+    async fn blocking<R, F>(&self, lock: Option<Arc<Mutex<()>>>, f: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
+    {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool
                 .get()
                 .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))?;
+            let _turn = lock
+                .as_ref()
+                .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
             f(&mut conn).map_err(storage_error)
         })
         .await
         .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
     }
 
-    /// Runs `f` in a transaction (rolled back if `f` fails). A transaction
-    /// the database aborted to break a deadlock or a serialization conflict
-    /// (InnoDB does this to concurrent writers) is retried, a few times.
+    /// Runs `f` in a transaction (rolled back if `f` fails), as a writer. A
+    /// transaction the database aborted to break a deadlock or a
+    /// serialization conflict (InnoDB does this to concurrent writers) is
+    /// retried, a few times.
     pub async fn transaction<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: Fn(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let mut attempt = 0;
             loop {
                 match conn.transaction(&f) {

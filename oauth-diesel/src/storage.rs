@@ -79,7 +79,7 @@ where
         owner: Option<String>,
     ) -> StorageResult<()> {
         self.pool
-            .run(move |conn| C::insert(conn, &record, owner.as_deref()))
+            .write(move |conn| C::insert(conn, &record, owner.as_deref()))
             .await
     }
 
@@ -87,7 +87,7 @@ where
     pub async fn delete_client(&self, client_id: &str) -> StorageResult<bool> {
         let id = client_id.to_owned();
         self.pool
-            .run(move |conn| C::delete_by_client_id(conn, &id).map(|n| n > 0))
+            .write(move |conn| C::delete_by_client_id(conn, &id).map(|n| n > 0))
             .await
     }
 
@@ -155,13 +155,13 @@ where
     }
 
     async fn save_authorization_code(&self, code: NewAuthorizationCode) -> StorageResult<()> {
-        self.pool.run(move |conn| A::insert(conn, &code)).await
+        self.pool.write(move |conn| A::insert(conn, &code)).await
     }
 
     async fn take_authorization_code(&self, code_digest: &str) -> StorageResult<Option<A>> {
         let digest = code_digest.to_owned();
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let Some(code) = A::find_by_digest(conn, &digest)? else {
                     return Ok(None);
                 };
@@ -173,7 +173,7 @@ where
     }
 
     async fn save_token(&self, token: NewToken) -> StorageResult<()> {
-        self.pool.run(move |conn| T::insert(conn, &token)).await
+        self.pool.write(move |conn| T::insert(conn, &token)).await
     }
 
     async fn find_access_token(&self, access_digest: &str) -> StorageResult<Option<T>> {
@@ -211,14 +211,14 @@ where
     async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()> {
         let digest = access_digest.to_owned();
         self.pool
-            .run(move |conn| T::revoke_access(conn, &digest, now).map(drop))
+            .write(move |conn| T::revoke_access(conn, &digest, now).map(drop))
             .await
     }
 
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
         let grant = grant_id.to_owned();
         self.pool
-            .run(move |conn| T::revoke_grant(conn, &grant, now).map(drop))
+            .write(move |conn| T::revoke_grant(conn, &grant, now).map(drop))
             .await
     }
 }
