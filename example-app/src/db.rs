@@ -29,7 +29,9 @@ pub struct AppDb(pub DbPool);
 /// transport on (local development), the database from `DATABASE_URL`, and
 /// a secret key kept in `example-app.secret` so sessions survive restarts.
 pub fn with_defaults(figment: Figment) -> Figment {
-    let mut figment = figment.join(Serialized::default("oauth2.insecure_transport", true));
+    let mut figment = figment
+        .join(Serialized::default("oauth2.insecure_transport", true))
+        .join(Serialized::default("oauth2.verification_uri", "/activate"));
     if let Ok(url) = std::env::var("DATABASE_URL") {
         figment = figment.join(Serialized::default("database_url", url));
     }

@@ -5,6 +5,7 @@
 //! Its HTTP contract is fixed (see README.md); `rocket()` builds it from
 //! Rocket's usual configuration, and `rocket_from(figment)` from any.
 
+pub mod activate;
 pub mod db;
 pub mod models;
 pub mod oauth2;
@@ -28,6 +29,7 @@ pub fn rocket_from(figment: Figment) -> Rocket<Build> {
         .attach(db::fairing())
         .attach(oauth2::fairing())
         .mount("/", routes::routes())
+        .mount("/", activate::routes())
         .mount(
             "/oauth",
             oauth_core::rocket::oauth2_routes::<oauth2::Store>(),

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::rocket::{OAuth2, OAuth2Fairing};
-use oauth_core::{AuthorizationServer, StorageError};
+use oauth_core::{AuthorizationServer, Endpoints, StorageError};
 use oauth_diesel::{DbPool, DieselStorage};
 use rocket::http::Status;
 
@@ -47,8 +47,14 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .clone();
         let server = AuthorizationServer::new(Store::new(pool.clone()), config)
             .map_err(|e| e.to_string())?
-            .with_password_grant(SiteUsers(pool));
+            .with_password_grant(SiteUsers(pool))
+            .with_device_grant()
+            .map_err(|e| e.to_string())?;
         Ok(server)
+    })
+    .endpoints(Endpoints {
+        device_authorization: Some("/oauth/device_authorization".into()),
+        ..Endpoints::under("/oauth")
     })
     .registration(|req| match session::user_id(req.cookies()) {
         Some(id) => Ok(Some(id.to_string())),

@@ -42,6 +42,25 @@ pub struct Authorize {
     pub csrf_token: String,
 }
 
+/// A device authorization awaiting the user's decision.
+pub struct PendingDevice {
+    pub client_name: String,
+    pub scopes: Vec<String>,
+    pub user_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "activate.html")]
+pub struct Activate {
+    pub username: Option<String>,
+    pub csrf_token: String,
+    pub user_code: String,
+    pub pending: Option<PendingDevice>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub show_form: bool,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -68,6 +68,30 @@ pub struct Config {
     /// Whether `X-Forwarded-Proto: https` from a reverse proxy counts as TLS
     /// (false; switch on only behind a proxy that sets it).
     pub trust_forwarded_proto: bool,
+    /// The verification page of the device authorization grant (RFC 8628
+    /// §3.2), where users enter user codes; required to enable the grant
+    /// (none). May be relative (`/activate`): it is then joined to
+    /// [`Config::issuer`], or to the request's own URL if that is absolute.
+    pub verification_uri: Option<String>,
+    /// Lifetime of device codes and user codes in seconds (1800). Shorter
+    /// gives a guesser fewer live codes to hit (RFC 8628 §5.1).
+    pub device_code_expires_in: i64,
+    /// Seconds a device must wait between polls (5, RFC 8628 §3.2's default).
+    pub device_polling_interval: i64,
+    /// Significant characters in a user code (8; with the default alphabet,
+    /// 34.5 bits, RFC 8628 §6.1's example).
+    pub user_code_length: usize,
+    /// The characters of user codes: upper-case ASCII letters and digits,
+    /// each once (`BCDFGHJKLMNPQRSTVWXZ`, RFC 8628 §6.1: no vowels, so no
+    /// words; no digits to confuse with letters). Entry is case-insensitive.
+    pub user_code_alphabet: String,
+    /// Wrong user codes a user may enter within
+    /// [`Config::user_code_failure_window`] before being refused (5,
+    /// RFC 8628 §5.1).
+    pub user_code_max_failures: u32,
+    /// The window, in seconds, over which wrong user codes are counted
+    /// (900); a refused user may try again once older failures leave it.
+    pub user_code_failure_window: i64,
 }
 
 impl Default for Config {
@@ -100,6 +124,13 @@ impl Default for Config {
             implicit_grant: true,
             issuer: None,
             trust_forwarded_proto: false,
+            verification_uri: None,
+            device_code_expires_in: 1_800,
+            device_polling_interval: 5,
+            user_code_length: 8,
+            user_code_alphabet: crate::oauth2::rfc8628::DEFAULT_USER_CODE_ALPHABET.to_owned(),
+            user_code_max_failures: 5,
+            user_code_failure_window: 900,
         }
     }
 }
@@ -159,6 +190,53 @@ impl Config {
                 );
             }
         }
+        self.validate_device()
+    }
+
+    /// The RFC 8628 fields.
+    fn validate_device(&self) -> Result<(), String> {
+        if let Some(uri) = &self.verification_uri {
+            let https = uri.starts_with("https://");
+            let http_ok = self.insecure_transport && uri.starts_with("http://");
+            let relative = uri.starts_with('/') && !uri.starts_with("//");
+            if !(https || http_ok || relative)
+                || uri.contains('#')
+                || uri.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err("oauth2.verification_uri must be an https URL or a path starting with /, without fragment".into());
+            }
+        }
+        if self.device_code_expires_in <= 0 {
+            return Err("oauth2.device_code_expires_in must be positive".into());
+        }
+        if self.device_polling_interval <= 0 {
+            return Err("oauth2.device_polling_interval must be positive".into());
+        }
+        let alphabet = self.user_code_alphabet.as_bytes();
+        let mut seen = [false; 128];
+        for &b in alphabet {
+            if !(b.is_ascii_uppercase() || b.is_ascii_digit()) || seen[usize::from(b)] {
+                return Err("oauth2.user_code_alphabet must be distinct upper-case ASCII letters and digits".into());
+            }
+            seen[usize::from(b)] = true;
+        }
+        // RFC 8628 §5.1, §6.1: enough entropy that rate limiting makes
+        // guessing infeasible; 2^20 is the floor, the default is 20^8.
+        let combinations = u128::try_from(alphabet.len())
+            .unwrap_or(u128::MAX)
+            .saturating_pow(u32::try_from(self.user_code_length).unwrap_or(u32::MAX));
+        if alphabet.len() < 2
+            || !(4..=32).contains(&self.user_code_length)
+            || combinations < 1 << 20
+        {
+            return Err("oauth2.user_code_length and user_code_alphabet must give 4 to 32 characters and at least 2^20 codes (RFC 8628 §6.1)".into());
+        }
+        if self.user_code_max_failures == 0 {
+            return Err("oauth2.user_code_max_failures must be at least 1".into());
+        }
+        if self.user_code_failure_window <= 0 {
+            return Err("oauth2.user_code_failure_window must be positive".into());
+        }
         Ok(())
     }
 
@@ -207,5 +285,48 @@ mod tests {
         assert!(c.insecure_transport);
         assert_eq!(c.authorization_code_expires_in, 300);
         assert!(serde_json::from_str::<Config>(r#"{"no_such_option": 1}"#).is_err());
+    }
+
+    #[test]
+    fn rfc8628_device_settings_are_validated() {
+        let c = Config::default();
+        assert_eq!(c.device_code_expires_in, 1_800);
+        assert_eq!(c.device_polling_interval, 5);
+        assert_eq!(c.user_code_length, 8);
+        assert_eq!(c.user_code_alphabet, "BCDFGHJKLMNPQRSTVWXZ");
+        assert_eq!(c.verification_uri, None);
+        let ok = |c: Config| c.validate().is_ok();
+        let with = |f: fn(&mut Config)| {
+            let mut c = Config::default();
+            f(&mut c);
+            c
+        };
+        assert!(ok(with(|c| c.verification_uri = Some("/activate".into()))));
+        assert!(ok(with(
+            |c| c.verification_uri = Some("https://as.example/device?x=1".into())
+        )));
+        assert!(!ok(with(
+            |c| c.verification_uri = Some("http://as.example/device".into())
+        )));
+        assert!(!ok(with(|c| c.verification_uri = Some("activate".into()))));
+        assert!(!ok(with(
+            |c| c.verification_uri = Some("//evil.example/a".into())
+        )));
+        assert!(!ok(with(
+            |c| c.verification_uri = Some("/activate#x".into())
+        )));
+        assert!(!ok(with(|c| c.device_code_expires_in = 0)));
+        assert!(!ok(with(|c| c.device_polling_interval = 0)));
+        assert!(!ok(with(|c| c.user_code_alphabet = "bcdf".into())));
+        assert!(!ok(with(|c| c.user_code_alphabet = "BCDB".into())));
+        assert!(!ok(with(|c| c.user_code_alphabet = "BC-D".into())));
+        assert!(!ok(with(|c| c.user_code_length = 4)));
+        assert!(ok(with(|c| {
+            c.user_code_alphabet = "0123456789".into();
+            c.user_code_length = 9;
+        })));
+        assert!(!ok(with(|c| c.user_code_length = 1000)));
+        assert!(!ok(with(|c| c.user_code_max_failures = 0)));
+        assert!(!ok(with(|c| c.user_code_failure_window = 0)));
     }
 }

@@ -36,6 +36,13 @@ pub enum ErrorCode {
     InvalidRedirectUri,
     /// RFC 7591 §3.2.2: a metadata field of the registration is invalid.
     InvalidClientMetadata,
+    /// RFC 8628 §3.5: the user has not yet answered; keep polling.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: still pending, and the client polled too fast; its
+    /// interval grows by 5 seconds.
+    SlowDown,
+    /// RFC 8628 §3.5: the device code has expired.
+    ExpiredToken,
     /// An extension error code (for custom grants).
     Other(Cow<'static, str>),
 }
@@ -59,6 +66,9 @@ impl ErrorCode {
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
             ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::Other(code) => code,
         }
     }
@@ -119,6 +129,9 @@ constructors! {
     unsupported_token_type => UnsupportedTokenType,
     invalid_redirect_uri => InvalidRedirectUri,
     invalid_client_metadata => InvalidClientMetadata,
+    authorization_pending => AuthorizationPending,
+    slow_down => SlowDown,
+    expired_token => ExpiredToken,
 }
 
 impl OAuth2Error {

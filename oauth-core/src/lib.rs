@@ -77,6 +77,8 @@
 //! | [`oauth2::rfc7662`] | introspection |
 //! | [`oauth2::rfc7591`] | dynamic client registration |
 //! | [`oauth2::rfc8414`] | server metadata |
+//! | [`oauth2::rfc8628`] | device authorization grant: endpoint, polling, user codes |
+//! | [`oauth1`] | OAuth 1.0a provider (RFC 5849): [`oauth1::OAuth1Server`], its models and storage |
 //! | [`models`], [`storage`], [`memory`] | model traits, storage trait, in-memory storage |
 //! | [`config`], [`secrets`], [`scope`](mod@scope), [`http`], [`error`] | the parts they share |
 //!
@@ -97,6 +99,7 @@ pub mod error;
 pub mod http;
 pub mod memory;
 pub mod models;
+pub mod oauth1;
 pub mod oauth2;
 #[cfg(feature = "rocket")]
 pub mod rocket;
@@ -118,6 +121,11 @@ pub use oauth2::rfc6749::grants;
 pub use oauth2::rfc6750::BearerError;
 pub use oauth2::rfc7591::{ClientRegistry, Registration};
 pub use oauth2::rfc8414::Endpoints;
+pub use oauth2::rfc8628::{
+    DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse, DeviceCodeGrant, DeviceCodeStatus,
+    DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, OAuth2DeviceCode,
+    PendingDeviceAuthorization, UserCodeError,
+};
 pub use oauth2::server::{
     AuthorizationServer, Clock, ConfigError, ManualClock, RandomTokenGenerator, SystemClock,
     TokenContext, TokenGenerator, TokenSpec, new_grant_id,

@@ -16,6 +16,9 @@ use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
 use crate::storage::{OAuth2Storage, StorageResult};
 
+mod device;
+pub use device::StoredDeviceCode;
+
 /// A token as the in-memory storage keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredToken {
@@ -133,6 +136,9 @@ impl Inner {
 #[derive(Default)]
 pub struct MemoryStorage {
     inner: Mutex<Inner>,
+    device: Mutex<device::DeviceState>,
+    /// The OAuth 1.0a tables ([`crate::oauth1::memory`]).
+    pub(crate) oauth1: crate::oauth1::memory::OAuth1Tables,
 }
 
 impl MemoryStorage {

@@ -8,7 +8,12 @@ use syn::DeriveInput;
 
 use crate::parse::{Kind, Model, Role, parse};
 
-const fn role(name: &'static str, required: bool, kind: Kind, purpose: &'static str) -> Role {
+pub(crate) const fn role(
+    name: &'static str,
+    required: bool,
+    kind: Kind,
+    purpose: &'static str,
+) -> Role {
     Role {
         name,
         required,
@@ -139,11 +144,11 @@ const CODE_ROLES: &[Role] = &[
     role("nonce", false, Kind::OptText, "the OpenID Connect nonce"),
 ];
 
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::oauth_diesel::__private)
 }
 
-fn no_generics(input: &DeriveInput, derive: &str) -> syn::Result<()> {
+pub(crate) fn no_generics(input: &DeriveInput, derive: &str) -> syn::Result<()> {
     if input.generics.params.is_empty() {
         Ok(())
     } else {
@@ -155,13 +160,13 @@ fn no_generics(input: &DeriveInput, derive: &str) -> syn::Result<()> {
 }
 
 /// Field access, column path and type of a role.
-struct Col {
-    field: TokenStream,
-    column: TokenStream,
-    ty: TokenStream,
+pub(crate) struct Col {
+    pub field: TokenStream,
+    pub column: TokenStream,
+    pub ty: TokenStream,
 }
 
-fn col(m: &Model, role: &str) -> Col {
+pub(crate) fn col(m: &Model, role: &str) -> Col {
     let b = m.get(role);
     let field = &b.field;
     let column = &b.column;
@@ -173,7 +178,7 @@ fn col(m: &Model, role: &str) -> Col {
     }
 }
 
-fn opt_col(m: &Model, role: &str) -> Option<Col> {
+pub(crate) fn opt_col(m: &Model, role: &str) -> Option<Col> {
     m.find(role).map(|_| col(m, role))
 }
 
@@ -646,7 +651,7 @@ pub fn code(input: DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Result<()> {
+pub(crate) fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Result<()> {
     let (ta, tb) = (&m.get(a).ty, &m.get(b).ty);
     if crate::parse::shape(ta) == crate::parse::shape(tb) {
         Ok(())

@@ -13,6 +13,7 @@
 //! derive Diesel's `Queryable` and `Selectable`, and may carry any other
 //! fields (columns the generated inserts leave out need a database default).
 
+mod device;
 mod expand;
 mod parse;
 
@@ -58,4 +59,18 @@ pub fn derive_token(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(OAuth2AuthorizationCode, attributes(oauth2))]
 pub fn derive_authorization_code(input: TokenStream) -> TokenStream {
     finish(expand::code(parse_macro_input!(input as DeriveInput)))
+}
+
+/// Implements `OAuth2DeviceCode` (RFC 8628) and `DieselDeviceCode`.
+///
+/// Roles: `device_code: String` and `user_code: Option<String>` (SHA-256
+/// digests; the user code's is freed to NULL when it expires),
+/// `client_id: String`, `user_id` (an `Option`), `scope: String`,
+/// `status: String`, `issued_at`, `expires_at` and `polling_interval`
+/// (`i64`, one type for the three), `last_polled_at: Option<i64>`.
+#[proc_macro_derive(OAuth2DeviceCode, attributes(oauth2))]
+pub fn derive_device_code(input: TokenStream) -> TokenStream {
+    finish(device::device_code(parse_macro_input!(
+        input as DeriveInput
+    )))
 }

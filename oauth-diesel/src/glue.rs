@@ -64,6 +64,61 @@ pub trait DieselAuthorizationCode:
     fn delete_issued_before(conn: &mut AnyConnection, cutoff: i64) -> QueryResult<usize>;
 }
 
+/// Queries for a device code model (`#[derive(OAuth2DeviceCode)]`, RFC 8628).
+pub trait DieselDeviceCode:
+    oauth_core::oauth2::rfc8628::OAuth2DeviceCode + Sized + Send + 'static
+{
+    /// Inserts a new, pending device code.
+    fn insert(
+        conn: &mut AnyConnection,
+        code: &oauth_core::oauth2::rfc8628::NewDeviceCode,
+    ) -> QueryResult<()>;
+    /// Sets the user code of an expired holder of this digest to NULL.
+    fn free_expired_user_code(
+        conn: &mut AnyConnection,
+        user_code_digest: &str,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// The device code with this user code digest.
+    fn find_by_user_code(
+        conn: &mut AnyConnection,
+        user_code_digest: &str,
+    ) -> QueryResult<Option<Self>>;
+    /// The device code with this digest, asked for by this client.
+    fn find_by_device_code(
+        conn: &mut AnyConnection,
+        device_code_digest: &str,
+        client_id: &str,
+    ) -> QueryResult<Option<Self>>;
+    /// Sets status and user if pending and unexpired; rows changed.
+    fn decide(
+        conn: &mut AnyConnection,
+        user_code_digest: &str,
+        status: &str,
+        user_id: &str,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Records a poll that respects the interval; rows changed.
+    fn poll_on_time(
+        conn: &mut AnyConnection,
+        device_code_digest: &str,
+        client_id: &str,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Records a poll that came too soon, raising the interval; rows changed.
+    fn poll_too_fast(
+        conn: &mut AnyConnection,
+        device_code_digest: &str,
+        client_id: &str,
+        now: i64,
+        slow_down_by: i64,
+    ) -> QueryResult<usize>;
+    /// Marks an approved code consumed; rows changed.
+    fn consume(conn: &mut AnyConnection, device_code_digest: &str) -> QueryResult<usize>;
+    /// Deletes expired device codes.
+    fn delete_expired(conn: &mut AnyConnection, now: i64) -> QueryResult<usize>;
+}
+
 fn conversion_error(message: String) -> DieselError {
     DieselError::SerializationError(message.into())
 }

@@ -165,13 +165,14 @@ pub mod schema;
 pub mod storage;
 
 pub use connection::{AnyConnection, Backend, establish};
-pub use glue::{DieselAuthorizationCode, DieselClient, DieselToken};
+pub use glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};
 pub use pool::{DbPool, PoolOptions};
 pub use storage::{Cleanup, DieselStorage, StandardStorage};
 
 /// The model traits, each beside the derive of the same name.
+pub use oauth_core::oauth2::rfc8628::OAuth2DeviceCode;
 pub use oauth_core::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
-pub use oauth_derive::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+pub use oauth_derive::{OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token};
 
 pub use oauth_core;
 

@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use crate::schema::{oauth2_client, oauth2_code, oauth2_token};
-use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use crate::schema::{oauth2_client, oauth2_code, oauth2_device_code, oauth2_token};
+use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token};
 
 /// A row of `oauth2_client`.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, OAuth2Client)]
@@ -84,4 +84,32 @@ pub struct AuthorizationCode {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<String>,
+}
+
+/// A row of `oauth2_device_code`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, OAuth2DeviceCode)]
+#[diesel(table_name = oauth2_device_code)]
+pub struct DeviceCode {
+    /// Row id.
+    pub id: i32,
+    /// SHA-256 digest of the device code.
+    pub device_code: String,
+    /// SHA-256 digest of the normalised user code; NULL once freed.
+    pub user_code: Option<String>,
+    /// The client that asked.
+    pub client_id: String,
+    /// The user who decided.
+    pub user_id: Option<i32>,
+    /// The requested scope.
+    pub scope: String,
+    /// `pending`, `approved`, `denied` or `consumed`.
+    pub status: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Seconds.
+    pub polling_interval: i64,
+    /// Unix seconds.
+    pub last_polled_at: Option<i64>,
 }

@@ -48,3 +48,29 @@ diesel::table! {
         code_challenge_method -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// Device authorizations (RFC 8628), digests only.
+    oauth2_device_code (id) {
+        id -> Integer,
+        device_code -> Text,
+        user_code -> Nullable<Text>,
+        client_id -> Text,
+        user_id -> Nullable<Integer>,
+        scope -> Text,
+        status -> Text,
+        issued_at -> BigInt,
+        expires_at -> BigInt,
+        polling_interval -> BigInt,
+        last_polled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Wrong user codes entered, per user (RFC 8628 §5.1 brute-force limit).
+    oauth2_user_code_failure (id) {
+        id -> Integer,
+        user_id -> Text,
+        failed_at -> BigInt,
+    }
+}

@@ -3,12 +3,15 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use oauth_core::oauth2::rfc8628::{DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode};
 use oauth_core::{
     ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
     StorageResult,
 };
 
-use crate::glue::{DieselAuthorizationCode, DieselClient, DieselToken};
+use crate::glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};
 use crate::migrations::run_migrations;
 use crate::models;
 use crate::pool::DbPool;
@@ -21,19 +24,20 @@ use crate::pool::DbPool;
 /// by an `UPDATE ... WHERE refresh_token_revoked_at IS NULL` in the same
 /// transaction as the insert of its successor. Two processes on one database
 /// racing on one code or one refresh token get one winner.
-pub struct DieselStorage<C, T, A> {
+pub struct DieselStorage<C, T, A, D = models::DeviceCode> {
     pool: DbPool,
-    _models: Models<C, T, A>,
+    _models: Models<C, T, A, D>,
 }
 
 /// The model types, held by type only (`fn() -> _` keeps the storage
 /// `Send + Sync` whatever the models are).
-type Models<C, T, A> = PhantomData<fn() -> (C, T, A)>;
+type Models<C, T, A, D> = PhantomData<fn() -> (C, T, A, D)>;
 
 /// [`DieselStorage`] over the standard tables and models.
-pub type StandardStorage = DieselStorage<models::Client, models::Token, models::AuthorizationCode>;
+pub type StandardStorage =
+    DieselStorage<models::Client, models::Token, models::AuthorizationCode, models::DeviceCode>;
 
-impl<C, T, A> Clone for DieselStorage<C, T, A> {
+impl<C, T, A, D> Clone for DieselStorage<C, T, A, D> {
     fn clone(&self) -> Self {
         DieselStorage {
             pool: self.pool.clone(),
@@ -42,11 +46,12 @@ impl<C, T, A> Clone for DieselStorage<C, T, A> {
     }
 }
 
-impl<C, T, A> DieselStorage<C, T, A>
+impl<C, T, A, D> DieselStorage<C, T, A, D>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
 {
     /// Storage over an existing pool.
     pub fn new(pool: DbPool) -> Self {
@@ -105,7 +110,12 @@ where
             .transaction(move |conn| {
                 let codes = A::delete_issued_before(conn, now.saturating_sub(code_lifetime))?;
                 let tokens = T::delete_expired(conn, now, refresh_lifetime)?;
-                Ok(Cleanup { codes, tokens })
+                let device_codes = D::delete_expired(conn, now)?;
+                Ok(Cleanup {
+                    codes,
+                    tokens,
+                    device_codes,
+                })
             })
             .await
     }
@@ -118,14 +128,17 @@ pub struct Cleanup {
     pub codes: usize,
     /// Tokens deleted.
     pub tokens: usize,
+    /// Device codes deleted.
+    pub device_codes: usize,
 }
 
 #[async_trait]
-impl<C, T, A> ClientRegistry for DieselStorage<C, T, A>
+impl<C, T, A, D> ClientRegistry for DieselStorage<C, T, A, D>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
 {
     async fn register_client(
         &self,
@@ -137,11 +150,12 @@ where
 }
 
 #[async_trait]
-impl<C, T, A> OAuth2Storage for DieselStorage<C, T, A>
+impl<C, T, A, D> OAuth2Storage for DieselStorage<C, T, A, D>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
 {
     type Client = C;
     type Token = T;
@@ -219,6 +233,125 @@ where
         let grant = grant_id.to_owned();
         self.pool
             .write(move |conn| T::revoke_grant(conn, &grant, now).map(drop))
+            .await
+    }
+}
+
+#[async_trait]
+impl<C, T, A, D> DeviceCodeStorage for DieselStorage<C, T, A, D>
+where
+    C: DieselClient,
+    T: DieselToken,
+    A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
+{
+    type DeviceCode = D;
+
+    async fn save_device_code(&self, code: NewDeviceCode) -> StorageResult<bool> {
+        self.pool
+            .transaction(move |conn| {
+                D::free_expired_user_code(conn, &code.user_code_digest, code.issued_at)?;
+                match D::insert(conn, &code) {
+                    Ok(()) => Ok(true),
+                    // The user code is held by a live device code: draw another.
+                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        Ok(false)
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+    }
+
+    async fn find_device_code_by_user_code(
+        &self,
+        user_code_digest: &str,
+    ) -> StorageResult<Option<D>> {
+        let digest = user_code_digest.to_owned();
+        self.pool
+            .run(move |conn| D::find_by_user_code(conn, &digest))
+            .await
+    }
+
+    async fn decide_device_code(
+        &self,
+        user_code_digest: &str,
+        decision: DeviceDecision,
+        user_id: &str,
+        now: i64,
+    ) -> StorageResult<bool> {
+        let (digest, user) = (user_code_digest.to_owned(), user_id.to_owned());
+        let status = decision.status().as_str();
+        self.pool
+            .write(move |conn| D::decide(conn, &digest, status, &user, now).map(|n| n == 1))
+            .await
+    }
+
+    async fn poll_device_code(
+        &self,
+        device_code_digest: &str,
+        client_id: &str,
+        now: i64,
+        slow_down_by: i64,
+    ) -> StorageResult<Option<DevicePoll<D>>> {
+        let (digest, client) = (device_code_digest.to_owned(), client_id.to_owned());
+        self.pool
+            .transaction(move |conn| {
+                let too_fast = if D::poll_on_time(conn, &digest, &client, now)? == 1 {
+                    false
+                } else if D::poll_too_fast(conn, &digest, &client, now, slow_down_by)? == 1 {
+                    true
+                } else {
+                    return Ok(None);
+                };
+                Ok(
+                    D::find_by_device_code(conn, &digest, &client)?.map(|device_code| DevicePoll {
+                        device_code,
+                        too_fast,
+                    }),
+                )
+            })
+            .await
+    }
+
+    async fn consume_device_code(&self, device_code_digest: &str) -> StorageResult<bool> {
+        let digest = device_code_digest.to_owned();
+        self.pool
+            .write(move |conn| D::consume(conn, &digest).map(|n| n == 1))
+            .await
+    }
+
+    async fn count_user_code_failures(&self, user_id: &str, since: i64) -> StorageResult<u32> {
+        use crate::schema::oauth2_user_code_failure as f;
+        let user = user_id.to_owned();
+        self.pool
+            .write(move |conn| {
+                // Entries at or before `since` no longer count: drop them.
+                diesel::delete(
+                    f::table
+                        .filter(f::user_id.eq(&user))
+                        .filter(f::failed_at.le(since)),
+                )
+                .execute(conn)?;
+                let n: i64 = f::table
+                    .filter(f::user_id.eq(&user))
+                    .count()
+                    .get_result(conn)?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .await
+    }
+
+    async fn record_user_code_failure(&self, user_id: &str, at: i64) -> StorageResult<()> {
+        use crate::schema::oauth2_user_code_failure as f;
+        let user = user_id.to_owned();
+        self.pool
+            .write(move |conn| {
+                diesel::insert_into(f::table)
+                    .values((f::user_id.eq(&user), f::failed_at.eq(at)))
+                    .execute(conn)
+                    .map(drop)
+            })
             .await
     }
 }

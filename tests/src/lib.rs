@@ -3,7 +3,10 @@
 //! [`db`] provisions an isolated database per test on SQLite (always) and
 //! on PostgreSQL and MySQL when `DATABASE_URL_POSTGRES` /
 //! `DATABASE_URL_MYSQL` are set; [`suite`] holds the storage conformance
-//! tests that run on each of them and on the in-memory storage.
+//! tests that run on each of them and on the in-memory storage; [`app`]
+//! launches the example app on one of them for the end-to-end tests over
+//! HTTP (`tests/e2e_*.rs`).
 
+pub mod app;
 pub mod db;
 pub mod suite;

@@ -12,6 +12,9 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::memory::MemoryStorage;
+use oauth_core::oauth2::rfc8628::{
+    DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
+};
 use oauth_core::{
     AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
     NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Request,
@@ -488,6 +491,182 @@ pub async fn password_introspection_revocation<S: TestStorage>(s: S) {
     assert_eq!(body, serde_json::json!({"active": false}));
 }
 
+fn new_device_code(n: u32, user_code: &str) -> NewDeviceCode {
+    NewDeviceCode {
+        device_code_digest: secrets::digest(&format!("device-{n}")),
+        user_code_digest: secrets::digest(user_code),
+        client_id: "app".into(),
+        scope: "profile".into(),
+        issued_at: 1_700_000_000,
+        expires_at: 1_700_001_800,
+        interval: 5,
+    }
+}
+
+/// RFC 8628 storage: a device code is found by its user code, decided
+/// once, polled with the interval enforced (and raised), consumed once.
+pub async fn device_code_lifecycle<S: TestStorage + DeviceCodeStorage>(s: S) {
+    let t0 = 1_700_000_000;
+    assert!(
+        s.save_device_code(new_device_code(1, "BCDFGHJK"))
+            .await
+            .unwrap()
+    );
+    let user = secrets::digest("BCDFGHJK");
+    let device = secrets::digest("device-1");
+    let found = s
+        .find_device_code_by_user_code(&user)
+        .await
+        .unwrap()
+        .expect("by user code");
+    assert_eq!(found.client_id(), "app");
+    assert_eq!(found.status(), DeviceCodeStatus::Pending);
+    assert_eq!(found.user_id(), None);
+    assert_eq!(found.interval(), 5);
+    assert_eq!(found.last_polled_at(), None);
+
+    // Polls: the first is on time; one 2 s later is too fast and raises the
+    // interval by 5; another client's poll changes nothing.
+    let poll = s
+        .poll_device_code(&device, "app", t0 + 1, 5)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!poll.too_fast);
+    assert_eq!(poll.device_code.last_polled_at(), Some(t0 + 1));
+    let poll = s
+        .poll_device_code(&device, "app", t0 + 3, 5)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(poll.too_fast);
+    assert_eq!(poll.device_code.interval(), 10);
+    assert!(
+        s.poll_device_code(&device, "spa", t0 + 30, 5)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let poll = s
+        .poll_device_code(&device, "app", t0 + 13, 5)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !poll.too_fast,
+        "10 s after the previous poll respects the raised interval"
+    );
+
+    // Consuming a pending code does nothing.
+    assert!(!s.consume_device_code(&device).await.unwrap());
+    assert!(
+        s.decide_device_code(&user, DeviceDecision::Approve, "7", t0 + 20)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.decide_device_code(&user, DeviceDecision::Deny, "8", t0 + 21)
+            .await
+            .unwrap()
+    );
+    let decided = s
+        .find_device_code_by_user_code(&user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(decided.status(), DeviceCodeStatus::Approved);
+    assert_eq!(decided.user_id().as_deref(), Some("7"));
+    assert!(s.consume_device_code(&device).await.unwrap());
+    assert!(!s.consume_device_code(&device).await.unwrap());
+
+    // An expired code cannot be decided.
+    assert!(
+        s.save_device_code(new_device_code(2, "LMNPQRST"))
+            .await
+            .unwrap()
+    );
+    let late = secrets::digest("LMNPQRST");
+    assert!(
+        !s.decide_device_code(&late, DeviceDecision::Approve, "7", t0 + 1800)
+            .await
+            .unwrap()
+    );
+}
+
+/// A user code held by a live device code cannot be issued again; once
+/// that code has expired, it can.
+pub async fn device_user_codes_are_unique_while_live<S: TestStorage + DeviceCodeStorage>(s: S) {
+    assert!(
+        s.save_device_code(new_device_code(1, "BCDFGHJK"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.save_device_code(new_device_code(2, "BCDFGHJK"))
+            .await
+            .unwrap()
+    );
+    let mut later = new_device_code(3, "BCDFGHJK");
+    later.issued_at = 1_700_001_800;
+    later.expires_at = 1_700_003_600;
+    assert!(s.save_device_code(later).await.unwrap());
+    let holder = s
+        .find_device_code_by_user_code(&secrets::digest("BCDFGHJK"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(holder.issued_at(), 1_700_001_800);
+}
+
+/// Of many concurrent consumptions of one approved device code, one wins.
+pub async fn concurrent_device_consumption_has_one_winner<
+    S: TestStorage + DeviceCodeStorage + 'static,
+>(
+    s: S,
+) {
+    let s = Arc::new(s);
+    for round in 0..10u32 {
+        let user_code = format!("RND{round:05}");
+        s.save_device_code(new_device_code(100 + round, &user_code))
+            .await
+            .unwrap();
+        s.decide_device_code(
+            &secrets::digest(&user_code),
+            DeviceDecision::Approve,
+            "7",
+            1_700_000_010,
+        )
+        .await
+        .unwrap();
+        let digest = secrets::digest(&format!("device-{}", 100 + round));
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let (s, d) = (s.clone(), digest.clone());
+                tokio::spawn(async move { s.consume_device_code(&d).await })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap() {
+                wins += 1;
+            }
+        }
+        assert_eq!(wins, 1, "round {round}");
+    }
+}
+
+/// Wrong user-code entries are counted per user, inside the window.
+pub async fn user_code_failures_are_counted_per_user<S: TestStorage + DeviceCodeStorage>(s: S) {
+    for at in [100, 200, 300] {
+        s.record_user_code_failure("7", at).await.unwrap();
+    }
+    s.record_user_code_failure("8", 250).await.unwrap();
+    assert_eq!(s.count_user_code_failures("7", 0).await.unwrap(), 3);
+    assert_eq!(s.count_user_code_failures("7", 150).await.unwrap(), 2);
+    assert_eq!(s.count_user_code_failures("8", 0).await.unwrap(), 1);
+    assert_eq!(s.count_user_code_failures("9", 0).await.unwrap(), 0);
+}
+
 /// Instantiates every generic storage test for one storage.
 ///
 /// `$make` evaluates to `Option<(guard, storage)>`; `None` skips.
@@ -504,6 +683,10 @@ macro_rules! all_storage_tests {
             revocation_by_token_and_by_grant,
             authorization_code_flow_end_to_end,
             password_introspection_revocation,
+            device_code_lifecycle,
+            device_user_codes_are_unique_while_live,
+            concurrent_device_consumption_has_one_winner,
+            user_code_failures_are_counted_per_user,
         );
     };
 }

@@ -7,4 +7,5 @@ pub mod rfc7591;
 pub mod rfc7636;
 pub mod rfc7662;
 pub mod rfc8414;
+pub mod rfc8628;
 pub mod server;

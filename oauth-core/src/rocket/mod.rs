@@ -44,7 +44,7 @@ pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
 pub use guards::{OptionalOAuth, RequireOAuth, ScopeSpec, TokenInfo};
 pub use request::{EngineRequest, engine_request};
-pub use routes::{metadata_routes, oauth2_catchers, oauth2_routes};
+pub use routes::{device_routes, metadata_routes, oauth2_catchers, oauth2_routes};
 
 /// Fails a guard whose state is missing (the fairing is not attached).
 pub(crate) fn fail_missing_state<T>(

@@ -10,12 +10,31 @@ use crate::http::{Method, OAuth2Request, Params};
 /// Copies a Rocket request (and its form body, if read) into an engine
 /// request. TLS is Rocket's own TLS, or `X-Forwarded-Proto: https` when
 /// [`Config::trust_forwarded_proto`] is on.
+///
+/// The URI is made absolute from the `Host` header, so that the engine can
+/// build absolute URLs (the device flow's `verification_uri`) when no
+/// [`Config::issuer`] is configured.
 pub fn engine_request(
     req: &Request<'_>,
     form_body: Option<&str>,
     config: &Config,
 ) -> OAuth2Request {
-    let mut r = OAuth2Request::new(Method::parse(req.method().as_str()), req.uri().to_string());
+    let forwarded_https = config.trust_forwarded_proto
+        && req
+            .headers()
+            .get_one("X-Forwarded-Proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let secure = req.rocket().config().tls_enabled() || forwarded_https;
+    let uri = match req.host() {
+        Some(host) => format!(
+            "{}://{}{}",
+            if secure { "https" } else { "http" },
+            host,
+            req.uri()
+        ),
+        None => req.uri().to_string(),
+    };
+    let mut r = OAuth2Request::new(Method::parse(req.method().as_str()), uri);
     r.headers = req
         .headers()
         .iter()
@@ -26,12 +45,7 @@ pub fn engine_request(
             r.form = Params::parse(body);
         }
     }
-    let forwarded_https = config.trust_forwarded_proto
-        && req
-            .headers()
-            .get_one("X-Forwarded-Proto")
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    r.secure = req.rocket().config().tls_enabled() || forwarded_https;
+    r.secure = secure;
     r
 }
 

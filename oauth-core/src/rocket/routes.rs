@@ -11,6 +11,7 @@ use rocket::route::{self, Handler, Route};
 
 use crate::http::OAuth2Response;
 use crate::oauth2::rfc7591::ClientRegistry;
+use crate::oauth2::rfc8628::DeviceCodeStorage;
 use crate::rocket::fairing::OAuth2;
 use crate::rocket::guards::GuardFailure;
 use crate::rocket::request::{engine_request, read_form};
@@ -132,6 +133,18 @@ impl<S: ClientRegistry> Handler for RegisterHandler<S> {
         if let Err(e) = state.server.check_transport_public(probe.secure) {
             return route::Outcome::from(req, plain_error(400, "invalid_request", &e));
         }
+        // RFC 7591 §3.1: the request is `application/json`. Anything else is
+        // refused, which also keeps a cookie-authenticated policy out of
+        // reach of cross-origin forms (they cannot send JSON without a CORS
+        // preflight).
+        if !req.content_type().is_some_and(|ct| ct.is_json()) {
+            let r = plain_error(
+                400,
+                "invalid_client_metadata",
+                "the request must be JSON client metadata (Content-Type: application/json)",
+            );
+            return route::Outcome::from(req, r);
+        }
         let body = match read_json(req, data).await {
             Ok(body) => body,
             Err(status) => {
@@ -189,6 +202,63 @@ pub fn oauth2_routes<S: ClientRegistry>() -> Vec<Route> {
         RegisterHandler::<S>(PhantomData),
     ));
     routes
+}
+
+struct DeviceHandler<S>(PhantomData<fn() -> S>);
+
+impl<S> Clone for DeviceHandler<S> {
+    fn clone(&self) -> Self {
+        DeviceHandler(PhantomData)
+    }
+}
+
+#[rocket::async_trait]
+impl<S: DeviceCodeStorage> Handler for DeviceHandler<S> {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        let body = if req.method() == Method::Post {
+            match read_form(req, data).await {
+                Ok(body) => Some(body),
+                Err(status) => {
+                    let response = plain_error(
+                        status.code,
+                        "invalid_request",
+                        "the request body is too large or not UTF-8",
+                    );
+                    return route::Outcome::from(req, response);
+                }
+            }
+        } else {
+            None
+        };
+        let request = engine_request(req, body.as_deref(), state.server.config());
+        let response = state
+            .server
+            .create_device_authorization_response(&request)
+            .await;
+        route::Outcome::from(req, response)
+    }
+}
+
+/// The device authorization endpoint (RFC 8628 §3.1),
+/// `POST /device_authorization`, to mount beside [`oauth2_routes`]; the
+/// server needs the device grant (`with_device_grant`). The verification
+/// page (`verification_uri`) is the application's own.
+pub fn device_routes<S: DeviceCodeStorage>() -> Vec<Route> {
+    vec![
+        Route::new(
+            Method::Post,
+            "/device_authorization",
+            DeviceHandler::<S>(PhantomData),
+        ),
+        Route::new(
+            Method::Get,
+            "/device_authorization",
+            DeviceHandler::<S>(PhantomData),
+        ),
+    ]
 }
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414), to mount at `/`.

@@ -1,0 +1,2 @@
+DROP TABLE oauth2_user_code_failure;
+DROP TABLE oauth2_device_code;
