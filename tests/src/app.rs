@@ -72,6 +72,16 @@ impl TestApp {
     /// Launches an instance on `db`, which other instances may share, with
     /// the cookie key `secret_key`.
     pub async fn start_on(db: Arc<TestDb>, secret_key: &str) -> TestApp {
+        TestApp::start_with(db, secret_key, &[]).await
+    }
+
+    /// Launches an instance with extra configuration (figment key, value),
+    /// e.g. `("oauth2.device_code_expires_in", json!(2))`.
+    pub async fn start_with(
+        db: Arc<TestDb>,
+        secret_key: &str,
+        extra: &[(&str, serde_json::Value)],
+    ) -> TestApp {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(5))
@@ -89,6 +99,9 @@ impl TestApp {
                 .merge(("cli_colors", false))
                 .merge(("shutdown.ctrlc", false))
                 .merge(("secret_key", secret_key));
+            let figment = extra
+                .iter()
+                .fold(figment, |f, (key, value)| f.merge((*key, value.clone())));
             let rocket = example_app::rocket_from(figment)
                 .ignite()
                 .await
