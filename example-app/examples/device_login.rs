@@ -45,7 +45,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\nTo sign in, open {}\nand enter the code  {}\n(or open {})\n",
         grant["verification_uri"].as_str().unwrap_or_default(),
         grant["user_code"].as_str().unwrap_or_default(),
-        grant["verification_uri_complete"].as_str().unwrap_or_default(),
+        grant["verification_uri_complete"]
+            .as_str()
+            .unwrap_or_default(),
     );
 
     // §3.4–3.5: poll at the given interval, slower when told to.

@@ -6,6 +6,7 @@ use std::path::Path;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use oauth_core::StorageError;
 use oauth_diesel::{AnyConnection, DbPool};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -36,10 +37,10 @@ pub fn with_defaults(figment: Figment) -> Figment {
         figment = figment.join(Serialized::default("database_url", url));
     }
     figment = figment.join(Serialized::default("database_url", DEFAULT_DATABASE_URL));
-    if figment.find_value("secret_key").is_err() {
-        if let Some(key) = persistent_secret_key(Path::new(SECRET_KEY_FILE)) {
-            figment = figment.merge(Serialized::default("secret_key", key));
-        }
+    if figment.find_value("secret_key").is_err()
+        && let Some(key) = persistent_secret_key(Path::new(SECRET_KEY_FILE))
+    {
+        figment = figment.merge(Serialized::default("secret_key", key));
     }
     figment
 }
@@ -69,7 +70,7 @@ fn base64_standard(url_safe: &str) -> String {
             c => c,
         })
         .collect();
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     s
@@ -114,7 +115,7 @@ fn migrate(pool: &DbPool) -> Result<(), Box<dyn std::error::Error + Send + Sync>
 
 /// The user with this name, created if new.
 pub async fn find_or_create_user(pool: &DbPool, username: String) -> Result<User, String> {
-    pool.run(move |conn| {
+    pool.write(move |conn| {
         let existing = users::table
             .filter(users::username.eq(&username))
             .select(User::as_select())
@@ -139,8 +140,15 @@ pub async fn find_or_create_user(pool: &DbPool, username: String) -> Result<User
     .map_err(|e| e.to_string())
 }
 
-/// The user with this id.
+/// The user with this id (`None` also when the database fails: for
+/// pages, where a failed lookup is a signed-out visitor).
 pub async fn find_user(pool: &DbPool, id: i32) -> Option<User> {
+    try_find_user(pool, id).await.ok().flatten()
+}
+
+/// The user with this id, or the storage error (for answers that must
+/// tell "no such user" from "the database is down").
+pub async fn try_find_user(pool: &DbPool, id: i32) -> Result<Option<User>, StorageError> {
     pool.run(move |conn| {
         users::table
             .find(id)
@@ -149,12 +157,13 @@ pub async fn find_user(pool: &DbPool, id: i32) -> Option<User> {
             .optional()
     })
     .await
-    .ok()
-    .flatten()
 }
 
 /// The user with this name.
-pub async fn find_user_by_name(pool: &DbPool, username: String) -> Option<User> {
+pub async fn find_user_by_name(
+    pool: &DbPool,
+    username: String,
+) -> Result<Option<User>, StorageError> {
     pool.run(move |conn| {
         users::table
             .filter(users::username.eq(username))
@@ -163,8 +172,6 @@ pub async fn find_user_by_name(pool: &DbPool, username: String) -> Option<User> 
             .optional()
     })
     .await
-    .ok()
-    .flatten()
 }
 
 /// The OAuth 2.0 clients a user registered.

@@ -1,6 +1,8 @@
-//! The example OAuth 2.0 provider: a Rocket site whose users log in with any
-//! name, register clients (by form or RFC 7591 JSON), approve them on a
-//! consent page, and call `/api/me` with the tokens they get.
+//! The example OAuth 2.0 and OAuth 1.0a provider: a Rocket site whose users
+//! log in with any name, register clients (by form or RFC 7591 JSON; OAuth
+//! 1.0a clients by JSON at `/oauth1/clients`), approve them on a consent
+//! page, and call `/api/me` (or `/api/oauth1/me`) with the credentials they
+//! get.
 //!
 //! Its HTTP contract is fixed (see README.md); `rocket()` builds it from
 //! Rocket's usual configuration, and `rocket_from(figment)` from any.
@@ -8,6 +10,7 @@
 pub mod activate;
 pub mod db;
 pub mod models;
+pub mod oauth1;
 pub mod oauth2;
 pub mod routes;
 pub mod session;
@@ -24,12 +27,18 @@ pub fn rocket() -> Rocket<Build> {
 /// The site, configured from `figment` (plus the example's defaults for
 /// what it does not set).
 pub fn rocket_from(figment: Figment) -> Rocket<Build> {
-    let figment = db::with_defaults(figment);
+    let figment = oauth1::with_defaults(db::with_defaults(figment));
     rocket::custom(figment)
         .attach(db::fairing())
         .attach(oauth2::fairing())
+        .attach(oauth1::fairing())
         .mount("/", routes::routes())
         .mount("/", activate::routes())
+        .mount("/", oauth1::routes())
+        .mount(
+            "/oauth1",
+            oauth_core::rocket::oauth1_routes::<oauth1::Store>(),
+        )
         .mount(
             "/oauth",
             oauth_core::rocket::oauth2_routes::<oauth2::Store>(),

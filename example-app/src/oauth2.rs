@@ -31,8 +31,9 @@ impl ResourceOwnerAuthenticator for SiteUsers {
         if password != "valid" {
             return Ok(None);
         }
+        // A database failure is the server's (503), not a wrong password.
         Ok(find_user_by_name(&self.0, username.to_owned())
-            .await
+            .await?
             .map(|u| u.id.to_string()))
     }
 }

@@ -10,7 +10,7 @@ use rocket::http::{ContentType, CookieJar, Status};
 use rocket::response::Redirect;
 use rocket::{Responder, Route, State, get, post, routes};
 
-use crate::db::{AppDb, clients_of, find_or_create_user, find_user};
+use crate::db::{AppDb, clients_of, find_or_create_user, try_find_user};
 use crate::models::User;
 use crate::oauth2::Store;
 use crate::session::{self, Csrf};
@@ -81,6 +81,7 @@ async fn home(
             username: None,
             next: safe_next(next),
             clients: Vec::new(),
+            oauth1_clients: Vec::new(),
         });
     };
     let secrets = session::remembered_secrets(cookies);
@@ -105,10 +106,16 @@ async fn home(
             }
         })
         .collect();
+    let oauth1_clients = crate::oauth1::clients_of(&db.0, user.id)
+        .await
+        .into_iter()
+        .map(crate::oauth1::card)
+        .collect();
     Page::ok(&templates::Home {
         username: Some(user.username),
         next: None,
         clients,
+        oauth1_clients,
     })
 }
 
@@ -367,12 +374,22 @@ fn ping() -> &'static str {
 async fn api_me(
     token: RequireOAuth<Profile>,
     db: &State<AppDb>,
-) -> (Status, (ContentType, String)) {
+    oauth: &State<OAuth2<Store>>,
+) -> Result<(Status, (ContentType, String)), oauth_core::OAuth2Response> {
     let user = match token.user_id.as_deref().and_then(|id| id.parse().ok()) {
-        Some(id) => find_user(&db.0, id).await,
+        // A database failure after the token was checked gets the answer
+        // the guard gives then: 503 with a Bearer challenge (RFC 6750 §3),
+        // not "no such user".
+        Some(id) => try_find_user(&db.0, id).await.map_err(|e| {
+            oauth_core::BearerError {
+                error: Some(e.into()),
+                scope: None,
+            }
+            .to_response(oauth.server.config())
+        })?,
         None => None,
     };
-    match user {
+    Ok(match user {
         Some(user) => (
             Status::Ok,
             (
@@ -391,5 +408,5 @@ async fn api_me(
                 .to_string(),
             ),
         ),
-    }
+    })
 }

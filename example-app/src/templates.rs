@@ -20,6 +20,7 @@ pub struct Home {
     pub username: Option<String>,
     pub next: Option<String>,
     pub clients: Vec<ClientCard>,
+    pub oauth1_clients: Vec<ClientCard>,
 }
 
 #[derive(Template)]
@@ -40,6 +41,29 @@ pub struct Authorize {
     pub redirect_uri: String,
     pub action: String,
     pub csrf_token: String,
+}
+
+/// The OAuth 1.0a consent page (RFC 5849 §2.2).
+#[derive(Template)]
+#[template(path = "oauth1_authorize.html")]
+pub struct OAuth1Authorize {
+    pub username: Option<String>,
+    pub client_name: String,
+    pub realms: Vec<String>,
+    /// Where the user will be sent; none for `oob` (a code is shown).
+    pub callback: Option<String>,
+    pub action: String,
+    pub csrf_token: String,
+}
+
+/// After an OAuth 1.0a decision with an `oob` callback: the verifier to
+/// type into the client, or (none) the denial.
+#[derive(Template)]
+#[template(path = "oauth1_verifier.html")]
+pub struct OAuth1Verifier {
+    pub username: Option<String>,
+    pub client_name: String,
+    pub verifier: Option<String>,
 }
 
 /// A device authorization awaiting the user's decision.
@@ -97,9 +121,13 @@ impl<'r> Responder<'r, 'static> for Page {
             Status::InternalServerError
         })?;
         let mut r = Response::build();
+        // No Referer to the links a page shows (the consent page links the
+        // client's home page): the URL of an authorization request carries
+        // its `state` and PKCE challenge (RFC 9700 §4.2.2).
         r.status(self.status)
             .header(ContentType::HTML)
             .header(Header::new("Cache-Control", "no-store"))
+            .header(Header::new("Referrer-Policy", "no-referrer"))
             .sized_body(html.len(), std::io::Cursor::new(html));
         if self.deny_framing {
             r.header(Header::new("X-Frame-Options", "DENY"));

@@ -92,6 +92,19 @@ pub struct Config {
     /// The window, in seconds, over which wrong user codes are counted
     /// (900); a refused user may try again once older failures leave it.
     pub user_code_failure_window: i64,
+    /// Wrong client secrets a client may be presented with within
+    /// [`Config::client_auth_failure_window`] before it is refused, even
+    /// with its right secret, until older failures leave the window (10;
+    /// 0 turns the limit off). The count is kept in storage
+    /// ([`OAuth2Storage::count_client_auth_failures`](crate::OAuth2Storage::count_client_auth_failures)),
+    /// so it holds across processes and restarts. It is per client: anyone
+    /// who knows a `client_id` can keep that client locked out by sending
+    /// wrong secrets, so keep the limit well above what a misconfigured
+    /// client produces and rate-limit per client address in front.
+    pub client_auth_max_failures: u32,
+    /// The window, in seconds, over which wrong client secrets are counted
+    /// (300).
+    pub client_auth_failure_window: i64,
 }
 
 impl Default for Config {
@@ -131,6 +144,8 @@ impl Default for Config {
             user_code_alphabet: crate::oauth2::rfc8628::DEFAULT_USER_CODE_ALPHABET.to_owned(),
             user_code_max_failures: 5,
             user_code_failure_window: 900,
+            client_auth_max_failures: 10,
+            client_auth_failure_window: 300,
         }
     }
 }
@@ -236,6 +251,9 @@ impl Config {
         }
         if self.user_code_failure_window <= 0 {
             return Err("oauth2.user_code_failure_window must be positive".into());
+        }
+        if self.client_auth_failure_window <= 0 {
+            return Err("oauth2.client_auth_failure_window must be positive".into());
         }
         Ok(())
     }

@@ -101,6 +101,8 @@ struct Inner {
     by_access: HashMap<String, usize>,
     by_refresh: HashMap<String, usize>,
     by_grant: HashMap<String, Vec<usize>>,
+    /// Times of wrong client secrets, per client.
+    client_auth_failures: HashMap<String, Vec<i64>>,
 }
 
 impl Inner {
@@ -275,6 +277,29 @@ impl OAuth2Storage for MemoryStorage {
                 t.refresh_token_revoked_at.get_or_insert(now);
             }
         }
+        Ok(())
+    }
+
+    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+        let inner = self.lock();
+        let n = inner
+            .client_auth_failures
+            .get(client_id)
+            .map_or(0, |times| times.iter().filter(|t| **t > since).count());
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
+        let mut inner = self.lock();
+        let times = inner
+            .client_auth_failures
+            .entry(client_id.to_owned())
+            .or_default();
+        // Keep the list bounded: only the most recent failures can count.
+        if times.len() >= 1024 {
+            times.remove(0);
+        }
+        times.push(at);
         Ok(())
     }
 }

@@ -68,4 +68,24 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     /// Revokes the access and refresh tokens of every token with this
     /// `grant_id` (no-op if none).
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()>;
+
+    /// How many wrong secrets were presented for `client_id` after `since`
+    /// (RFC 6819 §5.1.4.2.3, RFC 9700 §4.6: online guessing of client
+    /// secrets). Read on every authentication with a secret, so it should
+    /// be one indexed read.
+    ///
+    /// The default counts nothing: a storage that does not keep the count
+    /// has no limit on guessing. [`MemoryStorage`](crate::memory::MemoryStorage)
+    /// and the Diesel storage keep it.
+    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+        let _ = (client_id, since);
+        Ok(0)
+    }
+
+    /// Records a wrong secret presented for `client_id` at `at`. The
+    /// storage may drop failures older than the counting window then.
+    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
+        let _ = (client_id, at);
+        Ok(())
+    }
 }

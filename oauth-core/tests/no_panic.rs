@@ -952,16 +952,16 @@ fn check_authorization_response(
             "a redirect with neither error nor grant: {r:?}"
         );
     }
-    if request.method == Method::Get {
-        if let Some(state) = single(&request.query, "state") {
-            prop_assert_eq!(
-                get(&params, "state"),
-                Some(state.as_str()),
-                "state not returned: {:?} for {:?}",
-                r,
-                request
-            );
-        }
+    if request.method == Method::Get
+        && let Some(state) = single(&request.query, "state")
+    {
+        prop_assert_eq!(
+            get(&params, "state"),
+            Some(state.as_str()),
+            "state not returned: {:?} for {:?}",
+            r,
+            request
+        );
     }
     Ok(())
 }

@@ -72,10 +72,10 @@ fn to_request(method: &str, signed: &Value) -> OAuth2Request {
             .headers
             .push((k.clone(), v.as_str().unwrap().to_owned()));
     }
-    if let Some(body) = signed["body"].as_str() {
-        if request.is_form_encoded() {
-            request.form = Params::parse(body);
-        }
+    if let Some(body) = signed["body"].as_str()
+        && request.is_form_encoded()
+    {
+        request.form = Params::parse(body);
     }
     request
 }

@@ -8,13 +8,15 @@
 //!
 //! Fields are found by their column's name (the field's name, or its
 //! `#[diesel(column_name = ...)]`), following Authlib's SQLAlchemy mixins; a
-//! column with another name takes a role with `#[oauth2(role)]`. The
-//! table is the struct's `#[diesel(table_name = ...)]`. The struct must also
+//! column with another name takes a role with `#[oauth2(role)]`
+//! (`#[oauth1(role)]` for the OAuth 1.0a derives). The table is the
+//! struct's `#[diesel(table_name = ...)]`. The struct must also
 //! derive Diesel's `Queryable` and `Selectable`, and may carry any other
 //! fields (columns the generated inserts leave out need a database default).
 
 mod device;
 mod expand;
+mod oauth1;
 mod parse;
 
 use proc_macro::TokenStream;
@@ -71,6 +73,50 @@ pub fn derive_authorization_code(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(OAuth2DeviceCode, attributes(oauth2))]
 pub fn derive_device_code(input: TokenStream) -> TokenStream {
     finish(device::device_code(parse_macro_input!(
+        input as DeriveInput
+    )))
+}
+
+/// Implements the OAuth 1.0a `OAuth1Client` and `DieselOAuth1Client`.
+///
+/// Roles (renamed with `#[oauth1(role)]`): `client_id: String`,
+/// `client_secret` (`String` or `Option<String>`: the shared secret in
+/// clear, since it is the HMAC-SHA1 key; empty/NULL for an RSA-only
+/// client), `redirect_uris` (`String` or `Option<String>`,
+/// space-separated; Authlib's single `default_redirect_uri` column is a
+/// list of one); optional `rsa_public_key` (PEM), `default_realms`
+/// (space-separated), `client_name`, and `user_id` (the owner).
+#[proc_macro_derive(OAuth1Client, attributes(oauth1))]
+pub fn derive_oauth1_client(input: TokenStream) -> TokenStream {
+    finish(oauth1::client(parse_macro_input!(input as DeriveInput)))
+}
+
+/// Implements the OAuth 1.0a `OAuth1TemporaryCredential` and
+/// `DieselTemporaryCredential`.
+///
+/// Roles: `oauth_token: String`, `oauth_token_secret: String` (in clear,
+/// an HMAC-SHA1 key), `client_id: String`, `oauth_callback: String`,
+/// `oauth_verifier_digest: Option<String>` (the verifier's SHA-256 digest,
+/// NULL until authorized), `user_id` (`Option<i32>`, `Option<i64>` or
+/// `Option<String>`, NULL until authorized), `expires_at` (`i64` or
+/// `i32`); optional `realms` (space-separated).
+#[proc_macro_derive(OAuth1TemporaryCredential, attributes(oauth1))]
+pub fn derive_oauth1_temporary_credential(input: TokenStream) -> TokenStream {
+    finish(oauth1::temporary_credential(parse_macro_input!(
+        input as DeriveInput
+    )))
+}
+
+/// Implements the OAuth 1.0a `OAuth1TokenCredential` and
+/// `DieselTokenCredential`.
+///
+/// Roles: `oauth_token: String`, `oauth_token_secret: String` (in clear,
+/// an HMAC-SHA1 key), `client_id: String`, `user_id` (`String`, `i32` or
+/// `i64`, or an `Option` of one); optional `realms` (space-separated) and
+/// `issued_at` (`i64` or `i32`).
+#[proc_macro_derive(OAuth1TokenCredential, attributes(oauth1))]
+pub fn derive_oauth1_token_credential(input: TokenStream) -> TokenStream {
+    finish(oauth1::token_credential(parse_macro_input!(
         input as DeriveInput
     )))
 }

@@ -21,6 +21,9 @@ pub enum Kind {
     OptInt,
     /// `String`, `i32`, `i64`, or `Option` of one (a user id)
     Owner,
+    /// `Option<String>`, `Option<i32>` or `Option<i64>` (a user id, NULL
+    /// until known)
+    OptOwner,
 }
 
 impl Kind {
@@ -37,6 +40,7 @@ impl Kind {
                 s,
                 "String" | "i32" | "i64" | "Option<String>" | "Option<i32>" | "Option<i64>"
             ),
+            Kind::OptOwner => matches!(s, "Option<String>" | "Option<i32>" | "Option<i64>"),
         }
     }
 
@@ -48,6 +52,9 @@ impl Kind {
             Kind::Int => "`i64` or `i32` (seconds)",
             Kind::OptInt => "`Option<i64>` or `Option<i32>` (NULL while not revoked)",
             Kind::Owner => "`String`, `i32` or `i64`, or an `Option` of one",
+            Kind::OptOwner => {
+                "`Option<String>`, `Option<i32>` or `Option<i64>` (NULL until authorized)"
+            }
         }
     }
 }
@@ -124,8 +131,36 @@ impl Model {
     }
 }
 
-/// Parses `input` for a model with these roles.
+/// The helper attribute of a family of derives: `#[oauth2(role)]` for the
+/// OAuth 2.0 models, `#[oauth1(role)]` for the OAuth 1.0a ones.
+pub struct Attr {
+    /// The attribute's name.
+    pub name: &'static str,
+    /// A field with a role given, for the message about a misplaced
+    /// attribute.
+    pub example: &'static str,
+}
+
+/// `#[oauth2(role)]`.
+pub const OAUTH2: Attr = Attr {
+    name: "oauth2",
+    example: "#[oauth2(access_token)] token_digest: String",
+};
+
+/// Parses `input` for a model with these roles, named with `#[oauth2]`.
 pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<Model> {
+    parse_with(input, derive, &OAUTH2, roles)
+}
+
+/// Parses `input` for a model with these roles, named with the `helper`
+/// attribute.
+pub fn parse_with(
+    input: &DeriveInput,
+    derive: &str,
+    helper: &Attr,
+    roles: &[Role],
+) -> syn::Result<Model> {
+    let a = helper.name;
     let fields = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => &named.named,
@@ -155,11 +190,13 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
     };
 
     for attr in &input.attrs {
-        if attr.path().is_ident("oauth2") {
+        if attr.path().is_ident(a) {
             return Err(syn::Error::new_spanned(
                 attr,
-                "#[oauth2(...)] goes on a field, to name the role it plays, \
-                 e.g. `#[oauth2(access_token)] token_digest: String`",
+                format!(
+                    "#[{a}(...)] goes on a field, to name the role it plays, e.g. `{}`",
+                    helper.example
+                ),
             ));
         }
     }
@@ -173,7 +210,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
         let column = column_name(field)?.unwrap_or_else(|| ident.clone());
         let mut role_attr: Option<(&'static str, Span)> = None;
         for attr in &field.attrs {
-            if !attr.path().is_ident("oauth2") {
+            if !attr.path().is_ident(a) {
                 continue;
             }
             if matches!(&attr.meta, syn::Meta::List(l) if l.tokens.is_empty())
@@ -182,7 +219,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                 return Err(syn::Error::new_spanned(
                     attr,
                     format!(
-                        "name the role this field plays, as in #[oauth2({})]",
+                        "name the role this field plays, as in #[{a}({})]",
                         roles[0].name
                     ),
                 ));
@@ -196,7 +233,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                     .unwrap_or_default();
                 let Some(role) = roles.iter().find(|r| r.name == name) else {
                     return Err(meta.error(format!(
-                        "unknown #[oauth2] role `{}` for #[derive({derive})]; the roles are: {}",
+                        "unknown #[{a}] role `{}` for #[derive({derive})]; the roles are: {}",
                         meta.path.to_token_stream().to_string().replace(' ', ""),
                         role_names.join(", ")
                     )));
@@ -206,13 +243,15 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                     return Err(syn::Error::new_spanned(
                         quote::quote!(#ident_path #rest),
                         format!(
-                            "an #[oauth2] role takes no value: write `#[oauth2({name})]`",
+                            "an #[{a}] role takes no value: write `#[{a}({name})]`",
                             name = role.name
                         ),
                     ));
                 }
                 if role_attr.is_some() {
-                    return Err(meta.error("a field plays one role; give it one #[oauth2(...)]"));
+                    return Err(
+                        meta.error(format!("a field plays one role; give it one #[{a}(...)]"))
+                    );
                 }
                 role_attr = Some((role.name, meta.path.span()));
                 Ok(())
@@ -228,7 +267,7 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                 if explicit.iter().any(|(r, _, _)| *r == role) {
                     return Err(syn::Error::new(
                         span,
-                        format!("two fields are marked #[oauth2({role})]; keep one"),
+                        format!("two fields are marked #[{a}({role})]; keep one"),
                     ));
                 }
                 explicit.push((role, bound, span));
@@ -281,13 +320,13 @@ pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<M
                     Kind::OptText => "Option<String>",
                     Kind::Int => "i64",
                     Kind::OptInt => "Option<i64>",
-                    Kind::Owner => "Option<i32>",
+                    Kind::Owner | Kind::OptOwner => "Option<i32>",
                 };
                 return Err(syn::Error::new(
                     input.ident.span(),
                     format!(
                         "#[derive({derive})] needs a field for `{name}` ({purpose}): add \
-                         `{name}: {ty}`, or mark the field that holds it with #[oauth2({name})]",
+                         `{name}: {ty}`, or mark the field that holds it with #[{a}({name})]",
                         name = role.name,
                         purpose = role.purpose,
                     ),

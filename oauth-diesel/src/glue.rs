@@ -3,6 +3,7 @@
 
 use diesel::QueryResult;
 use diesel::result::Error as DieselError;
+use oauth_core::oauth1::{OAuth1ClientRecord, TemporaryCredentialRecord, TokenCredentialRecord};
 use oauth_core::{ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken};
 
 use crate::connection::AnyConnection;
@@ -117,6 +118,59 @@ pub trait DieselDeviceCode:
     fn consume(conn: &mut AnyConnection, device_code_digest: &str) -> QueryResult<usize>;
     /// Deletes expired device codes.
     fn delete_expired(conn: &mut AnyConnection, now: i64) -> QueryResult<usize>;
+}
+
+/// Queries for an OAuth 1.0a client model (`#[derive(OAuth1Client)]`).
+pub trait DieselOAuth1Client: oauth_core::oauth1::OAuth1Client + Sized + Send + 'static {
+    /// The client with exactly this id.
+    fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<Self>>;
+    /// Inserts a client, owned by `owner` if the model has a `user_id`.
+    /// Fails if the record has an RSA key or realms and the model no column
+    /// for them.
+    fn insert(
+        conn: &mut AnyConnection,
+        record: &OAuth1ClientRecord,
+        owner: Option<&str>,
+    ) -> QueryResult<()>;
+    /// Deletes the client with this id; the number of rows deleted.
+    fn delete_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<usize>;
+}
+
+/// Queries for an OAuth 1.0a temporary credential model
+/// (`#[derive(OAuth1TemporaryCredential)]`).
+pub trait DieselTemporaryCredential:
+    oauth_core::oauth1::OAuth1TemporaryCredential + Sized + Send + 'static
+{
+    /// Inserts a new temporary credential.
+    fn insert(conn: &mut AnyConnection, record: &TemporaryCredentialRecord) -> QueryResult<()>;
+    /// The temporary credential with exactly this `oauth_token`.
+    fn find_by_token(conn: &mut AnyConnection, oauth_token: &str) -> QueryResult<Option<Self>>;
+    /// Sets the user and verifier digest if not yet authorized and not
+    /// expired at `now`; rows changed (1 for the caller that did it).
+    fn authorize(
+        conn: &mut AnyConnection,
+        oauth_token: &str,
+        user_id: &str,
+        verifier_digest: &str,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Deletes the temporary credential; rows deleted.
+    fn delete_by_token(conn: &mut AnyConnection, oauth_token: &str) -> QueryResult<usize>;
+    /// Deletes the temporary credentials expired at `now`.
+    fn delete_expired(conn: &mut AnyConnection, now: i64) -> QueryResult<usize>;
+}
+
+/// Queries for an OAuth 1.0a token credential model
+/// (`#[derive(OAuth1TokenCredential)]`).
+pub trait DieselTokenCredential:
+    oauth_core::oauth1::OAuth1TokenCredential + Sized + Send + 'static
+{
+    /// Inserts a new token credential.
+    fn insert(conn: &mut AnyConnection, record: &TokenCredentialRecord) -> QueryResult<()>;
+    /// The token credential with exactly this `oauth_token`.
+    fn find_by_token(conn: &mut AnyConnection, oauth_token: &str) -> QueryResult<Option<Self>>;
+    /// Deletes (revokes) the token credential; rows deleted.
+    fn delete_by_token(conn: &mut AnyConnection, oauth_token: &str) -> QueryResult<usize>;
 }
 
 fn conversion_error(message: String) -> DieselError {
@@ -252,4 +306,39 @@ pub fn parse_metadata(json: &str) -> ClientMetadata {
 /// Client metadata as JSON text for its column.
 pub fn metadata_json(metadata: &ClientMetadata) -> QueryResult<String> {
     serde_json::to_string(metadata).map_err(|e| DieselError::SerializationError(Box::new(e)))
+}
+
+/// `None` for the empty string: how optional text reaches a
+/// [`TextColumn`].
+pub fn non_empty(value: &str) -> Option<&str> {
+    (!value.is_empty()).then_some(value)
+}
+
+/// A space-separated list column (OAuth 1 redirect URIs and realms) as a
+/// list.
+pub fn split_list(stored: &str) -> Vec<String> {
+    oauth_core::oauth1::models::split_realms(stored)
+}
+
+/// A list as a space-separated column. An item that is empty or contains
+/// whitespace would not come back as itself, so it is refused.
+pub fn join_list(items: &[String], what: &str) -> QueryResult<String> {
+    if let Some(bad) = items
+        .iter()
+        .find(|i| i.is_empty() || i.contains(char::is_whitespace))
+    {
+        return Err(conversion_error(format!(
+            "{what} {bad:?} cannot be stored: it is empty or contains whitespace"
+        )));
+    }
+    Ok(items.join(" "))
+}
+
+/// The error for a record value that the model has no column for: storing
+/// the rest would change what the record allows.
+pub fn no_column_for(derive: &str, role: &str) -> DieselError {
+    conversion_error(format!(
+        "this #[derive({derive})] model has no `{role}` column, and the record to insert has one; \
+         add the column (or mark the field that holds it with #[oauth1({role})])"
+    ))
 }

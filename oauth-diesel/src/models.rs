@@ -3,7 +3,10 @@
 
 use diesel::prelude::*;
 
-use crate::schema::{oauth2_client, oauth2_code, oauth2_device_code, oauth2_token};
+use crate::schema::{
+    oauth1_client, oauth1_temporary_credential, oauth1_token_credential, oauth2_client,
+    oauth2_code, oauth2_device_code, oauth2_token,
+};
 use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token};
 
 /// A row of `oauth2_client`.
@@ -112,4 +115,78 @@ pub struct DeviceCode {
     pub polling_interval: i64,
     /// Unix seconds.
     pub last_polled_at: Option<i64>,
+}
+
+// The OAuth 1.0a models share their names with the traits they implement,
+// so the derives are named by path here.
+
+/// A row of `oauth1_client`: an OAuth 1.0a client.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, oauth_derive::OAuth1Client)]
+#[diesel(table_name = oauth1_client)]
+pub struct OAuth1Client {
+    /// Row id.
+    pub id: i32,
+    /// The user who registered the client.
+    pub user_id: Option<i32>,
+    /// The `oauth_consumer_key`.
+    pub client_id: String,
+    /// The shared secret, in clear (the HMAC-SHA1 key); empty for an
+    /// RSA-only client.
+    pub client_secret: String,
+    /// A name to show the resource owner.
+    pub client_name: Option<String>,
+    /// Registered callback URIs, space-separated.
+    pub redirect_uris: String,
+    /// Default (and allowed) realms, space-separated.
+    pub default_realms: String,
+    /// PEM public key for RSA-SHA1.
+    pub rsa_public_key: Option<String>,
+}
+
+/// A row of `oauth1_temporary_credential`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Queryable, Selectable, oauth_derive::OAuth1TemporaryCredential,
+)]
+#[diesel(table_name = oauth1_temporary_credential)]
+pub struct OAuth1TemporaryCredential {
+    /// Row id.
+    pub id: i32,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner, once authorized.
+    pub user_id: Option<i32>,
+    /// `oauth_token`.
+    pub oauth_token: String,
+    /// `oauth_token_secret`, in clear (an HMAC-SHA1 key).
+    pub oauth_token_secret: String,
+    /// A registered callback URI or `oob`.
+    pub oauth_callback: String,
+    /// SHA-256 digest of the `oauth_verifier`, once authorized.
+    pub oauth_verifier_digest: Option<String>,
+    /// Realms asked for, space-separated.
+    pub realms: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// A row of `oauth1_token_credential`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Queryable, Selectable, oauth_derive::OAuth1TokenCredential,
+)]
+#[diesel(table_name = oauth1_token_credential)]
+pub struct OAuth1TokenCredential {
+    /// Row id.
+    pub id: i32,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The resource owner.
+    pub user_id: i32,
+    /// `oauth_token`.
+    pub oauth_token: String,
+    /// `oauth_token_secret`, in clear (an HMAC-SHA1 key).
+    pub oauth_token_secret: String,
+    /// Realms covered, space-separated.
+    pub realms: String,
+    /// Unix seconds.
+    pub issued_at: i64,
 }

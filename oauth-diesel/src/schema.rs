@@ -67,10 +67,75 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Wrong client secrets presented, per client (the limit on online
+    /// guessing of `Config::client_auth_max_failures`).
+    oauth2_client_auth_failure (id) {
+        id -> Integer,
+        client_id -> Text,
+        failed_at -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Wrong user codes entered, per user (RFC 8628 §5.1 brute-force limit).
     oauth2_user_code_failure (id) {
         id -> Integer,
         user_id -> Text,
         failed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// OAuth 1.0a clients. The secret is in clear: it is the HMAC-SHA1 key.
+    oauth1_client (id) {
+        id -> Integer,
+        user_id -> Nullable<Integer>,
+        client_id -> Text,
+        client_secret -> Text,
+        client_name -> Nullable<Text>,
+        redirect_uris -> Text,
+        default_realms -> Text,
+        rsa_public_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// OAuth 1.0a temporary credentials (RFC 5849 §2.1), until exchanged.
+    oauth1_temporary_credential (id) {
+        id -> Integer,
+        client_id -> Text,
+        user_id -> Nullable<Integer>,
+        oauth_token -> Text,
+        oauth_token_secret -> Text,
+        oauth_callback -> Text,
+        oauth_verifier_digest -> Nullable<Text>,
+        realms -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// OAuth 1.0a token credentials (RFC 5849 §2.3).
+    oauth1_token_credential (id) {
+        id -> Integer,
+        client_id -> Text,
+        user_id -> Integer,
+        oauth_token -> Text,
+        oauth_token_secret -> Text,
+        realms -> Text,
+        issued_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// OAuth 1.0a nonces seen (RFC 5849 §3.3), until their timestamp leaves
+    /// the window.
+    oauth1_nonce (id) {
+        id -> Integer,
+        client_id -> Text,
+        timestamp -> BigInt,
+        nonce -> Text,
+        oauth_token -> Text,
+        expires_at -> BigInt,
     }
 }

@@ -235,6 +235,44 @@ where
             .write(move |conn| T::revoke_grant(conn, &grant, now).map(drop))
             .await
     }
+
+    /// One indexed read (it runs on every authentication with a secret).
+    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+        use crate::schema::oauth2_client_auth_failure as f;
+        let client = client_id.to_owned();
+        self.pool
+            .run(move |conn| {
+                let n: i64 = f::table
+                    .filter(f::client_id.eq(&client))
+                    .filter(f::failed_at.gt(since))
+                    .count()
+                    .get_result(conn)?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .await
+    }
+
+    /// Inserts the failure and drops this client's failures older than a
+    /// day (no window is that long in practice), so the table stays small
+    /// without a sweeper.
+    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
+        use crate::schema::oauth2_client_auth_failure as f;
+        let client = client_id.to_owned();
+        self.pool
+            .write(move |conn| {
+                diesel::delete(
+                    f::table
+                        .filter(f::client_id.eq(&client))
+                        .filter(f::failed_at.lt(at.saturating_sub(86_400))),
+                )
+                .execute(conn)?;
+                diesel::insert_into(f::table)
+                    .values((f::client_id.eq(&client), f::failed_at.eq(at)))
+                    .execute(conn)
+                    .map(drop)
+            })
+            .await
+    }
 }
 
 #[async_trait]

@@ -120,16 +120,16 @@ impl TestApp {
                     };
                     break;
                 }
-                if let Ok(r) = http.get(format!("{base}/")).send().await {
-                    if r.status() == StatusCode::OK {
-                        return TestApp {
-                            base,
-                            port,
-                            secret_key: secret_key.to_owned(),
-                            db,
-                            shutdown,
-                        };
-                    }
+                if let Ok(r) = http.get(format!("{base}/")).send().await
+                    && r.status() == StatusCode::OK
+                {
+                    return TestApp {
+                        base,
+                        port,
+                        secret_key: secret_key.to_owned(),
+                        db,
+                        shutdown,
+                    };
                 }
                 assert!(
                     Instant::now() < deadline,
@@ -222,7 +222,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn read(r: reqwest::Response) -> Reply {
+    /// Reads a response in full.
+    pub async fn read(r: reqwest::Response) -> Reply {
         let status = r.status();
         let headers = r.headers().clone();
         let body = r.text().await.expect("response body");
@@ -530,7 +531,8 @@ pub struct ConsentPage {
 }
 
 impl ConsentPage {
-    fn parse(reply: &Reply) -> ConsentPage {
+    /// Reads the consent form of a page (the first form on it).
+    pub fn parse(reply: &Reply) -> ConsentPage {
         let form = tags(&reply.body, "form")
             .into_iter()
             .next()

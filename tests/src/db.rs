@@ -41,7 +41,9 @@ fn required(backend: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn server_url(var: &str, backend: &str) -> Option<String> {
+/// The URL in `var`, or `None` (skip, with a message) when it is unset,
+/// unless `OAUTH_TEST_REQUIRE` names `backend`: then the test fails.
+pub fn server_url(var: &str, backend: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
         _ if required(backend) => {

@@ -3,10 +3,13 @@
 //! [`db`] provisions an isolated database per test on SQLite (always) and
 //! on PostgreSQL and MySQL when `DATABASE_URL_POSTGRES` /
 //! `DATABASE_URL_MYSQL` are set; [`suite`] holds the storage conformance
-//! tests that run on each of them and on the in-memory storage; [`app`]
+//! tests that run on each of them and on the in-memory storage, and
+//! [`suite_oauth1`] those of OAuth 1.0a (also on Redis); [`app`]
 //! launches the example app on one of them for the end-to-end tests over
-//! HTTP (`tests/e2e_*.rs`).
+//! HTTP (`tests/e2e_*.rs`); [`oauth1`] signs OAuth 1.0a requests for them.
 
 pub mod app;
 pub mod db;
+pub mod oauth1;
 pub mod suite;
+pub mod suite_oauth1;

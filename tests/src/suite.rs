@@ -667,6 +667,19 @@ pub async fn user_code_failures_are_counted_per_user<S: TestStorage + DeviceCode
     assert_eq!(s.count_user_code_failures("9", 0).await.unwrap(), 0);
 }
 
+/// Wrong client secrets are counted per client, after `since`.
+pub async fn client_auth_failures_are_counted_per_client<S: TestStorage>(s: S) {
+    for at in [100, 200, 300] {
+        s.record_client_auth_failure("app", at).await.unwrap();
+    }
+    s.record_client_auth_failure("other", 250).await.unwrap();
+    assert_eq!(s.count_client_auth_failures("app", 0).await.unwrap(), 3);
+    assert_eq!(s.count_client_auth_failures("app", 150).await.unwrap(), 2);
+    assert_eq!(s.count_client_auth_failures("app", 300).await.unwrap(), 0);
+    assert_eq!(s.count_client_auth_failures("other", 0).await.unwrap(), 1);
+    assert_eq!(s.count_client_auth_failures("APP", 0).await.unwrap(), 0);
+}
+
 /// Instantiates every generic storage test for one storage.
 ///
 /// `$make` evaluates to `Option<(guard, storage)>`; `None` skips.
@@ -687,6 +700,7 @@ macro_rules! all_storage_tests {
             device_user_codes_are_unique_while_live,
             concurrent_device_consumption_has_one_winner,
             user_code_failures_are_counted_per_user,
+            client_auth_failures_are_counted_per_client,
         );
     };
 }

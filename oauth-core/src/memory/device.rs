@@ -87,14 +87,13 @@ impl DeviceCodeStorage for MemoryStorage {
     async fn save_device_code(&self, code: NewDeviceCode) -> StorageResult<bool> {
         let mut state = self.device_state();
         let state = &mut *state;
-        if let Some(holder) = state.by_user_code.get(&code.user_code_digest) {
-            if state
+        if let Some(holder) = state.by_user_code.get(&code.user_code_digest)
+            && state
                 .codes
                 .get(holder)
                 .is_some_and(|c| code.issued_at < c.code.expires_at)
-            {
-                return Ok(false);
-            }
+        {
+            return Ok(false);
         }
         if state.codes.contains_key(&code.device_code_digest) {
             return Ok(false);

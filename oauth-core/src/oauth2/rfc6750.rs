@@ -134,23 +134,23 @@ pub fn extract_bearer_token<'r>(
             found.push(token);
         }
     }
-    if config.bearer_token_in_body && request.method != Method::Get && request.is_form_encoded() {
-        if let Some(t) = request
+    if config.bearer_token_in_body
+        && request.method != Method::Get
+        && request.is_form_encoded()
+        && let Some(t) = request
             .form
             .single("access_token")
             .map_err(BearerError::new)?
-        {
-            found.push(t);
-        }
+    {
+        found.push(t);
     }
-    if config.bearer_token_in_query {
-        if let Some(t) = request
+    if config.bearer_token_in_query
+        && let Some(t) = request
             .query
             .single("access_token")
             .map_err(BearerError::new)?
-        {
-            found.push(t);
-        }
+    {
+        found.push(t);
     }
     match found.as_slice() {
         [] => Ok(None),

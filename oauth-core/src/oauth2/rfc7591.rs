@@ -226,12 +226,12 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)
                 .map_err(|_| invalid_metadata("the scope is not a valid scope string"))?;
-            if let Some(supported) = &self.supported_scopes {
-                if let Some(unknown) = scope.iter().find(|t| !supported.contains(t)) {
-                    return Err(invalid_metadata(format!(
-                        "the scope \"{unknown}\" is not supported by this server"
-                    )));
-                }
+            if let Some(supported) = &self.supported_scopes
+                && let Some(unknown) = scope.iter().find(|t| !supported.contains(t))
+            {
+                return Err(invalid_metadata(format!(
+                    "the scope \"{unknown}\" is not supported by this server"
+                )));
             }
             metadata.scope = Some(scope.to_string());
         }

@@ -258,12 +258,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             Some(text) => Scope::parse(text)?,
             None => self.default_scope.clone(),
         };
-        if let Some(supported) = &self.supported_scopes {
-            if let Some(unknown) = requested.iter().find(|t| !supported.contains(t)) {
-                return Err(OAuth2Error::invalid_scope(format!(
-                    "the scope \"{unknown}\" is not supported"
-                )));
-            }
+        if let Some(supported) = &self.supported_scopes
+            && let Some(unknown) = requested.iter().find(|t| !supported.contains(t))
+        {
+            return Err(OAuth2Error::invalid_scope(format!(
+                "the scope \"{unknown}\" is not supported"
+            )));
         }
         let allowed = client.allowed_scope(&requested);
         if allowed.is_empty() && !requested.is_empty() {

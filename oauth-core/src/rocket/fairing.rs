@@ -128,13 +128,13 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        if let Some(state) = rocket.state::<OAuth2<S>>() {
-            if state.server.config().insecure_transport {
-                rocket::warn!(
-                    "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
+        if let Some(state) = rocket.state::<OAuth2<S>>()
+            && state.server.config().insecure_transport
+        {
+            rocket::warn!(
+                "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
                      Use this for local development only."
-                );
-            }
+            );
         }
     }
 }

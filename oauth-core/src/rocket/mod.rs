@@ -36,6 +36,7 @@
 mod authorize;
 mod fairing;
 mod guards;
+mod oauth1;
 mod request;
 mod response;
 mod routes;
@@ -43,6 +44,10 @@ mod routes;
 pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
 pub use guards::{OptionalOAuth, RequireOAuth, ScopeSpec, TokenInfo};
+pub use oauth1::{
+    AnyRealm, OAuth1, OAuth1Authorize, OAuth1Fairing, OAuth1TokenInfo, RealmSpec, RequireOAuth1,
+    oauth1_routes,
+};
 pub use request::{EngineRequest, engine_request};
 pub use routes::{device_routes, metadata_routes, oauth2_catchers, oauth2_routes};
 

@@ -19,7 +19,17 @@ pub fn engine_request(
     form_body: Option<&str>,
     config: &Config,
 ) -> OAuth2Request {
-    let forwarded_https = config.trust_forwarded_proto
+    to_engine_request(req, form_body, config.trust_forwarded_proto)
+}
+
+/// [`engine_request`] without an OAuth 2.0 [`Config`]: the OAuth 1.0a side
+/// has its own configuration, and only this flag of it matters here.
+pub(crate) fn to_engine_request(
+    req: &Request<'_>,
+    form_body: Option<&str>,
+    trust_forwarded_proto: bool,
+) -> OAuth2Request {
+    let forwarded_https = trust_forwarded_proto
         && req
             .headers()
             .get_one("X-Forwarded-Proto")
@@ -40,10 +50,10 @@ pub fn engine_request(
         .iter()
         .map(|h| (h.name().as_str().to_owned(), h.value().to_owned()))
         .collect();
-    if let Some(body) = form_body {
-        if r.is_form_encoded() {
-            r.form = Params::parse(body);
-        }
+    if let Some(body) = form_body
+        && r.is_form_encoded()
+    {
+        r.form = Params::parse(body);
     }
     r.secure = secure;
     r

@@ -301,8 +301,9 @@ impl catcher::Handler for GuardCatcher {
 
 /// Catchers for 400, 401, 403, 500 and 503 that send the RFC 6750 response
 /// a failed [`RequireOAuth`](crate::rocket::RequireOAuth) guard prepared
-/// (with its `WWW-Authenticate` challenge). Register them at the base of
-/// the protected routes.
+/// (with its `WWW-Authenticate` challenge), or the RFC 5849 one of a failed
+/// [`RequireOAuth1`](crate::rocket::RequireOAuth1). Register them at the
+/// base of the protected routes.
 pub fn oauth2_catchers() -> Vec<Catcher> {
     [400, 401, 403, 500, 503]
         .into_iter()

@@ -52,10 +52,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token has been revoked",
             ));
         }
-        if let Some(lifetime) = server.config.refresh_token_expires_in {
-            if now >= old.issued_at().saturating_add(lifetime) {
-                return Err(OAuth2Error::invalid_grant("the refresh token has expired"));
-            }
+        if let Some(lifetime) = server.config.refresh_token_expires_in
+            && now >= old.issued_at().saturating_add(lifetime)
+        {
+            return Err(OAuth2Error::invalid_grant("the refresh token has expired"));
         }
 
         // §6: the new scope MUST NOT include any scope not originally

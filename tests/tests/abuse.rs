@@ -1,0 +1,481 @@
+//! Abuse of the example app over HTTP: oversized bodies and headers,
+//! framing of the consent and verification pages, open-redirect tricks at
+//! the authorization endpoint, and brute force of client secrets and user
+//! codes. SQLite (the counters live in the database, so a second instance
+//! on the same file sees them).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oauth_tests::app::{
+    Browser, ClientAuth, REDIRECT_URI, TestApp, code_client_metadata, credentials, new_secret_key,
+    pkce_pair, query,
+};
+use oauth_tests::db::TestDb;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn app() -> TestApp {
+    TestApp::start(TestDb::sqlite()).await
+}
+
+/// Sends raw bytes and returns the status code of the answer (and the
+/// head of it), reading only until the end of the response head.
+async fn raw_status(app: &TestApp, head: &str, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("send head");
+    // The server may answer and close before taking all of the body.
+    let _ = stream.write_all(body).await;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("an answer within 10 s");
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    (status, text)
+}
+
+// ---------------------------------------------------------------------------
+// Sizes.
+
+/// Form bodies over Rocket's `form` limit (32 KiB) are refused with 413 at
+/// every endpoint that reads one; JSON over the `json` limit (1 MiB) at
+/// registration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_413() {
+    let app = app().await;
+    let big = "a".repeat(64 * 1024);
+    let api = app.api();
+    for path in [
+        "/oauth/token",
+        "/oauth/revoke",
+        "/oauth/introspect",
+        "/oauth/device_authorization",
+    ] {
+        let r = api
+            .post(
+                path,
+                ClientAuth::None("x"),
+                &[("grant_type", "password"), ("pad", &big)],
+            )
+            .await;
+        r.assert_status(413);
+    }
+    let browser = app.logged_in("alice").await;
+    let r = browser.post_form("/", &[("username", &big)]).await;
+    r.assert_status(413);
+    let mut metadata = code_client_metadata("Big", "client_secret_basic");
+    metadata["client_name"] = "n".repeat(2 * 1024 * 1024).into();
+    let r = browser.post_json("/oauth/register", &metadata).await;
+    r.assert_status(413);
+}
+
+/// 413 comes early: a request that announces 100 MB and sends 64 KiB is
+/// answered without the server waiting for the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_body_is_refused_before_it_is_read() {
+    let app = app().await;
+    let head = format!(
+        "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 100000000\r\n\r\n",
+        app.port
+    );
+    let started = Instant::now();
+    let (status, _) = raw_status(&app, &head, &vec![b'a'; 64 * 1024]).await;
+    assert_eq!(status, 413);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// Header sections larger than hyper's buffer (about 400 KiB) are refused
+/// by hyper with 431 before Rocket sees them; so are requests with more
+/// than 100 header fields. Neither limit is configurable through Rocket
+/// 0.5 (it does not expose hyper's `max_buf_size`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_are_431() {
+    let app = app().await;
+    let huge = format!(
+        "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(512 * 1024)
+    );
+    let (status, head) = raw_status(&app, &huge, b"").await;
+    assert_eq!(status, 431, "{head}");
+
+    let many: String = (0..150).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let (status, head) = raw_status(
+        &app,
+        &format!("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n{many}\r\n"),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 431, "{head}");
+
+    // An ordinary request on a new connection is served as usual.
+    let (status, _) = raw_status(&app, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"").await;
+    assert_eq!(status, 200);
+}
+
+// ---------------------------------------------------------------------------
+// Framing (clickjacking of the consent page, RFC 9700 §4.16).
+
+/// Not frameable (RFC 9700 §4.16), and no Referer leaves the page for the
+/// links it shows (§4.2.2: the authorization request's URL carries its
+/// `state`).
+fn assert_not_frameable(r: &oauth_tests::app::Reply, what: &str) {
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(
+        r.header("x-frame-options"),
+        Some("DENY"),
+        "{what}: {:?}",
+        r.headers
+    );
+    let csp = r.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'"),
+        "{what}: CSP {csp:?}"
+    );
+}
+
+async fn code_client(browser: &Browser) -> (String, String) {
+    credentials(
+        &browser
+            .register_client_json(&code_client_metadata("Framed", "client_secret_basic"))
+            .await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_and_verification_pages_cannot_be_framed() {
+    let app = app().await;
+    let browser = app.logged_in("alice").await;
+    let (client_id, _) = code_client(&browser).await;
+    let (_, challenge) = pkce_pair();
+    let q = query(&[
+        ("response_type", "code"),
+        ("client_id", &client_id),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", "profile"),
+        ("state", "s"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ]);
+    let consent = browser.consent_page(&q).await;
+    assert_not_frameable(&consent.reply, "consent page");
+    // The error page of a bad request, the device verification page, the
+    // home and login pages.
+    let bad = browser
+        .get(&format!(
+            "/oauth/authorize?{}",
+            query(&[("response_type", "code"), ("client_id", "nope")])
+        ))
+        .await;
+    bad.assert_status(400);
+    assert_not_frameable(&bad, "error page");
+    let activate = browser.get("/activate").await;
+    activate.assert_status(200);
+    assert_not_frameable(&activate, "/activate");
+    assert_not_frameable(&browser.get("/").await, "home");
+    assert_not_frameable(&app.browser().get("/").await, "login page");
+}
+
+// ---------------------------------------------------------------------------
+// Open redirects (RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1): a redirect
+// URI that is not exactly a registered one is answered with the error page
+// and never redirected to, however it is disguised.
+
+const TRICKS: &[&str] = &[
+    "https://client.example@evil.example/callback",
+    "https://client.example/callback@evil.example",
+    "https://evil.example/callback",
+    "https://client.example.evil.example/callback",
+    "https://client.example/callback#frag",
+    "https://client.example/callback#",
+    "https://CLIENT.EXAMPLE/callback",
+    "HTTPS://client.example/callback",
+    "https://client.example/CALLBACK",
+    "https://client.example./callback",
+    "https://client.example/callback/../evil",
+    "https://client.example/evil/../callback",
+    "https://client.example/./callback",
+    "https://client.example/callback%2F..%2Fevil",
+    "https://client.example%2Fcallback",
+    "https://client.example%2F@evil.example/callback",
+    "https://client.example\\@evil.example/callback",
+    "https://client.example/callback?x=1",
+    "https://client.example/callback?",
+    "https://client.example/callback/",
+    "https://client.example/callbackx",
+    "https://client.example:444/callback",
+    "https://client.example:443/callback",
+    "http://client.example/callback",
+    "//evil.example/callback",
+    " https://client.example/callback",
+    "https://client.example/callback ",
+    "https://client.example/callback%20",
+    "https://client.example/call%62ack",
+    "javascript:alert(1)//https://client.example/callback",
+];
+
+fn assert_error_page(r: &oauth_tests::app::Reply, what: &str) {
+    r.assert_status(400);
+    assert!(
+        r.location().is_none(),
+        "{what}: redirected to {:?}",
+        r.location()
+    );
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{what}: {:?}",
+        r.headers
+    );
+    assert!(
+        r.body.contains("redirect_uri"),
+        "{what}: the page does not say why: {}",
+        r.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_redirect_tricks_are_refused_with_the_error_page() {
+    let app = app().await;
+    let browser = app.logged_in("alice").await;
+    let (client_id, _) = code_client(&browser).await;
+    let (_, challenge) = pkce_pair();
+    // The genuine request works (so the refusals below are about the URI).
+    let genuine = query(&[
+        ("response_type", "code"),
+        ("client_id", &client_id),
+        ("redirect_uri", REDIRECT_URI),
+        ("state", "s"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ]);
+    browser.consent_page(&genuine).await;
+    let csrf = browser.consent_page(&genuine).await.csrf_token;
+
+    for trick in TRICKS {
+        for response_type in ["code", "token"] {
+            let q = query(&[
+                ("response_type", response_type),
+                ("client_id", &client_id),
+                ("redirect_uri", trick),
+                ("state", "s"),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ]);
+            let path = format!("/oauth/authorize?{q}");
+            assert_error_page(&browser.get(&path).await, &format!("GET {trick}"));
+            // Posting the consent form for it (with a valid CSRF token)
+            // does not redirect either, granted or denied.
+            for confirm in ["yes", "no"] {
+                let r = browser
+                    .post_form(&path, &[("csrf_token", &csrf), ("confirm", confirm)])
+                    .await;
+                assert_error_page(&r, &format!("POST {trick} confirm={confirm}"));
+            }
+        }
+    }
+    // The same redirect URI registered twice in a different form is also
+    // not a match for the other.
+    assert_eq!(app.stored_codes().await, 0, "no code was issued");
+}
+
+// ---------------------------------------------------------------------------
+// Brute force.
+
+/// Wrong client secrets are counted per client in the database: after
+/// `client_auth_max_failures` (10) failures in the window, the client is
+/// refused even with its right secret, on this instance and on another
+/// one on the same database; other clients are not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_secret_brute_force_is_cut_off_by_a_stored_counter() {
+    let db = Arc::new(TestDb::sqlite());
+    let key = new_secret_key();
+    let app = TestApp::start_on(db.clone(), &key).await;
+    let browser = app.logged_in("alice").await;
+    let metadata = json!({
+        "client_name": "Target",
+        "grant_types": ["client_credentials"],
+        "scope": "profile",
+        "token_endpoint_auth_method": "client_secret_basic",
+    });
+    let (target, secret) = credentials(&browser.register_client_json(&metadata).await);
+    let (other, other_secret) = credentials(&browser.register_client_json(&metadata).await);
+    let api = app.api();
+    let form = [("grant_type", "client_credentials")];
+    api.token_ok(ClientAuth::Basic(&target, &secret), &form)
+        .await;
+
+    for i in 0..10 {
+        let body = api
+            .token_error(
+                ClientAuth::Basic(&target, &format!("guess-{i}")),
+                &form,
+                401,
+                "invalid_client",
+            )
+            .await;
+        assert_eq!(
+            body["error_description"], "client authentication failed",
+            "attempt {i}"
+        );
+    }
+    // Locked: the right secret is refused too, with a different message
+    // and no hint whether it was right.
+    let locked = api
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &form,
+            401,
+            "invalid_client",
+        )
+        .await;
+    assert!(
+        locked["error_description"]
+            .as_str()
+            .is_some_and(|d| d.contains("too many failed")),
+        "{locked}"
+    );
+    // Posting the secret in the body is counted the same way.
+    api.token_error(
+        ClientAuth::Post(&target, &secret),
+        &form,
+        400,
+        "invalid_client",
+    )
+    .await;
+    // Another client is not affected.
+    api.token_ok(ClientAuth::Basic(&other, &other_secret), &form)
+        .await;
+
+    // The counter is in the database: a second instance sees it, and so
+    // does an instance started after this one stops.
+    let second = app.another_instance().await;
+    second
+        .api()
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &form,
+            401,
+            "invalid_client",
+        )
+        .await;
+    drop(second);
+    drop(app);
+    let restarted = TestApp::start_on(db, &key).await;
+    restarted
+        .api()
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &form,
+            401,
+            "invalid_client",
+        )
+        .await;
+}
+
+/// The verification page counts wrong user codes per user in the
+/// database (RFC 8628 §5.1): after 5 in the window the user is refused
+/// with 429 even for the right code; another user is not affected; a
+/// restarted app still refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_code_brute_force_on_activate_is_limited_per_user() {
+    let db = Arc::new(TestDb::sqlite());
+    let key = new_secret_key();
+    let app = TestApp::start_on(db.clone(), &key).await;
+    let owner = app.logged_in("tv-owner").await;
+    let reg = owner
+        .register_client_json(&json!({
+            "client_name": "TV",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
+            "response_types": [],
+            "scope": "profile",
+            "token_endpoint_auth_method": "none",
+        }))
+        .await;
+    let client_id = reg["client_id"].as_str().unwrap().to_owned();
+    let grant = app
+        .api()
+        .post(
+            "/oauth/device_authorization",
+            ClientAuth::None(&client_id),
+            &[("scope", "profile")],
+        )
+        .await;
+    grant.assert_status(200);
+    let user_code = grant.json()["user_code"].as_str().unwrap().to_owned();
+
+    let attacker = app.logged_in("mallory").await;
+    // Malformed input is answered but not counted (no code is looked up).
+    for _ in 0..4 {
+        attacker
+            .get("/activate?user_code=%21%21")
+            .await
+            .assert_status(400);
+    }
+    // Wrong codes of the right shape (the alphabet has no vowels).
+    for guess in [
+        "BCDF-GHJK",
+        "BCDF-GHJL",
+        "BCDF-GHJM",
+        "BCDF-GHJN",
+        "BCDF-GHJP",
+    ] {
+        let r = attacker.get(&format!("/activate?user_code={guess}")).await;
+        r.assert_status(400);
+    }
+    // Locked out, even for the right code, and for the form as well.
+    let r = attacker
+        .get(&format!("/activate?user_code={user_code}"))
+        .await;
+    r.assert_status(429);
+    assert!(!r.body.contains("TV"), "the locked page shows the client");
+    let csrf = attacker.csrf_of("/activate").await;
+    let r = attacker
+        .post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code.as_str()),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    r.assert_status(429);
+
+    // Another user can still use the code.
+    let r = owner.get(&format!("/activate?user_code={user_code}")).await;
+    r.assert_status(200);
+
+    // The count is in the database: still locked after a restart.
+    drop(app);
+    let restarted = TestApp::start_on(db, &key).await;
+    let again = Browser::new(&restarted.base);
+    again.login("mallory").await;
+    again
+        .get(&format!("/activate?user_code={user_code}"))
+        .await
+        .assert_status(429);
+}
