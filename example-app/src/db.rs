@@ -37,9 +37,12 @@ pub fn with_defaults(figment: Figment) -> Figment {
         figment = figment.join(Serialized::default("database_url", url));
     }
     figment = figment.join(Serialized::default("database_url", DEFAULT_DATABASE_URL));
-    if figment.find_value("secret_key").is_err()
-        && let Some(key) = persistent_secret_key(Path::new(SECRET_KEY_FILE))
-    {
+    // Rocket's own defaults carry an all-zero key, which a release build
+    // refuses: only a key someone configured counts.
+    let configured = figment
+        .extract_inner::<rocket::config::SecretKey>("secret_key")
+        .is_ok_and(|key| !key.is_zero());
+    if !configured && let Some(key) = persistent_secret_key(Path::new(SECRET_KEY_FILE)) {
         figment = figment.merge(Serialized::default("secret_key", key));
     }
     figment
