@@ -122,7 +122,7 @@ pub async fn find_or_create_user(pool: &DbPool, username: String) -> Result<User
         let existing = users::table
             .filter(users::username.eq(&username))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(user) = existing {
             return Ok(user);
@@ -137,7 +137,7 @@ pub async fn find_or_create_user(pool: &DbPool, username: String) -> Result<User
         users::table
             .filter(users::username.eq(&username))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
     })
     .await
     .map_err(|e| e.to_string())
@@ -153,11 +153,13 @@ pub async fn find_user(pool: &DbPool, id: i32) -> Option<User> {
 /// tell "no such user" from "the database is down").
 pub async fn try_find_user(pool: &DbPool, id: i32) -> Result<Option<User>, StorageError> {
     pool.run(move |conn| {
-        users::table
+        // On every `/api/me`: narrowed to the concrete connection so that
+        // Diesel reuses its prepared statement.
+        oauth_diesel::on_backend!(conn, |c| users::table
             .find(id)
             .select(User::as_select())
-            .first(conn)
-            .optional()
+            .get_result(c)
+            .optional())
     })
     .await
 }
@@ -171,7 +173,7 @@ pub async fn find_user_by_name(
         users::table
             .filter(users::username.eq(username))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
     .await

@@ -171,11 +171,11 @@ pub fn device_code(input: DeriveInput) -> syn::Result<TokenStream> {
                 user_code_digest: &str,
             ) -> #p::diesel::QueryResult<::std::option::Option<Self>> {
                 use #p::diesel::prelude::*;
-                #table::table
+                #p::on_backend!(conn, |conn| #table::table
                     .filter(#uc.eq(user_code_digest))
                     .select(<Self as #p::diesel::SelectableHelper<_>>::as_select())
-                    .first(conn)
-                    .optional()
+                    .get_result(conn)
+                    .optional())
             }
 
             fn find_by_device_code(
@@ -184,12 +184,12 @@ pub fn device_code(input: DeriveInput) -> syn::Result<TokenStream> {
                 client_id: &str,
             ) -> #p::diesel::QueryResult<::std::option::Option<Self>> {
                 use #p::diesel::prelude::*;
-                #table::table
+                #p::on_backend!(conn, |conn| #table::table
                     .filter(#dc.eq(device_code_digest))
                     .filter(#cic.eq(client_id))
                     .select(<Self as #p::diesel::SelectableHelper<_>>::as_select())
-                    .first(conn)
-                    .optional()
+                    .get_result(conn)
+                    .optional())
             }
 
             fn decide(

@@ -183,11 +183,11 @@ fn find_exact(m: &Model, key: &Col, arg: &syn::Ident) -> TokenStream {
     let (column, field) = (&key.column, &key.field);
     quote! {
         use #p::diesel::prelude::*;
-        let found: ::std::option::Option<Self> = #table::table
+        let found: ::std::option::Option<Self> = #p::on_backend!(conn, |conn| #table::table
             .filter(#column.eq(#arg))
             .select(<Self as #p::diesel::SelectableHelper<_>>::as_select())
-            .first(conn)
-            .optional()?;
+            .get_result(conn)
+            .optional())?;
         Ok(found.filter(|row| row.#field == #arg))
     }
 }

@@ -82,3 +82,36 @@ impl AnyConnection {
         }
     }
 }
+
+/// Runs a Diesel query on the concrete connection inside an
+/// [`AnyConnection`]: `on_backend!(conn, |c| query.get_result(c))`.
+///
+/// Queries through `AnyConnection` itself work on every backend but are
+/// rendered to SQL again on each execution (Diesel's `MultiConnection`
+/// serializes the query for the inner connection every time). Narrowed to
+/// `SqliteConnection`, `PgConnection` or `MysqlConnection`, a query with a
+/// static shape is looked up in Diesel's prepared statement cache by its
+/// type and runs without building any SQL. The body is compiled once per
+/// backend, so keep it to the hot queries (the derives use it for every
+/// lookup that runs on each request).
+///
+/// ```
+/// use diesel::prelude::*;
+/// use oauth_diesel::{on_backend, schema::oauth2_token as t};
+///
+/// let mut conn = oauth_diesel::establish("sqlite://:memory:")?;
+/// oauth_diesel::migrations::run_migrations(&mut conn)?;
+/// let n: i64 = on_backend!(&mut conn, |c| t::table.count().get_result(c))?;
+/// assert_eq!(n, 0);
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Sqlite($c) => $body,
+            $crate::AnyConnection::Postgresql($c) => $body,
+            $crate::AnyConnection::Mysql($c) => $body,
+        }
+    };
+}

@@ -201,6 +201,7 @@ pub use redis;
 pub mod __private {
     pub use crate::connection::AnyConnection;
     pub use crate::glue::*;
+    pub use crate::on_backend;
     pub use diesel;
     pub use oauth_core;
 }

@@ -242,11 +242,11 @@ where
         let client = client_id.to_owned();
         self.pool
             .run(move |conn| {
-                let n: i64 = f::table
+                let n: i64 = crate::on_backend!(conn, |c| f::table
                     .filter(f::client_id.eq(&client))
                     .filter(f::failed_at.gt(since))
                     .count()
-                    .get_result(conn)?;
+                    .get_result(c))?;
                 Ok(u32::try_from(n).unwrap_or(u32::MAX))
             })
             .await
