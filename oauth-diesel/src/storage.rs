@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use oauth_core::oauth2::rfc8628::{DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode};
 use oauth_core::{
-    ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
+    ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
     StorageResult,
 };
 
@@ -236,38 +236,76 @@ where
             .await
     }
 
-    /// One indexed read (it runs on every authentication with a secret).
-    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+    /// Indexed reads in one pooled call (it runs on every authentication
+    /// with a secret): per client, and per address when there is one.
+    async fn count_client_auth_failures(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<ClientAuthFailures> {
         use crate::schema::oauth2_client_auth_failure as f;
         let client = client_id.to_owned();
+        let address = address.map(str::to_owned);
         self.pool
             .run(move |conn| {
-                let n: i64 = f::table
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let by_client: i64 = f::table
                     .filter(f::client_id.eq(&client))
                     .filter(f::failed_at.gt(since))
                     .count()
                     .get_result(conn)?;
-                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+                let by_address: i64 = match &address {
+                    Some(address) => f::table
+                        .filter(f::client_address.eq(address))
+                        .filter(f::failed_at.gt(since))
+                        .count()
+                        .get_result(conn)?,
+                    None => 0,
+                };
+                Ok(ClientAuthFailures {
+                    client: count(by_client),
+                    address: count(by_address),
+                })
             })
             .await
     }
 
-    /// Inserts the failure and drops this client's failures older than a
-    /// day (no window is that long in practice), so the table stays small
-    /// without a sweeper.
-    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
+    /// Inserts the failure and drops this client's and this address's
+    /// failures older than a day (no window is that long in practice), so
+    /// the table stays small without a sweeper.
+    async fn record_client_auth_failure(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
         use crate::schema::oauth2_client_auth_failure as f;
         let client = client_id.to_owned();
+        let address = address.map(str::to_owned);
+        let old = at.saturating_sub(86_400);
         self.pool
             .write(move |conn| {
                 diesel::delete(
                     f::table
                         .filter(f::client_id.eq(&client))
-                        .filter(f::failed_at.lt(at.saturating_sub(86_400))),
+                        .filter(f::failed_at.lt(old)),
                 )
                 .execute(conn)?;
+                if let Some(address) = &address {
+                    diesel::delete(
+                        f::table
+                            .filter(f::client_address.eq(address))
+                            .filter(f::failed_at.lt(old)),
+                    )
+                    .execute(conn)?;
+                }
                 diesel::insert_into(f::table)
-                    .values((f::client_id.eq(&client), f::failed_at.eq(at)))
+                    .values((
+                        f::client_id.eq(&client),
+                        f::client_address.eq(&address),
+                        f::failed_at.eq(at),
+                    ))
                     .execute(conn)
                     .map(drop)
             })

@@ -16,7 +16,7 @@ use oauth_core::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
 };
 use oauth_core::{
-    AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
+    AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
     NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Request,
     OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext, secrets,
 };
@@ -667,17 +667,35 @@ pub async fn user_code_failures_are_counted_per_user<S: TestStorage + DeviceCode
     assert_eq!(s.count_user_code_failures("9", 0).await.unwrap(), 0);
 }
 
-/// Wrong client secrets are counted per client, after `since`.
-pub async fn client_auth_failures_are_counted_per_client<S: TestStorage>(s: S) {
+/// Wrong client secrets are counted per client (from any address) and per
+/// address (for any client), after `since`.
+pub async fn client_auth_failures_are_counted_per_client_and_per_address<S: TestStorage>(s: S) {
+    let counts = |client: u32, address: u32| ClientAuthFailures { client, address };
     for at in [100, 200, 300] {
-        s.record_client_auth_failure("app", at).await.unwrap();
+        s.record_client_auth_failure("app", Some("192.0.2.1"), at)
+            .await
+            .unwrap();
     }
-    s.record_client_auth_failure("other", 250).await.unwrap();
-    assert_eq!(s.count_client_auth_failures("app", 0).await.unwrap(), 3);
-    assert_eq!(s.count_client_auth_failures("app", 150).await.unwrap(), 2);
-    assert_eq!(s.count_client_auth_failures("app", 300).await.unwrap(), 0);
-    assert_eq!(s.count_client_auth_failures("other", 0).await.unwrap(), 1);
-    assert_eq!(s.count_client_auth_failures("APP", 0).await.unwrap(), 0);
+    s.record_client_auth_failure("other", Some("192.0.2.1"), 250)
+        .await
+        .unwrap();
+    s.record_client_auth_failure("app", Some("2001:db8::/64"), 250)
+        .await
+        .unwrap();
+    s.record_client_auth_failure("app", None, 250).await.unwrap();
+    let s = &s;
+    let count = move |client: &'static str, address: Option<&'static str>, since: i64| async move {
+        s.count_client_auth_failures(client, address, since)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("app", Some("192.0.2.1"), 0).await, counts(5, 4));
+    assert_eq!(count("app", Some("192.0.2.1"), 150).await, counts(4, 3));
+    assert_eq!(count("app", Some("192.0.2.1"), 300).await, counts(0, 0));
+    assert_eq!(count("other", Some("192.0.2.1"), 0).await, counts(1, 4));
+    assert_eq!(count("other", Some("2001:db8::/64"), 0).await, counts(1, 1));
+    assert_eq!(count("other", None, 0).await, counts(1, 0));
+    assert_eq!(count("APP", Some("192.0.2.2"), 0).await, counts(0, 0));
 }
 
 /// Instantiates every generic storage test for one storage.
@@ -700,7 +718,7 @@ macro_rules! all_storage_tests {
             device_user_codes_are_unique_while_live,
             concurrent_device_consumption_has_one_winner,
             user_code_failures_are_counted_per_user,
-            client_auth_failures_are_counted_per_client,
+            client_auth_failures_are_counted_per_client_and_per_address,
         );
     };
 }

@@ -2,6 +2,7 @@
 
 pub mod rfc6749;
 pub mod rfc6750;
+pub mod rfc6819;
 pub mod rfc7009;
 pub mod rfc7591;
 pub mod rfc7636;

@@ -1,0 +1,2 @@
+DROP INDEX oauth2_client_auth_failure_address;
+ALTER TABLE oauth2_client_auth_failure DROP COLUMN client_address;
