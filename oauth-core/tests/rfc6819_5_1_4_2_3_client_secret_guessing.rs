@@ -13,7 +13,7 @@ use common::*;
 use std::net::IpAddr;
 
 use oauth_core::oauth2::rfc6819::address_key;
-use oauth_core::{ClientAuthFailures, Config, OAuth2Request, OAuth2Storage, OAuth2Response};
+use oauth_core::{ClientAuthFailures, Config, OAuth2Request, OAuth2Response, OAuth2Storage};
 
 const ATTACKER: &str = "192.0.2.66";
 const HONEST: &str = "198.51.100.7";
@@ -65,7 +65,9 @@ async fn failures(server: &Server, client: &str, address: &str) -> ClientAuthFai
 async fn rfc6819_5_1_4_2_3_one_address_is_cut_off_from_every_client() {
     let (server, _) = server();
     for _ in 0..10 {
-        let r = server.create_token_response(&cc_from("wrong", ATTACKER)).await;
+        let r = server
+            .create_token_response(&cc_from("wrong", ATTACKER))
+            .await;
         assert_error(&r, 401, "invalid_client");
         assert_eq!(description(&r), "client authentication failed");
     }
@@ -78,7 +80,9 @@ async fn rfc6819_5_1_4_2_3_one_address_is_cut_off_from_every_client() {
     );
     // The address is refused now, even with the right secret, and for
     // another client too, with a message that says why.
-    let r = server.create_token_response(&cc_from(SECRET, ATTACKER)).await;
+    let r = server
+        .create_token_response(&cc_from(SECRET, ATTACKER))
+        .await;
     assert_error(&r, 401, "invalid_client");
     assert!(r.header("WWW-Authenticate").is_some());
     assert!(description(&r).contains("from this address"), "{r:?}");

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use oauth_core::oauth2::rfc8628::{DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode};
 use oauth_core::{
-    ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
-    StorageResult,
+    ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
+    OAuth2Storage, StorageError, StorageResult,
 };
 
 use crate::glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};

@@ -16,9 +16,10 @@ use oauth_core::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
 };
 use oauth_core::{
-    AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
-    NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Request,
-    OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext, secrets,
+    AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
+    Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client,
+    OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext,
+    secrets,
 };
 use oauth_diesel::{StandardStorage, schema};
 
@@ -682,7 +683,9 @@ pub async fn client_auth_failures_are_counted_per_client_and_per_address<S: Test
     s.record_client_auth_failure("app", Some("2001:db8::/64"), 250)
         .await
         .unwrap();
-    s.record_client_auth_failure("app", None, 250).await.unwrap();
+    s.record_client_auth_failure("app", None, 250)
+        .await
+        .unwrap();
     let s = &s;
     let count = move |client: &'static str, address: Option<&'static str>, since: i64| async move {
         s.count_client_auth_failures(client, address, since)

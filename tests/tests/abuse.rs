@@ -360,12 +360,20 @@ async fn client_secret_guessing_is_cut_off_per_address(app: &TestApp) {
     }
     let attacker = app.api_from(
         "127.0.0.2",
-        &[("X-Forwarded-For", "127.0.1.99"), ("X-Real-IP", "127.0.1.99")],
+        &[
+            ("X-Forwarded-For", "127.0.1.99"),
+            ("X-Real-IP", "127.0.1.99"),
+        ],
     );
     // Cut off: the right secret is refused too, with no hint whether it
     // was right, and so is another client, and a secret in the body.
     let body = attacker
-        .token_error(ClientAuth::Basic(&target, &secret), &CC, 401, "invalid_client")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
         .await;
     assert!(description(&body).contains("from this address"), "{body}");
     attacker
@@ -377,7 +385,12 @@ async fn client_secret_guessing_is_cut_off_per_address(app: &TestApp) {
         )
         .await;
     attacker
-        .token_error(ClientAuth::Post(&target, &secret), &CC, 400, "invalid_client")
+        .token_error(
+            ClientAuth::Post(&target, &secret),
+            &CC,
+            400,
+            "invalid_client",
+        )
         .await;
     // Guessing on changes nothing for the client's owner.
     for i in 0..120 {
@@ -401,7 +414,12 @@ async fn client_secret_guessing_is_cut_off_per_address(app: &TestApp) {
     let second = app.another_instance().await;
     second
         .api_from("127.0.0.2", &[])
-        .token_error(ClientAuth::Basic(&target, &secret), &CC, 401, "invalid_client")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
         .await;
     second
         .api_from("127.0.0.3", &[])
@@ -435,7 +453,12 @@ async fn client_secret_guessing_from_many_addresses_locks_the_client_across_rest
     }
     let honest = app.api_from("127.0.0.3", &[]);
     let body = honest
-        .token_error(ClientAuth::Basic(&target, &secret), &CC, 401, "invalid_client")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
         .await;
     assert!(description(&body).contains("for this client"), "{body}");
     honest
@@ -446,7 +469,12 @@ async fn client_secret_guessing_from_many_addresses_locks_the_client_across_rest
     let restarted = TestApp::start_with(db, &key, &config).await;
     restarted
         .api_from("127.0.0.3", &[])
-        .token_error(ClientAuth::Basic(&target, &secret), &CC, 401, "invalid_client")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
         .await;
 }
 
@@ -471,7 +499,12 @@ async fn trusted_ip_header_names_the_client_address() {
             .await;
     }
     let body = proxied("127.0.1.2")
-        .token_error(ClientAuth::Basic(&target, &secret), &CC, 401, "invalid_client")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
         .await;
     assert!(description(&body).contains("from this address"), "{body}");
     proxied("127.0.1.3")

@@ -463,7 +463,7 @@ fn join(base: &str, path: &str) -> String {
 }
 
 /// `scheme://authority` of an absolute URI, if it is one.
-fn origin(uri: &str) -> Option<&str> {
+pub(crate) fn origin(uri: &str) -> Option<&str> {
     let (scheme, rest) = uri.split_once("://")?;
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
