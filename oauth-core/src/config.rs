@@ -97,6 +97,13 @@ pub struct Config {
     /// [`Config::user_code_failure_window`] before being refused (5,
     /// RFC 8628 §5.1).
     pub user_code_max_failures: u32,
+    /// Wrong user codes that may be entered from one client address, by
+    /// any users together, within [`Config::user_code_failure_window`]
+    /// before that address is refused (20; 0 turns this limit off). Stops
+    /// one guesser who signs in as many users; a household or office behind
+    /// one address still gets four users' worth of typos. IPv6 addresses
+    /// count by their /64, as for client secrets.
+    pub user_code_max_failures_per_address: u32,
     /// The window, in seconds, over which wrong user codes are counted
     /// (900); a refused user may try again once older failures leave it.
     pub user_code_failure_window: i64,
@@ -166,6 +173,7 @@ impl Default for Config {
             user_code_length: 8,
             user_code_alphabet: crate::oauth2::rfc8628::DEFAULT_USER_CODE_ALPHABET.to_owned(),
             user_code_max_failures: 5,
+            user_code_max_failures_per_address: 20,
             user_code_failure_window: 900,
             client_auth_max_failures: 100,
             client_auth_max_failures_per_address: 10,

@@ -124,7 +124,7 @@ pub use oauth2::rfc8414::Endpoints;
 pub use oauth2::rfc8628::{
     DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse, DeviceCodeGrant, DeviceCodeStatus,
     DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, OAuth2DeviceCode,
-    PendingDeviceAuthorization, UserCodeError,
+    PendingDeviceAuthorization, UserCodeError, UserCodeFailures,
 };
 pub use oauth2::server::{
     AuthorizationServer, Clock, ConfigError, ManualClock, RandomTokenGenerator, SystemClock,

@@ -79,11 +79,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Wrong user codes entered, per user (RFC 8628 §5.1 brute-force limit).
+    /// Wrong user codes entered, by user and client address (RFC 8628
+    /// §5.1 brute-force limits).
     oauth2_user_code_failure (id) {
         id -> Integer,
         user_id -> Text,
         failed_at -> BigInt,
+        client_address -> Nullable<Text>,
     }
 }
 

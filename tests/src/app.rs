@@ -164,6 +164,15 @@ impl TestApp {
         b
     }
 
+    /// A browser logged in as `username` (created if new), connecting
+    /// from `local` (an address of 127.0.0.0/8).
+    pub async fn logged_in_from(&self, username: &str, local: &str) -> Browser {
+        let local = local.parse().expect("an IP address");
+        let b = Browser::from_address(&self.base, Some(local));
+        b.login(username).await;
+        b
+    }
+
     /// An HTTP client without cookies, for the token, revocation,
     /// introspection and resource endpoints.
     pub fn api(&self) -> Api {
@@ -344,10 +353,17 @@ pub const REDIRECT_URI: &str = "https://client.example/callback";
 impl Browser {
     /// A browser on `base` with an empty cookie jar.
     pub fn new(base: &str) -> Browser {
+        Browser::from_address(base, None)
+    }
+
+    /// A browser on `base` with an empty cookie jar whose connections
+    /// leave from `local` (an address of 127.0.0.0/8).
+    pub fn from_address(base: &str, local: Option<IpAddr>) -> Browser {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
+            .local_address(local)
             .build()
             .expect("reqwest client");
         Browser {

@@ -14,6 +14,7 @@ use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::memory::MemoryStorage;
 use oauth_core::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
+    UserCodeFailures,
 };
 use oauth_core::{
     AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
@@ -656,16 +657,34 @@ pub async fn concurrent_device_consumption_has_one_winner<
     }
 }
 
-/// Wrong user-code entries are counted per user, inside the window.
-pub async fn user_code_failures_are_counted_per_user<S: TestStorage + DeviceCodeStorage>(s: S) {
+/// Wrong user-code entries are counted per user (from any address) and per
+/// address (by any user), inside the window.
+pub async fn user_code_failures_are_counted_per_user_and_per_address<
+    S: TestStorage + DeviceCodeStorage,
+>(
+    s: S,
+) {
+    let counts = |user: u32, address: u32| UserCodeFailures { user, address };
     for at in [100, 200, 300] {
-        s.record_user_code_failure("7", at).await.unwrap();
+        s.record_user_code_failure("7", Some("192.0.2.1"), at)
+            .await
+            .unwrap();
     }
-    s.record_user_code_failure("8", 250).await.unwrap();
-    assert_eq!(s.count_user_code_failures("7", 0).await.unwrap(), 3);
-    assert_eq!(s.count_user_code_failures("7", 150).await.unwrap(), 2);
-    assert_eq!(s.count_user_code_failures("8", 0).await.unwrap(), 1);
-    assert_eq!(s.count_user_code_failures("9", 0).await.unwrap(), 0);
+    s.record_user_code_failure("8", Some("192.0.2.1"), 250)
+        .await
+        .unwrap();
+    s.record_user_code_failure("8", None, 250).await.unwrap();
+    let s = &s;
+    let count = move |user: &'static str, address: Option<&'static str>, since: i64| async move {
+        s.count_user_code_failures(user, address, since)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("7", Some("192.0.2.1"), 0).await, counts(3, 4));
+    assert_eq!(count("7", Some("192.0.2.1"), 150).await, counts(2, 3));
+    assert_eq!(count("8", None, 0).await, counts(2, 0));
+    assert_eq!(count("9", Some("192.0.2.2"), 0).await, counts(0, 0));
+    assert_eq!(count("9", Some("192.0.2.1"), 250).await, counts(0, 1));
 }
 
 /// Wrong client secrets are counted per client (from any address) and per
@@ -720,7 +739,7 @@ macro_rules! all_storage_tests {
             device_code_lifecycle,
             device_user_codes_are_unique_while_live,
             concurrent_device_consumption_has_one_winner,
-            user_code_failures_are_counted_per_user,
+            user_code_failures_are_counted_per_user_and_per_address,
             client_auth_failures_are_counted_per_client_and_per_address,
         );
     };

@@ -599,3 +599,75 @@ async fn user_code_brute_force_on_activate_is_limited_per_user() {
         .await
         .assert_status(429);
 }
+
+/// RFC 8628 §5.1 per client address: one address that signs in as many
+/// users (four wrong codes each, under the per-user limit) is refused with
+/// 429 once `user_code_max_failures_per_address` (20) wrong codes came from
+/// it, for a fresh account too; a user at another address is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_code_brute_force_on_activate_is_limited_per_address() {
+    let app = app().await;
+    let owner = app.logged_in_from("tv-owner", "127.0.0.3").await;
+    let reg = owner
+        .register_client_json(&json!({
+            "client_name": "TV",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
+            "response_types": [],
+            "scope": "profile",
+            "token_endpoint_auth_method": "none",
+        }))
+        .await;
+    let client_id = reg["client_id"].as_str().unwrap().to_owned();
+    let grant = app
+        .api()
+        .post(
+            "/oauth/device_authorization",
+            ClientAuth::None(&client_id),
+            &[("scope", "profile")],
+        )
+        .await;
+    grant.assert_status(200);
+    let user_code = grant.json()["user_code"].as_str().unwrap().to_owned();
+
+    for i in 0..5 {
+        let attacker = app
+            .logged_in_from(&format!("mallory-{i}"), "127.0.0.2")
+            .await;
+        for guess in ["BCDF-GHJK", "BCDF-GHJL", "BCDF-GHJM", "BCDF-GHJN"] {
+            attacker
+                .get(&format!("/activate?user_code={guess}"))
+                .await
+                .assert_status(400);
+        }
+    }
+    let fresh = app.logged_in_from("mallory-new", "127.0.0.2").await;
+    fresh
+        .get(&format!("/activate?user_code={user_code}"))
+        .await
+        .assert_status(429);
+    let csrf = fresh.csrf_of("/activate").await;
+    fresh
+        .post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code.as_str()),
+                ("confirm", "yes"),
+            ],
+        )
+        .await
+        .assert_status(429);
+    // The owner, elsewhere, approves.
+    let csrf = owner.csrf_of("/activate").await;
+    owner
+        .post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code.as_str()),
+                ("confirm", "yes"),
+            ],
+        )
+        .await
+        .assert_status(200);
+}

@@ -42,7 +42,7 @@ mod request;
 mod response;
 mod routes;
 
-pub use address::client_address;
+pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
 pub use guards::{OptionalOAuth, RequireOAuth, ScopeSpec, TokenInfo};
