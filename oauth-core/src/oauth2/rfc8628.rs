@@ -332,7 +332,7 @@ pub trait DeviceCodeStorage: OAuth2Storage {
 
     /// The number of wrong user codes entered after `since` (exclusive) by
     /// `user_id` (from any address) and from `address` (by any user; 0
-    /// when `None`), an [`address_key`](crate::oauth2::rfc6819::address_key).
+    /// when `None`), an [`address_key`].
     /// Entries at or before `since` may be deleted.
     async fn count_user_code_failures(
         &self,
