@@ -2,7 +2,7 @@
 //! types the code their device shows and approves or denies it.
 
 use oauth_core::oauth2::rfc8628::{PendingDeviceAuthorization, UserCodeError};
-use oauth_core::rocket::OAuth2;
+use oauth_core::rocket::{ClientAddress, OAuth2};
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
 use rocket::http::uri::Origin;
@@ -61,6 +61,7 @@ async fn activate(
     user_code: Option<&str>,
     csrf: Csrf,
     uri: &Origin<'_>,
+    from: ClientAddress,
     oauth: &State<OAuth2<Store>>,
 ) -> Answer {
     let Some(user) = user else {
@@ -72,7 +73,7 @@ async fn activate(
     };
     match oauth
         .server
-        .lookup_user_code(&user.id.to_string(), code)
+        .lookup_user_code(&user.id.to_string(), from.0, code)
         .await
     {
         Ok(p) => page(Status::Ok, &user, &csrf, |t| {
@@ -97,6 +98,7 @@ struct Decision<'r> {
 async fn activate_decide(
     user: Option<User>,
     csrf: Csrf,
+    from: ClientAddress,
     form: Form<Decision<'_>>,
     oauth: &State<OAuth2<Store>>,
 ) -> Answer {
@@ -112,9 +114,12 @@ async fn activate_decide(
     let user_id = user.id.to_string();
     let approve = form.confirm == Some("yes");
     let result = if approve {
-        oauth.server.approve_user_code(&user_id, &code).await
+        oauth
+            .server
+            .approve_user_code(&user_id, from.0, &code)
+            .await
     } else {
-        oauth.server.deny_user_code(&user_id, &code).await
+        oauth.server.deny_user_code(&user_id, from.0, &code).await
     };
     match result {
         Ok(p) => page(Status::Ok, &user, &csrf, |t| {

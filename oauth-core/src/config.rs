@@ -68,6 +68,14 @@ pub struct Config {
     /// Whether `X-Forwarded-Proto: https` from a reverse proxy counts as TLS
     /// (false; switch on only behind a proxy that sets it).
     pub trust_forwarded_proto: bool,
+    /// Whether the Rocket adapter takes the client's address from Rocket's
+    /// `ip_header` (`X-Real-IP` unless configured otherwise) rather than
+    /// from the connection (false). Switch on only behind a reverse proxy
+    /// that sets that header and drops any the client sent: otherwise
+    /// anyone can claim any address and escape the per-address limits.
+    /// Without it, behind a proxy, every request comes from the proxy's
+    /// address, and one guesser cuts every client off.
+    pub trust_ip_header: bool,
     /// The verification page of the device authorization grant (RFC 8628
     /// §3.2), where users enter user codes; required to enable the grant
     /// (none). May be relative (`/activate`): it is then joined to
@@ -89,19 +97,40 @@ pub struct Config {
     /// [`Config::user_code_failure_window`] before being refused (5,
     /// RFC 8628 §5.1).
     pub user_code_max_failures: u32,
+    /// Wrong user codes that may be entered from one client address, by
+    /// any users together, within [`Config::user_code_failure_window`]
+    /// before that address is refused (20; 0 turns this limit off). Stops
+    /// one guesser who signs in as many users; a household or office behind
+    /// one address still gets four users' worth of typos. IPv6 addresses
+    /// count by their /64, as for client secrets.
+    pub user_code_max_failures_per_address: u32,
     /// The window, in seconds, over which wrong user codes are counted
     /// (900); a refused user may try again once older failures leave it.
     pub user_code_failure_window: i64,
-    /// Wrong client secrets a client may be presented with within
-    /// [`Config::client_auth_failure_window`] before it is refused, even
-    /// with its right secret, until older failures leave the window (10;
-    /// 0 turns the limit off). The count is kept in storage
+    /// Wrong client secrets a client may be presented with, from all
+    /// addresses together, within [`Config::client_auth_failure_window`]
+    /// before it is refused, even with its right secret, until older
+    /// failures leave the window (100; 0 turns this limit off). The count
+    /// is kept in storage
     /// ([`OAuth2Storage::count_client_auth_failures`](crate::OAuth2Storage::count_client_auth_failures)),
-    /// so it holds across processes and restarts. It is per client: anyone
-    /// who knows a `client_id` can keep that client locked out by sending
-    /// wrong secrets, so keep the limit well above what a misconfigured
-    /// client produces and rate-limit per client address in front.
+    /// so it holds across processes and restarts. It is the backstop
+    /// against guessing spread over many addresses: one address is cut off
+    /// by [`Config::client_auth_max_failures_per_address`] long before, so
+    /// locking a client out takes this many failures from more than
+    /// `client_auth_max_failures / client_auth_max_failures_per_address`
+    /// addresses.
     pub client_auth_max_failures: u32,
+    /// Wrong client secrets one client address may present, for any
+    /// clients together, within [`Config::client_auth_failure_window`]
+    /// before that address is refused for every client (10; 0 turns this
+    /// limit off). Its further attempts are not checked nor counted, so
+    /// they do not add to any client's count. IPv6 addresses count by
+    /// their /64 network, which one host usually has whole. Needs the
+    /// address of the request
+    /// ([`OAuth2Request::remote_addr`](crate::OAuth2Request::remote_addr)):
+    /// behind a reverse proxy, see [`Config::trust_ip_header`], or every
+    /// client shares the proxy's address.
+    pub client_auth_max_failures_per_address: u32,
     /// The window, in seconds, over which wrong client secrets are counted
     /// (300).
     pub client_auth_failure_window: i64,
@@ -137,14 +166,17 @@ impl Default for Config {
             implicit_grant: true,
             issuer: None,
             trust_forwarded_proto: false,
+            trust_ip_header: false,
             verification_uri: None,
             device_code_expires_in: 1_800,
             device_polling_interval: 5,
             user_code_length: 8,
             user_code_alphabet: crate::oauth2::rfc8628::DEFAULT_USER_CODE_ALPHABET.to_owned(),
             user_code_max_failures: 5,
+            user_code_max_failures_per_address: 20,
             user_code_failure_window: 900,
-            client_auth_max_failures: 10,
+            client_auth_max_failures: 100,
+            client_auth_max_failures_per_address: 10,
             client_auth_failure_window: 300,
         }
     }

@@ -4,6 +4,8 @@
 //! [`OAuth2Request`] and turns the returned [`OAuth2Response`] into its own
 //! response type, untouched.
 
+use std::net::IpAddr;
+
 use crate::error::OAuth2Error;
 
 /// The HTTP method of a request, as far as the engine cares.
@@ -126,6 +128,11 @@ pub struct OAuth2Request {
     /// Whether the request arrived over TLS. Taken from the URI's scheme by
     /// [`OAuth2Request::new`]; an adapter behind a proxy sets it itself.
     pub secure: bool,
+    /// The address the request came from, as far as the adapter can tell
+    /// (none by default). Wrong client secrets are counted per address as
+    /// well as per client (RFC 6819 §5.1.4.2.3), so that one guesser is cut
+    /// off without locking the client out for everyone else.
+    pub remote_addr: Option<IpAddr>,
 }
 
 impl OAuth2Request {
@@ -147,6 +154,7 @@ impl OAuth2Request {
             query,
             form: Params::default(),
             secure,
+            remote_addr: None,
         }
     }
 
@@ -192,6 +200,12 @@ impl OAuth2Request {
     /// Marks the request as received over TLS (or not).
     pub fn with_secure(mut self, secure: bool) -> Self {
         self.secure = secure;
+        self
+    }
+
+    /// Sets the address the request came from.
+    pub fn with_remote_addr(mut self, addr: impl Into<Option<IpAddr>>) -> Self {
+        self.remote_addr = addr.into();
         self
     }
 

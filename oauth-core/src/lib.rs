@@ -124,11 +124,11 @@ pub use oauth2::rfc8414::Endpoints;
 pub use oauth2::rfc8628::{
     DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse, DeviceCodeGrant, DeviceCodeStatus,
     DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, OAuth2DeviceCode,
-    PendingDeviceAuthorization, UserCodeError,
+    PendingDeviceAuthorization, UserCodeError, UserCodeFailures,
 };
 pub use oauth2::server::{
     AuthorizationServer, Clock, ConfigError, ManualClock, RandomTokenGenerator, SystemClock,
     TokenContext, TokenGenerator, TokenSpec, new_grant_id,
 };
 pub use scope::{Scope, ScopeRequirement};
-pub use storage::{OAuth2Storage, StorageResult};
+pub use storage::{ClientAuthFailures, OAuth2Storage, StorageResult};

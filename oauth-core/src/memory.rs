@@ -14,7 +14,7 @@ use crate::models::{
 };
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
-use crate::storage::{OAuth2Storage, StorageResult};
+use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult};
 
 mod device;
 pub use device::StoredDeviceCode;
@@ -103,6 +103,8 @@ struct Inner {
     by_grant: HashMap<String, Vec<usize>>,
     /// Times of wrong client secrets, per client.
     client_auth_failures: HashMap<String, Vec<i64>>,
+    /// Times of wrong client secrets, per client address key.
+    address_auth_failures: HashMap<String, Vec<i64>>,
 }
 
 impl Inner {
@@ -280,26 +282,54 @@ impl OAuth2Storage for MemoryStorage {
         Ok(())
     }
 
-    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+    async fn count_client_auth_failures(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<ClientAuthFailures> {
         let inner = self.lock();
-        let n = inner
-            .client_auth_failures
-            .get(client_id)
-            .map_or(0, |times| times.iter().filter(|t| **t > since).count());
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        let count = |times: Option<&Vec<i64>>| {
+            let n = times.map_or(0, |times| times.iter().filter(|t| **t > since).count());
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        Ok(ClientAuthFailures {
+            client: count(inner.client_auth_failures.get(client_id)),
+            address: address.map_or(0, |a| count(inner.address_auth_failures.get(a))),
+        })
     }
 
-    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
-        let mut inner = self.lock();
-        let times = inner
-            .client_auth_failures
-            .entry(client_id.to_owned())
-            .or_default();
-        // Keep the list bounded: only the most recent failures can count.
-        if times.len() >= 1024 {
-            times.remove(0);
+    async fn record_client_auth_failure(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        // Keep the lists bounded: only the most recent failures can count.
+        fn push(times: &mut Vec<i64>, at: i64) {
+            if times.len() >= 1024 {
+                times.remove(0);
+            }
+            times.push(at);
         }
-        times.push(at);
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        push(
+            inner
+                .client_auth_failures
+                .entry(client_id.to_owned())
+                .or_default(),
+            at,
+        );
+        if let Some(address) = address {
+            push(
+                inner
+                    .address_auth_failures
+                    .entry(address.to_owned())
+                    .or_default(),
+                at,
+            );
+        }
         Ok(())
     }
 }

@@ -69,23 +69,46 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     /// `grant_id` (no-op if none).
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()>;
 
-    /// How many wrong secrets were presented for `client_id` after `since`
-    /// (RFC 6819 §5.1.4.2.3, RFC 9700 §4.6: online guessing of client
-    /// secrets). Read on every authentication with a secret, so it should
-    /// be one indexed read.
+    /// How many wrong secrets were presented after `since` for `client_id`
+    /// (from any address) and from `address` (for any client; 0 when
+    /// `None`): RFC 6819 §5.1.4.2.3, RFC 9700 §4.6, online guessing of
+    /// client secrets. Read on every authentication with a secret, so it
+    /// should be indexed reads. `address` is an
+    /// [`address_key`](crate::oauth2::rfc6819::address_key).
     ///
-    /// The default counts nothing: a storage that does not keep the count
+    /// The default counts nothing: a storage that does not keep the counts
     /// has no limit on guessing. [`MemoryStorage`](crate::memory::MemoryStorage)
-    /// and the Diesel storage keep it.
-    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
-        let _ = (client_id, since);
-        Ok(0)
+    /// and the Diesel storage keep them.
+    async fn count_client_auth_failures(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<ClientAuthFailures> {
+        let _ = (client_id, address, since);
+        Ok(ClientAuthFailures::default())
     }
 
-    /// Records a wrong secret presented for `client_id` at `at`. The
-    /// storage may drop failures older than the counting window then.
-    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
-        let _ = (client_id, at);
+    /// Records a wrong secret presented for `client_id` from `address` (if
+    /// known) at `at`: one failure, counted for both. The storage may drop
+    /// failures older than the counting window then.
+    async fn record_client_auth_failure(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        let _ = (client_id, address, at);
         Ok(())
     }
+}
+
+/// Recent wrong client secrets, as
+/// [`OAuth2Storage::count_client_auth_failures`] counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientAuthFailures {
+    /// Presented for the client, from any address.
+    pub client: u32,
+    /// Presented from the address, for any client.
+    pub address: u32,
 }

@@ -960,7 +960,7 @@ fn device_authorization() {
                 assert!(body["interval"].as_i64().is_some_and(|e| e > 0));
                 // The user code shown is one the verification page accepts.
                 let p = server
-                    .lookup_user_code("alice", user_code)
+                    .lookup_user_code("alice", None, user_code)
                     .await
                     .unwrap_or_else(|e| panic!("{user_code}: {e:?}"));
                 assert_eq!(p.user_code, user_code);
@@ -1014,9 +1014,9 @@ fn device_user_code() {
                     let user = ["alice", "bob"][usize::from(attempt.user) % 2];
                     let code = attempt.code.render(&dict);
                     let result = match attempt.action % 3 {
-                        0 => server.lookup_user_code(user, &code).await,
-                        1 => server.approve_user_code(user, &code).await,
-                        _ => server.deny_user_code(user, &code).await,
+                        0 => server.lookup_user_code(user, None, &code).await,
+                        1 => server.approve_user_code(user, None, &code).await,
+                        _ => server.deny_user_code(user, None, &code).await,
                     };
                     let matches = normalize_user_code(&code, &alphabet) == real_normal;
                     match result {

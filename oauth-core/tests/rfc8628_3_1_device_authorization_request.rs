@@ -158,10 +158,16 @@ async fn rfc8628_3_1_scope_is_resolved_as_at_the_token_endpoint() {
     assert_error(&r, 400, "invalid_request");
     // Narrowed, and the default when omitted.
     let (_, user_code) = codes(&ask(&server, TV, Some("profile videos")).await);
-    let shown = server.lookup_user_code("alice", &user_code).await.unwrap();
+    let shown = server
+        .lookup_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(shown.scope.to_string(), "profile");
     let (_, user_code) = codes(&ask(&server, TV, None).await);
-    let shown = server.lookup_user_code("alice", &user_code).await.unwrap();
+    let shown = server
+        .lookup_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(shown.scope.to_string(), "profile");
 }
 
@@ -371,9 +377,9 @@ proptest! {
             let (server, _) = device_server();
             let _ = ask(&server, TV, None).await;
             // Anything typed is refused or found, never a panic.
-            let _ = server.lookup_user_code(&user, &input).await;
-            let _ = server.approve_user_code(&user, &input).await;
-            let _ = server.deny_user_code(&user, &input).await;
+            let _ = server.lookup_user_code(&user, None, &input).await;
+            let _ = server.approve_user_code(&user, None, &input).await;
+            let _ = server.deny_user_code(&user, None, &input).await;
         });
     }
 

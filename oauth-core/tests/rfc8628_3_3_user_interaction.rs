@@ -1,5 +1,5 @@
 //! RFC 8628 §3.3 (the verification page: look up, approve, deny) and §5.1
-//! (brute-force limits on user codes).
+//! (brute-force limits on user codes, per user and per client address).
 
 mod common;
 mod device_fixture;
@@ -15,7 +15,10 @@ use oauth_core::{Config, DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, Us
 async fn rfc8628_3_3_lookup_shows_client_and_scope_and_changes_nothing() {
     let (server, _) = device_server();
     let (_, user_code) = codes(&ask(&server, TV, Some("profile email")).await);
-    let shown = server.lookup_user_code("alice", &user_code).await.unwrap();
+    let shown = server
+        .lookup_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(shown.user_code, user_code);
     assert_eq!(shown.client_id, TV);
     assert_eq!(shown.client_name.as_deref(), Some("Living Room TV"));
@@ -30,7 +33,10 @@ async fn rfc8628_3_3_lookup_shows_client_and_scope_and_changes_nothing() {
 async fn rfc8628_3_3_approval_records_the_user() {
     let (server, _) = device_server();
     let (_, user_code) = codes(&ask(&server, TV, None).await);
-    server.approve_user_code("alice", &user_code).await.unwrap();
+    server
+        .approve_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     let stored = &server.storage().device_codes()[0];
     assert_eq!(stored.status, DeviceCodeStatus::Approved);
     assert_eq!(stored.user_id.as_deref(), Some("alice"));
@@ -40,12 +46,15 @@ async fn rfc8628_3_3_approval_records_the_user() {
 async fn rfc8628_3_3_a_code_is_decided_once() {
     let (server, _) = device_server();
     let (_, user_code) = codes(&ask(&server, TV, None).await);
-    server.approve_user_code("alice", &user_code).await.unwrap();
+    server
+        .approve_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     for result in [
-        server.approve_user_code("alice", &user_code).await,
-        server.deny_user_code("alice", &user_code).await,
-        server.approve_user_code("mallory", &user_code).await,
-        server.lookup_user_code("alice", &user_code).await,
+        server.approve_user_code("alice", None, &user_code).await,
+        server.deny_user_code("alice", None, &user_code).await,
+        server.approve_user_code("mallory", None, &user_code).await,
+        server.lookup_user_code("alice", None, &user_code).await,
     ] {
         assert_eq!(result.unwrap_err(), UserCodeError::AlreadyDecided);
     }
@@ -68,9 +77,12 @@ async fn rfc8628_3_3_a_code_is_decided_once() {
     assert_eq!(stored.user_id.as_deref(), Some("alice"));
 
     let (_, user_code) = codes(&ask(&server, TV, None).await);
-    server.deny_user_code("alice", &user_code).await.unwrap();
+    server
+        .deny_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(
-        server.approve_user_code("alice", &user_code).await,
+        server.approve_user_code("alice", None, &user_code).await,
         Err(UserCodeError::AlreadyDecided)
     );
 }
@@ -91,7 +103,9 @@ async fn rfc8628_3_3_concurrent_decisions_only_one_wins() {
             let (server, user_code, barrier) = (server.clone(), user_code.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                server.decide_user_code(user, &user_code, decision).await
+                server
+                    .decide_user_code(user, None, &user_code, decision)
+                    .await
             })
         })
         .collect();
@@ -112,11 +126,11 @@ async fn rfc8628_3_3_expired_code_cannot_be_decided() {
     let (device_code, user_code) = codes(&ask(&server, TV, None).await);
     clock.advance(1800);
     assert_eq!(
-        server.lookup_user_code("alice", &user_code).await,
+        server.lookup_user_code("alice", None, &user_code).await,
         Err(UserCodeError::Expired)
     );
     assert_eq!(
-        server.approve_user_code("alice", &user_code).await,
+        server.approve_user_code("alice", None, &user_code).await,
         Err(UserCodeError::Expired)
     );
     // Storage refuses on its own too, whatever the engine read before.
@@ -142,7 +156,7 @@ async fn rfc8628_5_1_wrong_codes_are_counted_per_user_and_then_refused() {
     assert_ne!(user_code, wrong);
     for _ in 0..5 {
         assert_eq!(
-            server.lookup_user_code("mallory", wrong).await,
+            server.lookup_user_code("mallory", None, wrong).await,
             Err(UserCodeError::NotFound)
         );
         clock.advance(10);
@@ -151,22 +165,23 @@ async fn rfc8628_5_1_wrong_codes_are_counted_per_user_and_then_refused() {
     assert_eq!(
         server
             .storage()
-            .count_user_code_failures("mallory", NOW - 1)
+            .count_user_code_failures("mallory", None, NOW - 1)
             .await
-            .unwrap(),
+            .unwrap()
+            .user,
         5
     );
     // Now even the right code is refused, by every entry point.
     assert_eq!(
-        server.lookup_user_code("mallory", &user_code).await,
+        server.lookup_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     assert_eq!(
-        server.approve_user_code("mallory", &user_code).await,
+        server.approve_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     assert_eq!(
-        server.deny_user_code("mallory", &user_code).await,
+        server.deny_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     assert!(
@@ -175,27 +190,99 @@ async fn rfc8628_5_1_wrong_codes_are_counted_per_user_and_then_refused() {
             .contains("Too many")
     );
     // Other users are not affected.
-    server.lookup_user_code("alice", &user_code).await.unwrap();
+    server
+        .lookup_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
 
     // Once the first failure leaves the 900 s window, one more try is
     // allowed; a wrong one locks again.
     clock.advance(900 - 51);
     assert_eq!(
-        server.lookup_user_code("mallory", &user_code).await,
+        server.lookup_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     clock.advance(1);
     assert_eq!(
-        server.lookup_user_code("mallory", wrong).await,
+        server.lookup_user_code("mallory", None, wrong).await,
         Err(UserCodeError::NotFound)
     );
     assert_eq!(
-        server.lookup_user_code("mallory", &user_code).await,
+        server.lookup_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     clock.advance(10);
     server
-        .lookup_user_code("mallory", &user_code)
+        .lookup_user_code("mallory", None, &user_code)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn rfc8628_5_1_wrong_codes_are_counted_per_address_across_users() {
+    let (server, clock) = device_server();
+    let (_, user_code) = codes(&ask(&server, TV, None).await);
+    let attacker = Some("192.0.2.66".parse().unwrap());
+    let wrong = ["BBBB-BBBB", "BBBB-BBBC", "BBBB-BBBD", "BBBB-BBBF"];
+    // Five accounts, four wrong codes each: under the per-user limit (5),
+    // and 20 from the address, its limit.
+    for user in ["m1", "m2", "m3", "m4", "m5"] {
+        for code in wrong {
+            assert_eq!(
+                server.lookup_user_code(user, attacker, code).await,
+                Err(UserCodeError::NotFound)
+            );
+        }
+    }
+    // A sixth account from the same address is refused, right code or not.
+    for result in [
+        server.lookup_user_code("m6", attacker, &user_code).await,
+        server.approve_user_code("m6", attacker, &user_code).await,
+    ] {
+        assert_eq!(result, Err(UserCodeError::TooManyAttempts));
+    }
+    // The same accounts from elsewhere are not: the user count is 4.
+    let elsewhere = Some("198.51.100.7".parse().unwrap());
+    server
+        .lookup_user_code("m1", elsewhere, &user_code)
+        .await
+        .unwrap();
+    // An IPv6 guesser is counted by its /64.
+    for i in 0..20 {
+        let from = Some(format!("2001:db8::{i:x}").parse().unwrap());
+        let user = format!("v{i}");
+        assert_eq!(
+            server.lookup_user_code(&user, from, wrong[0]).await,
+            Err(UserCodeError::NotFound)
+        );
+    }
+    let same_64 = Some("2001:db8::ffff:1".parse().unwrap());
+    assert_eq!(
+        server.lookup_user_code("v99", same_64, &user_code).await,
+        Err(UserCodeError::TooManyAttempts)
+    );
+    // After the window the address may try again.
+    clock.advance(901);
+    server
+        .lookup_user_code("m6", attacker, &user_code)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn rfc8628_5_1_the_per_address_limit_can_be_turned_off() {
+    let (server, _) = device_server_with(Config {
+        user_code_max_failures_per_address: 0,
+        ..device_config()
+    });
+    let (_, user_code) = codes(&ask(&server, TV, None).await);
+    let from = Some("192.0.2.66".parse().unwrap());
+    for i in 0..30 {
+        let user = format!("m{i}");
+        server.lookup_user_code(&user, from, "BBBB-BBBB").await.ok();
+    }
+    server
+        .lookup_user_code("m99", from, &user_code)
         .await
         .unwrap();
 }
@@ -209,15 +296,15 @@ async fn rfc8628_5_1_limit_and_window_are_configurable() {
     });
     let (_, user_code) = codes(&ask(&server, TV, None).await);
     for _ in 0..2 {
-        let _ = server.lookup_user_code("mallory", "CCCC-CCCC").await;
+        let _ = server.lookup_user_code("mallory", None, "CCCC-CCCC").await;
     }
     assert_eq!(
-        server.lookup_user_code("mallory", &user_code).await,
+        server.lookup_user_code("mallory", None, &user_code).await,
         Err(UserCodeError::TooManyAttempts)
     );
     clock.advance(60);
     server
-        .lookup_user_code("mallory", &user_code)
+        .lookup_user_code("mallory", None, &user_code)
         .await
         .unwrap();
 }
@@ -227,7 +314,7 @@ async fn rfc8628_5_1_malformed_input_is_not_a_counted_guess() {
     let (server, _) = device_server();
     for input in ["", "abc", "AEIOU-AEIOU", "123456789", "BBBB-BBBB-B"] {
         assert_eq!(
-            server.lookup_user_code("alice", input).await,
+            server.lookup_user_code("alice", None, input).await,
             Err(UserCodeError::Malformed),
             "{input}"
         );
@@ -235,9 +322,10 @@ async fn rfc8628_5_1_malformed_input_is_not_a_counted_guess() {
     assert_eq!(
         server
             .storage()
-            .count_user_code_failures("alice", 0)
+            .count_user_code_failures("alice", None, 0)
             .await
-            .unwrap(),
+            .unwrap()
+            .user,
         0
     );
 }
@@ -257,14 +345,14 @@ async fn rfc8628_6_1_entry_ignores_case_dashes_and_spaces() {
         format!("{}-{}-", &bare[..2], &bare[2..]),
     ] {
         let shown = server
-            .lookup_user_code("alice", &typed)
+            .lookup_user_code("alice", None, &typed)
             .await
             .unwrap_or_else(|e| panic!("{typed:?}: {e}"));
         assert_eq!(shown.user_code, user_code, "{typed:?}");
         assert_eq!(format_user_code(&bare), user_code);
     }
     server
-        .approve_user_code("alice", &bare.to_lowercase())
+        .approve_user_code("alice", None, &bare.to_lowercase())
         .await
         .unwrap();
 }

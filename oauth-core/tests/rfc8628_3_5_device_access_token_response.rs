@@ -12,7 +12,7 @@ use oauth_core::memory::{MemoryStorage, StoredDeviceCode, StoredToken};
 use oauth_core::{
     AuthorizationServer, ClientRecord, DEVICE_CODE_GRANT_TYPE, DeviceCodeStatus, DeviceCodeStorage,
     DeviceDecision, DevicePoll, ManualClock, NewAuthorizationCode, NewDeviceCode, NewToken,
-    OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageResult,
+    OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageResult, UserCodeFailures,
 };
 
 /// Asks as `client_id`, then has alice approve.
@@ -29,7 +29,7 @@ async fn approved(server: &Server, client_id: &str) -> (String, String) {
     };
     let (device_code, user_code) = codes(&body);
     server
-        .approve_user_code("alice", &user_code)
+        .approve_user_code("alice", None, &user_code)
         .await
         .expect("approved");
     (device_code, user_code)
@@ -49,10 +49,16 @@ async fn rfc8628_3_4_success_path_end_to_end() {
     assert_error(&r, 400, "authorization_pending");
 
     // Alice approves on her phone.
-    let shown = server.lookup_user_code("alice", &user_code).await.unwrap();
+    let shown = server
+        .lookup_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(shown.client_id, TV);
     assert_eq!(shown.client_name.as_deref(), Some("Living Room TV"));
-    server.approve_user_code("alice", &user_code).await.unwrap();
+    server
+        .approve_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
 
     clock.advance(5);
     let r = poll(&server, TV, &device_code).await;
@@ -184,7 +190,10 @@ async fn rfc8628_3_5_slow_down_of_one_device_code_does_not_touch_another() {
 async fn rfc8628_3_5_denied_is_access_denied() {
     let (server, clock) = device_server();
     let (device_code, user_code) = codes(&ask(&server, TV, None).await);
-    let shown = server.deny_user_code("alice", &user_code).await.unwrap();
+    let shown = server
+        .deny_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     assert_eq!(shown.client_id, TV);
     assert_error(&poll(&server, TV, &device_code).await, 400, "access_denied");
     clock.advance(5);
@@ -219,7 +228,10 @@ async fn rfc8628_3_5_approved_but_expired_is_expired_token() {
 async fn rfc8628_3_5_denied_then_expired_is_expired_token() {
     let (server, clock) = device_server();
     let (device_code, user_code) = codes(&ask(&server, TV, None).await);
-    server.deny_user_code("alice", &user_code).await.unwrap();
+    server
+        .deny_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     clock.advance(1800);
     assert_error(&poll(&server, TV, &device_code).await, 400, "expired_token");
 }
@@ -390,11 +402,23 @@ impl DeviceCodeStorage for SlowPolls {
     async fn consume_device_code(&self, digest: &str) -> StorageResult<bool> {
         self.0.consume_device_code(digest).await
     }
-    async fn count_user_code_failures(&self, user_id: &str, since: i64) -> StorageResult<u32> {
-        self.0.count_user_code_failures(user_id, since).await
+    async fn count_user_code_failures(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<UserCodeFailures> {
+        self.0
+            .count_user_code_failures(user_id, address, since)
+            .await
     }
-    async fn record_user_code_failure(&self, user_id: &str, at: i64) -> StorageResult<()> {
-        self.0.record_user_code_failure(user_id, at).await
+    async fn record_user_code_failure(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        self.0.record_user_code_failure(user_id, address, at).await
     }
 }
 
@@ -415,7 +439,10 @@ async fn rfc8628_3_5_concurrent_polls_after_approval_yield_one_token() {
             .create_device_authorization_response(&device_request(TV, None))
             .await;
         let (device_code, user_code) = codes(&r.json_body());
-        server.approve_user_code("alice", &user_code).await.unwrap();
+        server
+            .approve_user_code("alice", None, &user_code)
+            .await
+            .unwrap();
         let tasks: Vec<_> = (0..2)
             .map(|_| {
                 let (server, device_code) = (server.clone(), device_code.clone());

@@ -57,7 +57,10 @@ async fn rfc8628_6_1_alphabet_and_length_are_configurable() {
     );
     assert!(groups.concat().chars().all(|c| c.is_ascii_digit()));
     let typed = groups.concat();
-    server.lookup_user_code("alice", &typed).await.unwrap();
+    server
+        .lookup_user_code("alice", None, &typed)
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -110,7 +113,10 @@ async fn rfc8628_5_2_codes_are_stored_only_as_digests() {
     }
 
     // And the tokens issued from it too.
-    server.approve_user_code("alice", &user_code).await.unwrap();
+    server
+        .approve_user_code("alice", None, &user_code)
+        .await
+        .unwrap();
     let token = poll(&server, TV, &device_code).await.json_body();
     let access = token["access_token"].as_str().unwrap();
     let dump = format!("{:?}", server.storage().tokens());

@@ -67,21 +67,25 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Wrong client secrets presented, per client (the limit on online
-    /// guessing of `Config::client_auth_max_failures`).
+    /// Wrong client secrets presented, by client and client address (the
+    /// limits on online guessing, `Config::client_auth_max_failures` and
+    /// `Config::client_auth_max_failures_per_address`).
     oauth2_client_auth_failure (id) {
         id -> Integer,
         client_id -> Text,
         failed_at -> BigInt,
+        client_address -> Nullable<Text>,
     }
 }
 
 diesel::table! {
-    /// Wrong user codes entered, per user (RFC 8628 §5.1 brute-force limit).
+    /// Wrong user codes entered, by user and client address (RFC 8628
+    /// §5.1 brute-force limits).
     oauth2_user_code_failure (id) {
         id -> Integer,
         user_id -> Text,
         failed_at -> BigInt,
+        client_address -> Nullable<Text>,
     }
 }
 

@@ -5,10 +5,12 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use oauth_core::oauth2::rfc8628::{DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode};
+use oauth_core::oauth2::rfc8628::{
+    DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, UserCodeFailures,
+};
 use oauth_core::{
-    ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken, OAuth2Storage, StorageError,
-    StorageResult,
+    ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
+    OAuth2Storage, StorageError, StorageResult,
 };
 
 use crate::glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};
@@ -236,38 +238,76 @@ where
             .await
     }
 
-    /// One indexed read (it runs on every authentication with a secret).
-    async fn count_client_auth_failures(&self, client_id: &str, since: i64) -> StorageResult<u32> {
+    /// Indexed reads in one pooled call (it runs on every authentication
+    /// with a secret): per client, and per address when there is one.
+    async fn count_client_auth_failures(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<ClientAuthFailures> {
         use crate::schema::oauth2_client_auth_failure as f;
         let client = client_id.to_owned();
+        let address = address.map(str::to_owned);
         self.pool
             .run(move |conn| {
-                let n: i64 = crate::on_backend!(conn, |c| f::table
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let by_client: i64 = crate::on_backend!(conn, |c| f::table
                     .filter(f::client_id.eq(&client))
                     .filter(f::failed_at.gt(since))
                     .count()
                     .get_result(c))?;
-                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+                let by_address: i64 = match &address {
+                    Some(address) => crate::on_backend!(conn, |c| f::table
+                        .filter(f::client_address.eq(address))
+                        .filter(f::failed_at.gt(since))
+                        .count()
+                        .get_result(c))?,
+                    None => 0,
+                };
+                Ok(ClientAuthFailures {
+                    client: count(by_client),
+                    address: count(by_address),
+                })
             })
             .await
     }
 
-    /// Inserts the failure and drops this client's failures older than a
-    /// day (no window is that long in practice), so the table stays small
-    /// without a sweeper.
-    async fn record_client_auth_failure(&self, client_id: &str, at: i64) -> StorageResult<()> {
+    /// Inserts the failure and drops this client's and this address's
+    /// failures older than a day (no window is that long in practice), so
+    /// the table stays small without a sweeper.
+    async fn record_client_auth_failure(
+        &self,
+        client_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
         use crate::schema::oauth2_client_auth_failure as f;
         let client = client_id.to_owned();
+        let address = address.map(str::to_owned);
+        let old = at.saturating_sub(86_400);
         self.pool
             .write(move |conn| {
                 diesel::delete(
                     f::table
                         .filter(f::client_id.eq(&client))
-                        .filter(f::failed_at.lt(at.saturating_sub(86_400))),
+                        .filter(f::failed_at.lt(old)),
                 )
                 .execute(conn)?;
+                if let Some(address) = &address {
+                    diesel::delete(
+                        f::table
+                            .filter(f::client_address.eq(address))
+                            .filter(f::failed_at.lt(old)),
+                    )
+                    .execute(conn)?;
+                }
                 diesel::insert_into(f::table)
-                    .values((f::client_id.eq(&client), f::failed_at.eq(at)))
+                    .values((
+                        f::client_id.eq(&client),
+                        f::client_address.eq(&address),
+                        f::failed_at.eq(at),
+                    ))
                     .execute(conn)
                     .map(drop)
             })
@@ -359,34 +399,63 @@ where
             .await
     }
 
-    async fn count_user_code_failures(&self, user_id: &str, since: i64) -> StorageResult<u32> {
+    async fn count_user_code_failures(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<UserCodeFailures> {
         use crate::schema::oauth2_user_code_failure as f;
         let user = user_id.to_owned();
+        let address = address.map(str::to_owned);
         self.pool
             .write(move |conn| {
-                // Entries at or before `since` no longer count: drop them.
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                // Entries at or before `since` no longer count: drop the
+                // user's (other users' go when they are counted).
                 diesel::delete(
                     f::table
                         .filter(f::user_id.eq(&user))
                         .filter(f::failed_at.le(since)),
                 )
                 .execute(conn)?;
-                let n: i64 = f::table
+                let by_user: i64 = f::table
                     .filter(f::user_id.eq(&user))
                     .count()
                     .get_result(conn)?;
-                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+                let by_address: i64 = match &address {
+                    Some(address) => f::table
+                        .filter(f::client_address.eq(address))
+                        .filter(f::failed_at.gt(since))
+                        .count()
+                        .get_result(conn)?,
+                    None => 0,
+                };
+                Ok(UserCodeFailures {
+                    user: count(by_user),
+                    address: count(by_address),
+                })
             })
             .await
     }
 
-    async fn record_user_code_failure(&self, user_id: &str, at: i64) -> StorageResult<()> {
+    async fn record_user_code_failure(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
         use crate::schema::oauth2_user_code_failure as f;
         let user = user_id.to_owned();
+        let address = address.map(str::to_owned);
         self.pool
             .write(move |conn| {
                 diesel::insert_into(f::table)
-                    .values((f::user_id.eq(&user), f::failed_at.eq(at)))
+                    .values((
+                        f::user_id.eq(&user),
+                        f::client_address.eq(&address),
+                        f::failed_at.eq(at),
+                    ))
                     .execute(conn)
                     .map(drop)
             })

@@ -8,6 +8,7 @@
 //! write their bodies once as `async fn(&TestApp)` and instantiate them on
 //! every backend with [`e2e_on_every_backend!`](crate::e2e_on_every_backend).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -163,10 +164,26 @@ impl TestApp {
         b
     }
 
+    /// A browser logged in as `username` (created if new), connecting
+    /// from `local` (an address of 127.0.0.0/8).
+    pub async fn logged_in_from(&self, username: &str, local: &str) -> Browser {
+        let local = local.parse().expect("an IP address");
+        let b = Browser::from_address(&self.base, Some(local));
+        b.login(username).await;
+        b
+    }
+
     /// An HTTP client without cookies, for the token, revocation,
     /// introspection and resource endpoints.
     pub fn api(&self) -> Api {
         Api::new(&self.base)
+    }
+
+    /// Like [`TestApp::api`], connecting from `local` (an address of
+    /// 127.0.0.0/8) and sending `headers` with every request.
+    pub fn api_from(&self, local: &str, headers: &[(&str, &str)]) -> Api {
+        let local = local.parse().expect("an IP address");
+        Api::from_address(&self.base, Some(local), headers)
     }
 
     /// The database it runs on.
@@ -336,10 +353,17 @@ pub const REDIRECT_URI: &str = "https://client.example/callback";
 impl Browser {
     /// A browser on `base` with an empty cookie jar.
     pub fn new(base: &str) -> Browser {
+        Browser::from_address(base, None)
+    }
+
+    /// A browser on `base` with an empty cookie jar whose connections
+    /// leave from `local` (an address of 127.0.0.0/8).
+    pub fn from_address(base: &str, local: Option<IpAddr>) -> Browser {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
+            .local_address(local)
             .build()
             .expect("reqwest client");
         Browser {
@@ -585,9 +609,25 @@ pub struct Api {
 impl Api {
     /// A cookie-less client on `base`.
     pub fn new(base: &str) -> Api {
+        Api::from_address(base, None, &[])
+    }
+
+    /// A cookie-less client on `base` whose connections leave from `local`
+    /// (on Linux any address of 127.0.0.0/8 reaches a server on
+    /// 127.0.0.1), sending `headers` with every request.
+    pub fn from_address(base: &str, local: Option<IpAddr>, headers: &[(&str, &str)]) -> Api {
+        let mut defaults = HeaderMap::new();
+        for (name, value) in headers {
+            defaults.append(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                value.parse().expect("header value"),
+            );
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
+            .local_address(local)
+            .default_headers(defaults)
             .build()
             .expect("reqwest client");
         Api {

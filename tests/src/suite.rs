@@ -14,11 +14,13 @@ use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::memory::MemoryStorage;
 use oauth_core::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
+    UserCodeFailures,
 };
 use oauth_core::{
-    AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent,
-    NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Request,
-    OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext, secrets,
+    AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
+    Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client,
+    OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext,
+    secrets,
 };
 use oauth_diesel::{StandardStorage, schema};
 
@@ -655,29 +657,67 @@ pub async fn concurrent_device_consumption_has_one_winner<
     }
 }
 
-/// Wrong user-code entries are counted per user, inside the window.
-pub async fn user_code_failures_are_counted_per_user<S: TestStorage + DeviceCodeStorage>(s: S) {
+/// Wrong user-code entries are counted per user (from any address) and per
+/// address (by any user), inside the window.
+pub async fn user_code_failures_are_counted_per_user_and_per_address<
+    S: TestStorage + DeviceCodeStorage,
+>(
+    s: S,
+) {
+    let counts = |user: u32, address: u32| UserCodeFailures { user, address };
     for at in [100, 200, 300] {
-        s.record_user_code_failure("7", at).await.unwrap();
+        s.record_user_code_failure("7", Some("192.0.2.1"), at)
+            .await
+            .unwrap();
     }
-    s.record_user_code_failure("8", 250).await.unwrap();
-    assert_eq!(s.count_user_code_failures("7", 0).await.unwrap(), 3);
-    assert_eq!(s.count_user_code_failures("7", 150).await.unwrap(), 2);
-    assert_eq!(s.count_user_code_failures("8", 0).await.unwrap(), 1);
-    assert_eq!(s.count_user_code_failures("9", 0).await.unwrap(), 0);
+    s.record_user_code_failure("8", Some("192.0.2.1"), 250)
+        .await
+        .unwrap();
+    s.record_user_code_failure("8", None, 250).await.unwrap();
+    let s = &s;
+    let count = move |user: &'static str, address: Option<&'static str>, since: i64| async move {
+        s.count_user_code_failures(user, address, since)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("7", Some("192.0.2.1"), 0).await, counts(3, 4));
+    assert_eq!(count("7", Some("192.0.2.1"), 150).await, counts(2, 3));
+    assert_eq!(count("8", None, 0).await, counts(2, 0));
+    assert_eq!(count("9", Some("192.0.2.2"), 0).await, counts(0, 0));
+    assert_eq!(count("9", Some("192.0.2.1"), 250).await, counts(0, 1));
 }
 
-/// Wrong client secrets are counted per client, after `since`.
-pub async fn client_auth_failures_are_counted_per_client<S: TestStorage>(s: S) {
+/// Wrong client secrets are counted per client (from any address) and per
+/// address (for any client), after `since`.
+pub async fn client_auth_failures_are_counted_per_client_and_per_address<S: TestStorage>(s: S) {
+    let counts = |client: u32, address: u32| ClientAuthFailures { client, address };
     for at in [100, 200, 300] {
-        s.record_client_auth_failure("app", at).await.unwrap();
+        s.record_client_auth_failure("app", Some("192.0.2.1"), at)
+            .await
+            .unwrap();
     }
-    s.record_client_auth_failure("other", 250).await.unwrap();
-    assert_eq!(s.count_client_auth_failures("app", 0).await.unwrap(), 3);
-    assert_eq!(s.count_client_auth_failures("app", 150).await.unwrap(), 2);
-    assert_eq!(s.count_client_auth_failures("app", 300).await.unwrap(), 0);
-    assert_eq!(s.count_client_auth_failures("other", 0).await.unwrap(), 1);
-    assert_eq!(s.count_client_auth_failures("APP", 0).await.unwrap(), 0);
+    s.record_client_auth_failure("other", Some("192.0.2.1"), 250)
+        .await
+        .unwrap();
+    s.record_client_auth_failure("app", Some("2001:db8::/64"), 250)
+        .await
+        .unwrap();
+    s.record_client_auth_failure("app", None, 250)
+        .await
+        .unwrap();
+    let s = &s;
+    let count = move |client: &'static str, address: Option<&'static str>, since: i64| async move {
+        s.count_client_auth_failures(client, address, since)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count("app", Some("192.0.2.1"), 0).await, counts(5, 4));
+    assert_eq!(count("app", Some("192.0.2.1"), 150).await, counts(4, 3));
+    assert_eq!(count("app", Some("192.0.2.1"), 300).await, counts(0, 0));
+    assert_eq!(count("other", Some("192.0.2.1"), 0).await, counts(1, 4));
+    assert_eq!(count("other", Some("2001:db8::/64"), 0).await, counts(1, 1));
+    assert_eq!(count("other", None, 0).await, counts(1, 0));
+    assert_eq!(count("APP", Some("192.0.2.2"), 0).await, counts(0, 0));
 }
 
 /// Instantiates every generic storage test for one storage.
@@ -699,8 +739,8 @@ macro_rules! all_storage_tests {
             device_code_lifecycle,
             device_user_codes_are_unique_while_live,
             concurrent_device_consumption_has_one_winner,
-            user_code_failures_are_counted_per_user,
-            client_auth_failures_are_counted_per_client,
+            user_code_failures_are_counted_per_user_and_per_address,
+            client_auth_failures_are_counted_per_client_and_per_address,
         );
     };
 }

@@ -1,8 +1,10 @@
 //! Abuse of the example app over HTTP: oversized bodies and headers,
 //! framing of the consent and verification pages, open-redirect tricks at
 //! the authorization endpoint, and brute force of client secrets and user
-//! codes. SQLite (the counters live in the database, so a second instance
-//! on the same file sees them).
+//! codes. SQLite, and every backend for the per-address limit on client
+//! secrets (the counters live in the database, so a second instance on the
+//! same database sees them). Requests come from distinct source addresses
+//! of 127.0.0.0/8 where the client's address matters.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -305,15 +307,8 @@ async fn open_redirect_tricks_are_refused_with_the_error_page() {
 // ---------------------------------------------------------------------------
 // Brute force.
 
-/// Wrong client secrets are counted per client in the database: after
-/// `client_auth_max_failures` (10) failures in the window, the client is
-/// refused even with its right secret, on this instance and on another
-/// one on the same database; other clients are not affected.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn client_secret_brute_force_is_cut_off_by_a_stored_counter() {
-    let db = Arc::new(TestDb::sqlite());
-    let key = new_secret_key();
-    let app = TestApp::start_on(db.clone(), &key).await;
+/// Two confidential clients of one user, allowed `client_credentials`.
+async fn two_clients(app: &TestApp) -> ((String, String), (String, String)) {
     let browser = app.logged_in("alice").await;
     let metadata = json!({
         "client_name": "Target",
@@ -321,78 +316,203 @@ async fn client_secret_brute_force_is_cut_off_by_a_stored_counter() {
         "scope": "profile",
         "token_endpoint_auth_method": "client_secret_basic",
     });
-    let (target, secret) = credentials(&browser.register_client_json(&metadata).await);
-    let (other, other_secret) = credentials(&browser.register_client_json(&metadata).await);
-    let api = app.api();
-    let form = [("grant_type", "client_credentials")];
-    api.token_ok(ClientAuth::Basic(&target, &secret), &form)
+    let target = credentials(&browser.register_client_json(&metadata).await);
+    let other = credentials(&browser.register_client_json(&metadata).await);
+    (target, other)
+}
+
+const CC: [(&str, &str); 1] = [("grant_type", "client_credentials")];
+
+fn description(body: &serde_json::Value) -> &str {
+    body["error_description"].as_str().unwrap_or_default()
+}
+
+/// RFC 6819 §5.1.4.2.3 over HTTP, with the default settings: one address
+/// (127.0.0.2) that sends `client_auth_max_failures_per_address` (10)
+/// wrong secrets is refused for every client, right secret or not, on
+/// this instance and on another one on the same database; the forged
+/// `X-Forwarded-For` and `X-Real-IP` it sends are ignored (the app does not
+/// trust them by default), so it cannot pose as fresh addresses. The
+/// client itself, from another address (127.0.0.3), still gets tokens with
+/// its right secret, however long the guesser goes on.
+async fn client_secret_guessing_is_cut_off_per_address(app: &TestApp) {
+    let ((target, secret), (other, other_secret)) = two_clients(app).await;
+    let honest = app.api_from("127.0.0.3", &[]);
+    honest
+        .token_ok(ClientAuth::Basic(&target, &secret), &CC)
         .await;
 
     for i in 0..10 {
-        let body = api
+        let forged = format!("127.0.1.{i}");
+        let attacker = app.api_from(
+            "127.0.0.2",
+            &[("X-Forwarded-For", &forged), ("X-Real-IP", &forged)],
+        );
+        let body = attacker
             .token_error(
                 ClientAuth::Basic(&target, &format!("guess-{i}")),
-                &form,
+                &CC,
                 401,
                 "invalid_client",
             )
             .await;
-        assert_eq!(
-            body["error_description"], "client authentication failed",
-            "attempt {i}"
-        );
+        assert_eq!(description(&body), "client authentication failed", "{i}");
     }
-    // Locked: the right secret is refused too, with a different message
-    // and no hint whether it was right.
-    let locked = api
+    let attacker = app.api_from(
+        "127.0.0.2",
+        &[
+            ("X-Forwarded-For", "127.0.1.99"),
+            ("X-Real-IP", "127.0.1.99"),
+        ],
+    );
+    // Cut off: the right secret is refused too, with no hint whether it
+    // was right, and so is another client, and a secret in the body.
+    let body = attacker
         .token_error(
             ClientAuth::Basic(&target, &secret),
-            &form,
+            &CC,
             401,
             "invalid_client",
         )
         .await;
-    assert!(
-        locked["error_description"]
-            .as_str()
-            .is_some_and(|d| d.contains("too many failed")),
-        "{locked}"
-    );
-    // Posting the secret in the body is counted the same way.
-    api.token_error(
-        ClientAuth::Post(&target, &secret),
-        &form,
-        400,
-        "invalid_client",
-    )
-    .await;
-    // Another client is not affected.
-    api.token_ok(ClientAuth::Basic(&other, &other_secret), &form)
+    assert!(description(&body).contains("from this address"), "{body}");
+    attacker
+        .token_error(
+            ClientAuth::Basic(&other, &other_secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
+        .await;
+    attacker
+        .token_error(
+            ClientAuth::Post(&target, &secret),
+            &CC,
+            400,
+            "invalid_client",
+        )
+        .await;
+    // Guessing on changes nothing for the client's owner.
+    for i in 0..120 {
+        attacker
+            .token_error(
+                ClientAuth::Basic(&target, &format!("more-{i}")),
+                &CC,
+                401,
+                "invalid_client",
+            )
+            .await;
+    }
+    honest
+        .token_ok(ClientAuth::Basic(&target, &secret), &CC)
+        .await;
+    honest
+        .token_ok(ClientAuth::Basic(&other, &other_secret), &CC)
         .await;
 
-    // The counter is in the database: a second instance sees it, and so
-    // does an instance started after this one stops.
+    // The counts are in the database: a second instance sees them.
     let second = app.another_instance().await;
     second
-        .api()
+        .api_from("127.0.0.2", &[])
         .token_error(
             ClientAuth::Basic(&target, &secret),
-            &form,
+            &CC,
             401,
             "invalid_client",
         )
         .await;
-    drop(second);
-    drop(app);
-    let restarted = TestApp::start_on(db, &key).await;
-    restarted
-        .api()
+    second
+        .api_from("127.0.0.3", &[])
+        .token_ok(ClientAuth::Basic(&target, &secret), &CC)
+        .await;
+}
+
+oauth_tests::e2e_on_every_backend!(client_secret_guessing_is_cut_off_per_address);
+
+/// The per-client backstop over HTTP: wrong secrets from many addresses,
+/// none past its own limit, lock the client once they reach
+/// `client_auth_max_failures` (20 here), even for its right secret from a
+/// clean address; another client is not affected; an instance started
+/// after this one stops still refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_secret_guessing_from_many_addresses_locks_the_client_across_restarts() {
+    let db = Arc::new(TestDb::sqlite());
+    let key = new_secret_key();
+    let config = [("oauth2.client_auth_max_failures", json!(20))];
+    let app = TestApp::start_with(db.clone(), &key, &config).await;
+    let ((target, secret), (other, other_secret)) = two_clients(&app).await;
+    for i in 0..20 {
+        app.api_from(&format!("127.0.0.{}", 10 + i % 4), &[])
+            .token_error(
+                ClientAuth::Basic(&target, &format!("guess-{i}")),
+                &CC,
+                401,
+                "invalid_client",
+            )
+            .await;
+    }
+    let honest = app.api_from("127.0.0.3", &[]);
+    let body = honest
         .token_error(
             ClientAuth::Basic(&target, &secret),
-            &form,
+            &CC,
             401,
             "invalid_client",
         )
+        .await;
+    assert!(description(&body).contains("for this client"), "{body}");
+    honest
+        .token_ok(ClientAuth::Basic(&other, &other_secret), &CC)
+        .await;
+
+    drop(app);
+    let restarted = TestApp::start_with(db, &key, &config).await;
+    restarted
+        .api_from("127.0.0.3", &[])
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
+        .await;
+}
+
+/// With `oauth2.trust_ip_header` on (behind a proxy that sets `X-Real-IP`),
+/// the address is the header's: requests from one connection address are
+/// counted apart by the address the proxy names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_ip_header_names_the_client_address() {
+    let db = Arc::new(TestDb::sqlite());
+    let config = [("oauth2.trust_ip_header", json!(true))];
+    let app = TestApp::start_with(db, &new_secret_key(), &config).await;
+    let ((target, secret), _) = two_clients(&app).await;
+    let proxied = |client: &str| app.api_from("127.0.0.1", &[("X-Real-IP", client)]);
+    for i in 0..10 {
+        proxied("127.0.1.2")
+            .token_error(
+                ClientAuth::Basic(&target, &format!("guess-{i}")),
+                &CC,
+                401,
+                "invalid_client",
+            )
+            .await;
+    }
+    let body = proxied("127.0.1.2")
+        .token_error(
+            ClientAuth::Basic(&target, &secret),
+            &CC,
+            401,
+            "invalid_client",
+        )
+        .await;
+    assert!(description(&body).contains("from this address"), "{body}");
+    proxied("127.0.1.3")
+        .token_ok(ClientAuth::Basic(&target, &secret), &CC)
+        .await;
+    // Without the header, the connection's address counts.
+    app.api_from("127.0.0.1", &[])
+        .token_ok(ClientAuth::Basic(&target, &secret), &CC)
         .await;
 }
 
@@ -478,4 +598,76 @@ async fn user_code_brute_force_on_activate_is_limited_per_user() {
         .get(&format!("/activate?user_code={user_code}"))
         .await
         .assert_status(429);
+}
+
+/// RFC 8628 §5.1 per client address: one address that signs in as many
+/// users (four wrong codes each, under the per-user limit) is refused with
+/// 429 once `user_code_max_failures_per_address` (20) wrong codes came from
+/// it, for a fresh account too; a user at another address is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_code_brute_force_on_activate_is_limited_per_address() {
+    let app = app().await;
+    let owner = app.logged_in_from("tv-owner", "127.0.0.3").await;
+    let reg = owner
+        .register_client_json(&json!({
+            "client_name": "TV",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
+            "response_types": [],
+            "scope": "profile",
+            "token_endpoint_auth_method": "none",
+        }))
+        .await;
+    let client_id = reg["client_id"].as_str().unwrap().to_owned();
+    let grant = app
+        .api()
+        .post(
+            "/oauth/device_authorization",
+            ClientAuth::None(&client_id),
+            &[("scope", "profile")],
+        )
+        .await;
+    grant.assert_status(200);
+    let user_code = grant.json()["user_code"].as_str().unwrap().to_owned();
+
+    for i in 0..5 {
+        let attacker = app
+            .logged_in_from(&format!("mallory-{i}"), "127.0.0.2")
+            .await;
+        for guess in ["BCDF-GHJK", "BCDF-GHJL", "BCDF-GHJM", "BCDF-GHJN"] {
+            attacker
+                .get(&format!("/activate?user_code={guess}"))
+                .await
+                .assert_status(400);
+        }
+    }
+    let fresh = app.logged_in_from("mallory-new", "127.0.0.2").await;
+    fresh
+        .get(&format!("/activate?user_code={user_code}"))
+        .await
+        .assert_status(429);
+    let csrf = fresh.csrf_of("/activate").await;
+    fresh
+        .post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code.as_str()),
+                ("confirm", "yes"),
+            ],
+        )
+        .await
+        .assert_status(429);
+    // The owner, elsewhere, approves.
+    let csrf = owner.csrf_of("/activate").await;
+    owner
+        .post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code.as_str()),
+                ("confirm", "yes"),
+            ],
+        )
+        .await
+        .assert_status(200);
 }

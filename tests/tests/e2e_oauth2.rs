@@ -2,7 +2,8 @@
 //! HTTP: every grant and client authentication method of RFC 6749, PKCE
 //! (RFC 7636), bearer tokens (RFC 6750), revocation (RFC 7009),
 //! introspection (RFC 7662), registration (RFC 7591) and metadata
-//! (RFC 8414), on SQLite and, when configured, PostgreSQL and MySQL.
+//! (RFC 8414), the `iss` authorization response parameter (RFC 9207), on
+//! SQLite and, when configured, PostgreSQL and MySQL.
 
 use oauth_tests::app::{
     Browser, ClientAuth, REDIRECT_URI, TestApp, code_client_metadata, credentials, fragment_params,
@@ -26,6 +27,7 @@ oauth_tests::e2e_on_every_backend!(
     dynamic_registration_returns_201_and_the_client_works_at_once,
     dynamic_registration_requires_session_json_and_valid_metadata,
     metadata_document_lists_the_endpoints_with_the_base_url,
+    rfc9207_every_authorization_response_names_the_issuer,
     api_me_without_token_is_401_with_bearer_challenge,
     api_me_with_invalid_token_is_401_invalid_token,
     api_me_without_profile_scope_is_403_insufficient_scope,
@@ -977,6 +979,69 @@ async fn dynamic_registration_requires_session_json_and_valid_metadata(app: &Tes
         browser.client_cards().await.is_empty(),
         "nothing registered"
     );
+}
+
+/// RFC 9207 §2, §2.3, §3: the metadata announces the `iss` parameter, and
+/// every authorization response that goes back to the client carries the
+/// metadata's `issuer` as `iss`: a code, a denial, a request error, and a
+/// token or denial in the fragment.
+async fn rfc9207_every_authorization_response_names_the_issuer(app: &TestApp) {
+    let doc = app
+        .browser()
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
+    let issuer = s(&doc["issuer"]).to_owned();
+    let (browser, reg) = user_with_client(
+        app,
+        "iris",
+        &json!({
+            "client_name": "Mix-up aware",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code", "implicit"],
+            "response_types": ["code", "token"],
+            "scope": "profile",
+            "token_endpoint_auth_method": "client_secret_basic",
+        }),
+    )
+    .await;
+    let id = s(&reg["client_id"]).to_owned();
+    let code_q = code_request(&id, "profile", "st");
+
+    let back = browser.authorize(&code_q).await;
+    assert!(param(&back, "code").is_some(), "{back:?}");
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+
+    let r = browser.answer_consent(&code_q, "no").await;
+    let back = query_params(r.expect_location());
+    assert_eq!(param(&back, "error"), Some("access_denied"));
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+
+    let bad = query(&[
+        ("response_type", "code"),
+        ("client_id", &id),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", "admin"),
+    ]);
+    let r = browser.get(&format!("/oauth/authorize?{bad}")).await;
+    r.assert_status(302);
+    let back = query_params(r.expect_location());
+    assert_eq!(param(&back, "error"), Some("invalid_scope"));
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+
+    let token_q = query(&[
+        ("response_type", "token"),
+        ("client_id", &id),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", "profile"),
+    ]);
+    for (confirm, field) in [("yes", "access_token"), ("no", "error")] {
+        let r = browser.answer_consent(&token_q, confirm).await;
+        let back = fragment_params(r.expect_location());
+        assert!(param(&back, field).is_some(), "{back:?}");
+        assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+    }
 }
 
 /// RFC 8414 §3: the metadata document names this server (the base URL as

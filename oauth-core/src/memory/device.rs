@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode,
-    OAuth2DeviceCode,
+    OAuth2DeviceCode, UserCodeFailures,
 };
 use crate::scope::Scope;
 use crate::storage::StorageResult;
@@ -65,6 +65,8 @@ pub(super) struct DeviceState {
     by_user_code: HashMap<String, String>,
     /// Times of wrong user-code entries, by user.
     failures: HashMap<String, Vec<i64>>,
+    /// Times of wrong user-code entries, by client address key.
+    address_failures: HashMap<String, Vec<i64>>,
 }
 
 impl MemoryStorage {
@@ -190,25 +192,49 @@ impl DeviceCodeStorage for MemoryStorage {
         }
     }
 
-    async fn count_user_code_failures(&self, user_id: &str, since: i64) -> StorageResult<u32> {
-        let mut state = self.device_state();
-        let Some(times) = state.failures.get_mut(user_id) else {
-            return Ok(0);
-        };
-        times.retain(|&t| t > since);
-        let count = u32::try_from(times.len()).unwrap_or(u32::MAX);
-        if times.is_empty() {
-            state.failures.remove(user_id);
+    async fn count_user_code_failures(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<UserCodeFailures> {
+        fn count(map: &mut HashMap<String, Vec<i64>>, key: &str, since: i64) -> u32 {
+            let Some(times) = map.get_mut(key) else {
+                return 0;
+            };
+            times.retain(|&t| t > since);
+            let count = u32::try_from(times.len()).unwrap_or(u32::MAX);
+            if times.is_empty() {
+                map.remove(key);
+            }
+            count
         }
-        Ok(count)
+        let mut state = self.device_state();
+        Ok(UserCodeFailures {
+            user: count(&mut state.failures, user_id, since),
+            address: address.map_or(0, |a| count(&mut state.address_failures, a, since)),
+        })
     }
 
-    async fn record_user_code_failure(&self, user_id: &str, at: i64) -> StorageResult<()> {
-        self.device_state()
+    async fn record_user_code_failure(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        let mut state = self.device_state();
+        state
             .failures
             .entry(user_id.to_owned())
             .or_default()
             .push(at);
+        if let Some(address) = address {
+            state
+                .address_failures
+                .entry(address.to_owned())
+                .or_default()
+                .push(at);
+        }
         Ok(())
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod rfc6749;
 pub mod rfc6750;
+pub mod rfc6819;
 pub mod rfc7009;
 pub mod rfc7591;
 pub mod rfc7636;
 pub mod rfc7662;
 pub mod rfc8414;
 pub mod rfc8628;
+pub mod rfc9207;
 pub mod server;

@@ -50,7 +50,10 @@ fn absolute(issuer: &str, path: &str) -> String {
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// The metadata document (§2) for `issuer`, listing what this server
     /// actually serves: its grant types, response types, authentication
-    /// methods, PKCE methods and (if configured) scopes.
+    /// methods, PKCE methods and (if configured) scopes. It announces the
+    /// `iss` authorization response parameter (RFC 9207), so `issuer` must
+    /// be [`AuthorizationServer::issuer_for`] the requests this server
+    /// answers.
     pub fn metadata(&self, issuer: &str, endpoints: &Endpoints) -> serde_json::Value {
         let url = |p: &str| absolute(issuer, p);
         let mut grant_types: Vec<String> =
@@ -82,6 +85,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             "token_endpoint_auth_methods_supported": auth_methods,
             "code_challenge_methods_supported": pkce,
         });
+        if !response_types.is_empty() {
+            // RFC 9207 §3: every authorization response carries `iss`,
+            // which is this `issuer` when it is `Config::issuer` or the
+            // origin the requests arrive at (see `rfc9207`).
+            doc["authorization_response_iss_parameter_supported"] = true.into();
+        }
         if let Some(scopes) = &self.config.scopes_supported {
             doc["scopes_supported"] = scopes.clone().into();
         }

@@ -14,7 +14,7 @@
 //! - the token endpoint side, with every §3.5 error, [`DeviceCodeGrant`],
 //!   registered by [`AuthorizationServer::with_device_grant`];
 //! - what the verification page (`/activate`) calls for a signed-in user,
-//!   rate-limited per user (§5.1),
+//!   rate-limited per user and per client address (§5.1),
 //!   [`AuthorizationServer::lookup_user_code`],
 //!   [`AuthorizationServer::approve_user_code`] and
 //!   [`AuthorizationServer::deny_user_code`].
@@ -68,9 +68,11 @@
 //! // Alice, signed in on her phone, types the code, however she likes, and
 //! // sees who is asking for what before she approves (§3.3, §5.4).
 //! let typed = user_code.to_lowercase().replace('-', " ");
-//! let shown = server.lookup_user_code("alice", &typed).await.unwrap();
+//! // The page passes her address, for the per-address guessing limit.
+//! let from = Some("192.0.2.10".parse().unwrap());
+//! let shown = server.lookup_user_code("alice", from, &typed).await.unwrap();
 //! assert_eq!(shown.client_id, "tv-app");
-//! server.approve_user_code("alice", &typed).await.unwrap();
+//! server.approve_user_code("alice", from, &typed).await.unwrap();
 //!
 //! // The next poll, an interval later, gets the token.
 //! clock.advance(asked["interval"].as_i64().unwrap());
@@ -88,6 +90,7 @@
 //! ```
 
 use std::fmt;
+use std::net::IpAddr;
 
 use async_trait::async_trait;
 use rand::RngCore;
@@ -98,6 +101,7 @@ use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::client_auth::authorization_header_used;
 use crate::oauth2::rfc6749::grants::{IssuedToken, TokenGrant};
 use crate::oauth2::rfc6749::{error_response, method_not_allowed};
+use crate::oauth2::rfc6819::address_key;
 use crate::oauth2::server::{AuthorizationServer, ConfigError, TokenSpec};
 use crate::scope::Scope;
 use crate::secrets;
@@ -326,12 +330,35 @@ pub trait DeviceCodeStorage: OAuth2Storage {
     /// status = 'approved'`, `true` when one row was affected.
     async fn consume_device_code(&self, device_code_digest: &str) -> StorageResult<bool>;
 
-    /// The number of wrong user codes `user_id` entered after `since`
-    /// (exclusive). Entries at or before `since` may be deleted.
-    async fn count_user_code_failures(&self, user_id: &str, since: i64) -> StorageResult<u32>;
+    /// The number of wrong user codes entered after `since` (exclusive) by
+    /// `user_id` (from any address) and from `address` (by any user; 0
+    /// when `None`), an [`address_key`].
+    /// Entries at or before `since` may be deleted.
+    async fn count_user_code_failures(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<UserCodeFailures>;
 
-    /// Records that `user_id` entered a wrong user code at `at`.
-    async fn record_user_code_failure(&self, user_id: &str, at: i64) -> StorageResult<()>;
+    /// Records that `user_id` entered a wrong user code from `address` (if
+    /// known) at `at`: one failure, counted for both.
+    async fn record_user_code_failure(
+        &self,
+        user_id: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()>;
+}
+
+/// Recent wrong user codes, as
+/// [`DeviceCodeStorage::count_user_code_failures`] counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserCodeFailures {
+    /// Entered by the user, from any address.
+    pub user: u32,
+    /// Entered from the address, by any user.
+    pub address: u32,
 }
 
 // ---------------------------------------------------------------------------
@@ -463,7 +490,7 @@ fn join(base: &str, path: &str) -> String {
 }
 
 /// `scheme://authority` of an absolute URI, if it is one.
-fn origin(uri: &str) -> Option<&str> {
+pub(crate) fn origin(uri: &str) -> Option<&str> {
     let (scheme, rest) = uri.split_once("://")?;
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -776,14 +803,19 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     /// (§6.1). A user with too many recent wrong codes is refused without
     /// a lookup; each unknown code counts as one more (§5.1). The count is
     /// read before the lookup and a failure written after it, so parallel
-    /// requests of one user can overshoot the limit by those in flight; the
-    /// adapter should rate-limit the page per client address as well.
+    /// requests of one user can overshoot the limit by those in flight.
+    /// Failures are counted per client address too (`remote_addr`, when
+    /// known), across users, so that one guesser with many accounts is cut
+    /// off as well ([`Config::user_code_max_failures_per_address`](crate::Config::user_code_max_failures_per_address)).
     pub async fn lookup_user_code(
         &self,
         user_id: &str,
+        remote_addr: Option<IpAddr>,
         user_code: &str,
     ) -> Result<PendingDeviceAuthorization, UserCodeError> {
-        let (normalized, code) = self.find_pending_user_code(user_id, user_code).await?;
+        let (normalized, code) = self
+            .find_pending_user_code(user_id, remote_addr, user_code)
+            .await?;
         self.pending_view(&normalized, &code).await
     }
 
@@ -793,9 +825,10 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     pub async fn approve_user_code(
         &self,
         user_id: &str,
+        remote_addr: Option<IpAddr>,
         user_code: &str,
     ) -> Result<PendingDeviceAuthorization, UserCodeError> {
-        self.decide_user_code(user_id, user_code, DeviceDecision::Approve)
+        self.decide_user_code(user_id, remote_addr, user_code, DeviceDecision::Approve)
             .await
     }
 
@@ -804,9 +837,10 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     pub async fn deny_user_code(
         &self,
         user_id: &str,
+        remote_addr: Option<IpAddr>,
         user_code: &str,
     ) -> Result<PendingDeviceAuthorization, UserCodeError> {
-        self.decide_user_code(user_id, user_code, DeviceDecision::Deny)
+        self.decide_user_code(user_id, remote_addr, user_code, DeviceDecision::Deny)
             .await
     }
 
@@ -815,10 +849,13 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     pub async fn decide_user_code(
         &self,
         user_id: &str,
+        remote_addr: Option<IpAddr>,
         user_code: &str,
         decision: DeviceDecision,
     ) -> Result<PendingDeviceAuthorization, UserCodeError> {
-        let (normalized, code) = self.find_pending_user_code(user_id, user_code).await?;
+        let (normalized, code) = self
+            .find_pending_user_code(user_id, remote_addr, user_code)
+            .await?;
         let now = self.now();
         let decided = self
             .storage
@@ -836,20 +873,26 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     }
 
     /// The normalised user code and its pending, unexpired device code,
-    /// after the per-user failure limit.
+    /// after the per-user and per-address failure limits.
     async fn find_pending_user_code(
         &self,
         user_id: &str,
+        remote_addr: Option<IpAddr>,
         input: &str,
     ) -> Result<(String, S::DeviceCode), UserCodeError> {
         let config = &self.config;
         let now = self.now();
         let since = now.saturating_sub(config.user_code_failure_window);
+        let address = remote_addr.map(address_key);
+        let address = address.as_deref();
         let failures = self
             .storage
-            .count_user_code_failures(user_id, since)
+            .count_user_code_failures(user_id, address, since)
             .await?;
-        if failures >= config.user_code_max_failures {
+        let per_address = config.user_code_max_failures_per_address;
+        if failures.user >= config.user_code_max_failures
+            || (per_address > 0 && address.is_some() && failures.address >= per_address)
+        {
             return Err(UserCodeError::TooManyAttempts);
         }
         let normalized = normalize_user_code(input, &config.user_code_alphabet);
@@ -861,7 +904,9 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
             .find_device_code_by_user_code(&secrets::digest(&normalized))
             .await?;
         let Some(code) = found else {
-            self.storage.record_user_code_failure(user_id, now).await?;
+            self.storage
+                .record_user_code_failure(user_id, address, now)
+                .await?;
             return Err(UserCodeError::NotFound);
         };
         if code.status() != DeviceCodeStatus::Pending {

@@ -33,6 +33,7 @@
 //! [`Config`](crate::Config) may be set there, and a bad value stops launch
 //! with a message naming it.
 
+mod address;
 mod authorize;
 mod fairing;
 mod guards;
@@ -41,6 +42,7 @@ mod request;
 mod response;
 mod routes;
 
+pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
 pub use guards::{OptionalOAuth, RequireOAuth, ScopeSpec, TokenInfo};

@@ -79,14 +79,12 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
             Endpoint::Revoke => server.create_revocation_response(&request).await,
             Endpoint::Introspect => server.create_introspection_response(&request).await,
             Endpoint::Metadata => {
-                let issuer = match &server.config().issuer {
-                    Some(issuer) => issuer.clone(),
-                    None => {
-                        let host = req.host().map(|h| h.to_string()).unwrap_or_default();
-                        let scheme = if request.secure { "https" } else { "http" };
-                        format!("{scheme}://{host}")
-                    }
-                };
+                // The same issuer as the `iss` of authorization responses.
+                let issuer = server.issuer_for(&request).unwrap_or_else(|| {
+                    let host = req.host().map(|h| h.to_string()).unwrap_or_default();
+                    let scheme = if request.secure { "https" } else { "http" };
+                    format!("{scheme}://{host}")
+                });
                 let doc = server.metadata(&issuer, &state.endpoints);
                 let mut r = OAuth2Response::json(200, &doc);
                 r.headers

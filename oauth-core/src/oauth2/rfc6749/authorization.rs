@@ -12,8 +12,8 @@ use crate::config::Config;
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::http::{Method, OAuth2Request, OAuth2Response, Params, add_params_to_uri};
 use crate::models::{NewAuthorizationCode, OAuth2Client};
-use crate::oauth2::rfc7636;
 use crate::oauth2::server::{AuthorizationServer, TokenContext, TokenSpec, new_grant_id};
+use crate::oauth2::{rfc7636, rfc9207};
 use crate::scope::Scope;
 use crate::secrets;
 use crate::storage::OAuth2Storage;
@@ -56,6 +56,8 @@ pub struct AuthorizationRequest<C> {
     pub code_challenge: Option<(String, String)>,
     /// OpenID Connect nonce, stored with the code.
     pub nonce: Option<String>,
+    /// The issuer identifier sent back as `iss` (RFC 9207), if known.
+    pub issuer: Option<String>,
 }
 
 /// Why an authorization request failed, and where the answer goes.
@@ -74,6 +76,8 @@ pub enum AuthorizationError {
         state: Option<String>,
         /// Whether the parameters go in the fragment (implicit grant).
         fragment: bool,
+        /// The issuer identifier sent back as `iss` (RFC 9207), if known.
+        issuer: Option<String>,
     },
 }
 
@@ -109,6 +113,7 @@ impl AuthorizationError {
                 redirect_uri,
                 state,
                 fragment,
+                issuer,
             } => {
                 let mut params = vec![
                     ("error", error.code.as_str()),
@@ -119,6 +124,9 @@ impl AuthorizationError {
                 }
                 if let Some(state) = state {
                     params.push(("state", state.as_str()));
+                }
+                if let Some(issuer) = issuer {
+                    params.push((rfc9207::ISS, issuer.as_str()));
                 }
                 OAuth2Response::redirect(add_params_to_uri(redirect_uri, &params, *fragment))
             }
@@ -186,8 +194,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             })?,
         };
 
-        // From here on errors go back to the client. A duplicated state is
-        // an error whose answer carries no state (we cannot tell which).
+        // From here on errors go back to the client, with `iss` (RFC 9207).
+        // A duplicated state is an error whose answer carries no state (we
+        // cannot tell which).
+        let issuer = self.issuer_for(request);
         let state = params.single("state");
         let response_type_param = params.single("response_type");
         let fragment = matches!(response_type_param, Ok(Some("token")));
@@ -196,6 +206,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             redirect_uri: redirect_uri.clone(),
             state,
             fragment,
+            issuer: issuer.clone(),
         };
         let state = match state {
             Ok(s) => s.map(str::to_owned),
@@ -253,6 +264,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             state,
             code_challenge,
             nonce,
+            issuer,
         })
     }
 
@@ -285,6 +297,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 redirect_uri: request.redirect_uri.clone(),
                 state: request.state.clone(),
                 fragment,
+                issuer: request.issuer.clone(),
             }
             .to_response(&self.config)
         };
@@ -306,6 +319,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     params.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 if let Some(state) = &request.state {
                     pairs.push(("state", state));
+                }
+                if let Some(issuer) = &request.issuer {
+                    pairs.push((rfc9207::ISS, issuer));
                 }
                 OAuth2Response::redirect(add_params_to_uri(&request.redirect_uri, &pairs, fragment))
             }

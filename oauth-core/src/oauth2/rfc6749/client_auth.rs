@@ -179,35 +179,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             ))));
         }
         if let Some(secret) = &presented.client_secret {
-            // Online guessing (RFC 6819 §5.1.4.2.3): wrong secrets are
-            // counted per client in storage; past the limit the client is
-            // refused whatever it presents, until older failures age out.
-            let limit = self.config.client_auth_max_failures;
-            let now = self.now();
-            if !client.check_client_secret(secret) {
-                if limit > 0 {
-                    self.storage
-                        .record_client_auth_failure(client.client_id(), now)
-                        .await
-                        .map_err(|e| fail(e.into()))?;
-                }
-                return Err(fail(OAuth2Error::invalid_client(
-                    "client authentication failed",
-                )));
-            }
-            if limit > 0 {
-                let since = now.saturating_sub(self.config.client_auth_failure_window);
-                let failures = self
-                    .storage
-                    .count_client_auth_failures(client.client_id(), since)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-                if failures >= limit {
-                    return Err(fail(OAuth2Error::invalid_client(
-                        "too many failed authentication attempts for this client; try again later",
-                    )));
-                }
-            }
+            // Online guessing (RFC 6819 §5.1.4.2.3): see `rfc6819`.
+            self.check_client_secret_with_limits(&client, secret, request.remote_addr)
+                .await
+                .map_err(fail)?;
             let expires_at = client.client_secret_expires_at();
             if expires_at != 0 && self.now() >= expires_at {
                 return Err(fail(OAuth2Error::invalid_client(

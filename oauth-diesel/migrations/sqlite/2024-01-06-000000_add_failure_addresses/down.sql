@@ -1,0 +1,4 @@
+DROP INDEX oauth2_user_code_failure_address;
+ALTER TABLE oauth2_user_code_failure DROP COLUMN client_address;
+DROP INDEX oauth2_client_auth_failure_address;
+ALTER TABLE oauth2_client_auth_failure DROP COLUMN client_address;
