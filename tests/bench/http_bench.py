@@ -2,7 +2,8 @@
 """HTTP load benchmark of the example app, with a baseline in the same run.
 
     python3 tests/bench/http_bench.py [--duration 10] [--connections 16]
-        [--prefill 0,10000,1000000] [--postgres URL] [--soak 60] [--write]
+        [--prefill 0,10000,1000000] [--postgres URL] [--soak 60] [--warmup 2]
+        [--write]
 
 Builds example-app in release mode, starts it on a free port with a fresh
 database, makes a user, a client and a token over HTTP, fills the token
@@ -13,8 +14,10 @@ table with N extra tokens, and drives it with wrk:
   3. POST /oauth/token         client credentials, HTTP Basic
   4. POST /oauth/introspect    the bearer token
 
-For each: requests/s, p50 and p99 latency, errors, and the ratio of
-requests/s to the baseline; then the server's peak RSS. With --soak S it
+Each is driven untimed for --warmup seconds first (the pool opens its
+connections), then measured. For each: requests/s, p50 and p99 latency,
+errors, and the ratio of requests/s to the baseline; then the server's
+peak RSS. With --soak S it
 also runs /api/me for S seconds and reports RSS before and after.
 --write appends the tables to BENCHMARKS.md.
 """
@@ -241,14 +244,21 @@ def run_backend(binary, name, database_url, args, pg_schema=None):
             prefill(url, client_id, n, pg_schema and f"{pg_schema}_{n}")
             bearer = f"Authorization: Bearer {token}"
             d, c = args.duration, args.connections
+
+            def measure(path, **kw):
+                # Untimed first: the pool opens its connections, caches fill.
+                if args.warmup:
+                    wrk(app.base + path, args.warmup, c, **kw)
+                return wrk(app.base + path, d, c, **kw)
+
             rows = [
-                ("GET /ping (baseline)", wrk(app.base + "/ping", d, c)),
-                ("GET /api/me", wrk(app.base + "/api/me", d, c, headers=[bearer])),
-                ("POST /oauth/token (client credentials)", wrk(
-                    app.base + "/oauth/token", d, c,
+                ("GET /ping (baseline)", measure("/ping")),
+                ("GET /api/me", measure("/api/me", headers=[bearer])),
+                ("POST /oauth/token (client credentials)", measure(
+                    "/oauth/token",
                     lua=LUA_POST.format(body="grant_type=client_credentials&scope=profile", auth=basic))),
-                ("POST /oauth/introspect", wrk(
-                    app.base + "/oauth/introspect", d, c,
+                ("POST /oauth/introspect", measure(
+                    "/oauth/introspect",
                     lua=LUA_POST.format(body=f"token={token}", auth=basic))),
             ]
             soak = None
@@ -297,7 +307,8 @@ def report(results, args):
         header = (
             f"\n### Run of {datetime.date.today()} on {platform.node()} "
             f"({os.cpu_count()} cores, {platform.machine()})\n\n"
-            f"`python3 tests/bench/http_bench.py --duration {args.duration} --connections {args.connections}"
+            f"`python3 tests/bench/http_bench.py --duration {args.duration} --warmup {args.warmup}"
+            f" --connections {args.connections}"
             f" --prefill {','.join(map(str, args.prefill))}"
             + (" --postgres URL" if args.postgres else "")
             + (f" --soak {args.soak}" if args.soak else "")
@@ -310,6 +321,7 @@ def report(results, args):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2, help="untimed seconds before each measurement")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--prefill", default="10000,1000000")
     p.add_argument("--postgres", default=None, help="PostgreSQL URL; runs there too")
