@@ -165,6 +165,7 @@ extern crate self as oauth_diesel;
 #[allow(missing_docs)] // the MultiConnection derive generates undocumented items
 pub mod connection;
 pub mod glue;
+mod group_commit;
 pub mod migrations;
 pub mod models;
 pub mod oauth1;

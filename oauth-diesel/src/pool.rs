@@ -1,7 +1,9 @@
 //! A connection pool usable from async code: queries run on Tokio's
-//! blocking threads, never on the async workers.
+//! blocking threads (SQLite reads excepted, see
+//! [`PoolOptions::inline_sqlite_reads`]); SQLite writes are committed in
+//! groups ([`crate::group_commit`]).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::r2d2::{self, ManageConnection};
@@ -10,6 +12,7 @@ use diesel::{Connection, QueryResult};
 use oauth_core::StorageError;
 
 use crate::connection::{AnyConnection, Backend, establish};
+use crate::group_commit::GroupCommit;
 
 /// Makes [`AnyConnection`]s for r2d2.
 #[derive(Debug, Clone)]
@@ -74,10 +77,9 @@ impl Default for PoolOptions {
 pub struct DbPool {
     pool: r2d2::Pool<AnyConnectionManager>,
     backend: Backend,
-    /// SQLite admits one writer at a time; writers of this process queue
-    /// here instead of in SQLite's busy handler, which sleeps in steps of up
-    /// to 100 ms and would turn contention into long tail latencies.
-    write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite admits one writer at a time: the writes of this process are
+    /// queued and committed in groups (see [`crate::group_commit`]).
+    group_commit: Option<Arc<GroupCommit>>,
     inline_reads: bool,
     /// To replace a connection found dead (see [`failed`]).
     url: Arc<str>,
@@ -122,11 +124,11 @@ impl DbPool {
             .map_err(|e| {
                 StorageError::unavailable(format!("cannot connect to the database: {e}"))
             })?;
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let group_commit = (backend == Backend::Sqlite).then(|| Arc::new(GroupCommit::default()));
         Ok(DbPool {
             pool,
             backend,
-            write_lock,
+            group_commit,
             inline_reads: backend == Backend::Sqlite && options.inline_sqlite_reads,
             url: url.into(),
         })
@@ -150,20 +152,29 @@ impl DbPool {
             let mut conn = self.get()?;
             return f(&mut conn).map_err(|e| failed(&self.url, &mut conn, e));
         }
-        self.blocking(None, f).await
+        self.blocking(f).await
     }
 
-    /// Like [`DbPool::run`], for `f` that writes: on SQLite, the writers of
-    /// this process take turns.
+    /// Like [`DbPool::run`], for `f` that writes. On SQLite the writes of
+    /// this process are committed in groups, one fsync for all the writes
+    /// that queued during the previous commit; each runs in its own
+    /// savepoint and its result is returned once it is committed.
     pub async fn write<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
-        self.blocking(self.write_lock.clone(), f).await
+        let Some(group) = self.group_commit.clone() else {
+            return self.blocking(f).await;
+        };
+        let pool = self.pool.clone();
+        let url = self.url.clone();
+        tokio::task::spawn_blocking(move || group.write(&pool, &url, f))
+            .await
+            .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
     }
 
-    async fn blocking<R, F>(&self, lock: Option<Arc<Mutex<()>>>, f: F) -> Result<R, StorageError>
+    async fn blocking<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
@@ -174,9 +185,6 @@ impl DbPool {
             let mut conn = pool
                 .get()
                 .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))?;
-            let _turn = lock
-                .as_ref()
-                .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
             f(&mut conn).map_err(|e| failed(&url, &mut conn, e))
         })
         .await
@@ -220,7 +228,7 @@ impl DbPool {
 /// instead of handing out dead connections (r2d2 does not test them on
 /// checkout; doing so would cost a round trip per query). Only failed
 /// queries pay for the check.
-fn failed(url: &str, conn: &mut AnyConnection, e: DieselError) -> StorageError {
+pub(crate) fn failed(url: &str, conn: &mut AnyConnection, e: DieselError) -> StorageError {
     use diesel::connection::SimpleConnection;
     let mut error = storage_error(e);
     if conn.batch_execute("SELECT 1").is_err() {

@@ -828,6 +828,70 @@ pub async fn secrets_are_stored_as_digests(db: TestDb) {
 
 /// Two storages (two pools, as two app instances would have) on one
 /// database race on one code and on one refresh token: one winner each.
+/// Many transactions at once (on SQLite they are committed in groups,
+/// each in its own savepoint): one that fails leaves nothing behind and
+/// takes no other with it; a write that succeeded is in the database, seen
+/// from a fresh connection, as soon as its caller has the answer.
+pub async fn concurrent_writes_fail_alone_and_are_durable_when_answered(db: TestDb) {
+    use schema::oauth2_client_auth_failure as f;
+    let pool = oauth_diesel::DbPool::connect(&db.url).unwrap();
+    oauth_diesel::migrations::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let url = db.url.clone();
+    let writes: Vec<_> = (0..64)
+        .map(|i| {
+            let pool = pool.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                let client = format!("writer-{i}");
+                let c = client.clone();
+                let result = pool
+                    .transaction(move |conn| {
+                        diesel::insert_into(f::table)
+                            .values((f::client_id.eq(&c), f::failed_at.eq(1_i64)))
+                            .execute(conn)?;
+                        if i % 4 == 0 {
+                            // Fails after writing: its row must not survive.
+                            return Err(diesel::result::Error::RollbackTransaction);
+                        }
+                        Ok(i)
+                    })
+                    .await;
+                if result.is_ok() {
+                    let mut fresh = oauth_diesel::establish(&url).unwrap();
+                    let seen: i64 = f::table
+                        .filter(f::client_id.eq(&client))
+                        .count()
+                        .get_result(&mut fresh)
+                        .unwrap();
+                    assert_eq!(seen, 1, "{client}: answered but not committed");
+                }
+                (i, result)
+            })
+        })
+        .collect();
+    for write in writes {
+        let (i, result) = write.await.unwrap();
+        if i % 4 == 0 {
+            assert!(result.is_err(), "write {i} failed in its closure");
+        } else {
+            assert_eq!(result.unwrap(), i, "write {i} gets its own result");
+        }
+    }
+    let mut conn = db.connect();
+    let mut stored: Vec<String> = f::table
+        .filter(f::client_id.like("writer-%"))
+        .select(f::client_id)
+        .load(&mut conn)
+        .unwrap();
+    stored.sort();
+    let mut expected: Vec<String> = (0..64)
+        .filter(|i| i % 4 != 0)
+        .map(|i| format!("writer-{i}"))
+        .collect();
+    expected.sort();
+    assert_eq!(stored, expected);
+}
+
 pub async fn two_instances_race_on_one_database(db: TestDb) {
     let a = Arc::new(db.storage());
     let b = Arc::new(StandardStorage::new(
@@ -1023,6 +1087,7 @@ macro_rules! all_diesel_tests {
             database_errors_are_server_errors,
             cleanup_removes_only_what_is_spent,
             migrations_run_once,
+            concurrent_writes_fail_alone_and_are_durable_when_answered,
         );
     };
 }
