@@ -3,7 +3,7 @@
 
     python3 tests/bench/http_bench.py [--duration 10] [--connections 16]
         [--prefill 0,10000,1000000] [--postgres URL] [--soak 60] [--warmup 2]
-        [--write]
+        [--scaling-rounds 3] [--write]
 
 Builds example-app in release mode, starts it on a free port with a fresh
 database, makes a user, a client and a token over HTTP, fills the token
@@ -17,7 +17,9 @@ table with N extra tokens, and drives it with wrk:
 Each is driven untimed for --warmup seconds first (the pool opens its
 connections), then measured. For each: requests/s, p50 and p99 latency,
 errors, and the ratio of requests/s to the baseline; then the server's
-peak RSS. With --soak S it
+peak RSS. Then, to tell the cost of a large table from the drift of the
+machine between runs, /api/me on the smallest and the largest table, both
+apps up at once, measured in alternation (--scaling-rounds). With --soak S it
 also runs /api/me for S seconds and reports RSS before and after.
 --write appends the tables to BENCHMARKS.md.
 """
@@ -274,7 +276,52 @@ def run_backend(binary, name, database_url, args, pg_schema=None):
     return results
 
 
-def report(results, args):
+def start_prefilled(binary, database_url, n, pg_schema, tag):
+    """An app on a fresh database holding N extra tokens, and its bearer header."""
+    workdir = tempfile.mkdtemp(prefix="oauth-bench-")
+    url = database_url
+    schema = None
+    if url is None:
+        url = f"sqlite://{workdir}/bench.sqlite"
+    elif pg_schema:
+        schema = f"{pg_schema}_{tag}_{n}"
+        sh(["psql", "-q", url, "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"],
+           stdout=subprocess.DEVNULL)
+        url = f"{database_url}?options=-csearch_path%3D{schema}"
+    app = App(binary, url, workdir)
+    client_id, _, token = setup(app)
+    prefill(url, client_id, n, schema)
+    return app, workdir, f"Authorization: Bearer {token}"
+
+
+def scaling(binary, name, database_url, args, pg_schema=None):
+    """/api/me on the smallest and the largest table, both apps up at once and
+    measured in alternation, so that drift of the machine hits both alike."""
+    small, large = args.prefill[0], args.prefill[-1]
+    apps = []
+    try:
+        for n in (small, large):
+            apps.append(start_prefilled(binary, database_url, n, pg_schema, "scaling"))
+        rates = ([], [])
+        for _ in range(args.scaling_rounds):
+            for i, (app, _, bearer) in enumerate(apps):
+                if args.warmup:
+                    wrk(app.base + "/api/me", args.warmup, args.connections, headers=[bearer])
+                r = wrk(app.base + "/api/me", args.duration, args.connections, headers=[bearer])
+                rates[i].append(r["rps"])
+    finally:
+        for app, workdir, _ in apps:
+            app.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+    return name, small, large, rates
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def report(results, args, scalings=()):
     lines = []
     for name, n, rows, peak, soak in results:
         base = rows[0][1]["rps"]
@@ -301,6 +348,13 @@ def report(results, args):
             lines.append(
                 f"\n{name}: /api/me at {hi[0]:,} tokens is {hi[1] / lo[1]:.2f}× its rate at {lo[0]:,} tokens."
             )
+    for name, small, large, (a, b) in scalings:
+        lines.append(
+            f"\n{name}, interleaved: /api/me with {large:,} extra tokens ran at"
+            f" {median(b) / median(a):.2f}× its rate with {small:,} (medians of"
+            f" {len(a)} alternating runs: {', '.join(f'{x:.0f}' for x in a)} vs"
+            f" {', '.join(f'{x:.0f}' for x in b)} req/s)."
+        )
     text = "\n".join(lines)
     print(text)
     if args.write:
@@ -312,6 +366,7 @@ def report(results, args):
             f" --prefill {','.join(map(str, args.prefill))}"
             + (" --postgres URL" if args.postgres else "")
             + (f" --soak {args.soak}" if args.soak else "")
+            + f" --scaling-rounds {args.scaling_rounds}"
             + "`\n"
         )
         with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
@@ -326,16 +381,23 @@ def main():
     p.add_argument("--prefill", default="10000,1000000")
     p.add_argument("--postgres", default=None, help="PostgreSQL URL; runs there too")
     p.add_argument("--soak", type=int, default=0)
+    p.add_argument("--scaling-rounds", type=int, default=3,
+                   help="alternating /api/me runs on the smallest and largest table (0: none)")
     p.add_argument("--write", action="store_true")
     args = p.parse_args()
     args.prefill = [int(x) for x in args.prefill.split(",") if x]
     ensure_wrk()
     binary = build()
+    pg_schema = "bench_" + secrets.token_hex(4)
     results = run_backend(binary, "SQLite", None, args)
     if args.postgres:
-        results += run_backend(binary, "PostgreSQL", args.postgres, args,
-                               pg_schema="bench_" + secrets.token_hex(4))
-    report(results, args)
+        results += run_backend(binary, "PostgreSQL", args.postgres, args, pg_schema=pg_schema)
+    scalings = []
+    if args.scaling_rounds and len(args.prefill) > 1:
+        scalings.append(scaling(binary, "SQLite", None, args))
+        if args.postgres:
+            scalings.append(scaling(binary, "PostgreSQL", args.postgres, args, pg_schema=pg_schema))
+    report(results, args, scalings)
 
 
 if __name__ == "__main__":
