@@ -1,7 +1,7 @@
 //! A connection pool usable from async code: queries run on Tokio's
 //! blocking threads (SQLite reads excepted, see
 //! [`PoolOptions::inline_sqlite_reads`]); SQLite writes are committed in
-//! groups ([`crate::group_commit`]).
+//! groups (see [`DbPool::write`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,7 +78,7 @@ pub struct DbPool {
     pool: r2d2::Pool<AnyConnectionManager>,
     backend: Backend,
     /// SQLite admits one writer at a time: the writes of this process are
-    /// queued and committed in groups (see [`crate::group_commit`]).
+    /// queued and committed in groups (`group_commit`).
     group_commit: Option<Arc<GroupCommit>>,
     inline_reads: bool,
     /// To replace a connection found dead (see [`failed`]).

@@ -231,20 +231,8 @@ def wrk(url, seconds, connections, headers=(), lua=None):
 def run_backend(binary, name, database_url, args, pg_schema=None):
     results = []
     for n in args.prefill:
-        workdir = tempfile.mkdtemp(prefix="oauth-bench-")
-        url = database_url
-        if url is None:
-            url = f"sqlite://{workdir}/bench.sqlite"
-        elif pg_schema:
-            schema = f"{pg_schema}_{n}"
-            sh(["psql", "-q", url, "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"],
-               stdout=subprocess.DEVNULL)
-            url = f"{database_url}?options=-csearch_path%3D{schema}"
-        app = App(binary, url, workdir)
+        app, workdir, bearer, basic, token = start_prefilled(binary, database_url, n, pg_schema, "run")
         try:
-            client_id, basic, token = setup(app)
-            prefill(url, client_id, n, pg_schema and f"{pg_schema}_{n}")
-            bearer = f"Authorization: Bearer {token}"
             d, c = args.duration, args.connections
 
             def measure(path, **kw):
@@ -289,9 +277,13 @@ def start_prefilled(binary, database_url, n, pg_schema, tag):
            stdout=subprocess.DEVNULL)
         url = f"{database_url}?options=-csearch_path%3D{schema}"
     app = App(binary, url, workdir)
-    client_id, _, token = setup(app)
-    prefill(url, client_id, n, schema)
-    return app, workdir, f"Authorization: Bearer {token}"
+    try:
+        client_id, basic, token = setup(app)
+        prefill(url, client_id, n, schema)
+    except BaseException:
+        app.stop()
+        raise
+    return app, workdir, f"Authorization: Bearer {token}", basic, token
 
 
 def scaling(binary, name, database_url, args, pg_schema=None):
@@ -304,13 +296,13 @@ def scaling(binary, name, database_url, args, pg_schema=None):
             apps.append(start_prefilled(binary, database_url, n, pg_schema, "scaling"))
         rates = ([], [])
         for _ in range(args.scaling_rounds):
-            for i, (app, _, bearer) in enumerate(apps):
+            for i, (app, _, bearer, _, _) in enumerate(apps):
                 if args.warmup:
                     wrk(app.base + "/api/me", args.warmup, args.connections, headers=[bearer])
                 r = wrk(app.base + "/api/me", args.duration, args.connections, headers=[bearer])
                 rates[i].append(r["rps"])
     finally:
-        for app, workdir, _ in apps:
+        for app, workdir, *_ in apps:
             app.stop()
             shutil.rmtree(workdir, ignore_errors=True)
     return name, small, large, rates

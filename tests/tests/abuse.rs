@@ -516,16 +516,9 @@ async fn trusted_ip_header_names_the_client_address() {
         .await;
 }
 
-/// The verification page counts wrong user codes per user in the
-/// database (RFC 8628 §5.1): after 5 in the window the user is refused
-/// with 429 even for the right code; another user is not affected; a
-/// restarted app still refuses.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn user_code_brute_force_on_activate_is_limited_per_user() {
-    let db = Arc::new(TestDb::sqlite());
-    let key = new_secret_key();
-    let app = TestApp::start_on(db.clone(), &key).await;
-    let owner = app.logged_in("tv-owner").await;
+/// A public device client "TV" registered by `owner`, and the user code of
+/// a fresh device authorization for it.
+async fn tv_user_code(app: &TestApp, owner: &Browser) -> String {
     let reg = owner
         .register_client_json(&json!({
             "client_name": "TV",
@@ -545,7 +538,20 @@ async fn user_code_brute_force_on_activate_is_limited_per_user() {
         )
         .await;
     grant.assert_status(200);
-    let user_code = grant.json()["user_code"].as_str().unwrap().to_owned();
+    grant.json()["user_code"].as_str().unwrap().to_owned()
+}
+
+/// The verification page counts wrong user codes per user in the
+/// database (RFC 8628 §5.1): after 5 in the window the user is refused
+/// with 429 even for the right code; another user is not affected; a
+/// restarted app still refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_code_brute_force_on_activate_is_limited_per_user() {
+    let db = Arc::new(TestDb::sqlite());
+    let key = new_secret_key();
+    let app = TestApp::start_on(db.clone(), &key).await;
+    let owner = app.logged_in("tv-owner").await;
+    let user_code = tv_user_code(&app, &owner).await;
 
     let attacker = app.logged_in("mallory").await;
     // Malformed input is answered but not counted (no code is looked up).
@@ -608,26 +614,7 @@ async fn user_code_brute_force_on_activate_is_limited_per_user() {
 async fn user_code_brute_force_on_activate_is_limited_per_address() {
     let app = app().await;
     let owner = app.logged_in_from("tv-owner", "127.0.0.3").await;
-    let reg = owner
-        .register_client_json(&json!({
-            "client_name": "TV",
-            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
-            "response_types": [],
-            "scope": "profile",
-            "token_endpoint_auth_method": "none",
-        }))
-        .await;
-    let client_id = reg["client_id"].as_str().unwrap().to_owned();
-    let grant = app
-        .api()
-        .post(
-            "/oauth/device_authorization",
-            ClientAuth::None(&client_id),
-            &[("scope", "profile")],
-        )
-        .await;
-    grant.assert_status(200);
-    let user_code = grant.json()["user_code"].as_str().unwrap().to_owned();
+    let user_code = tv_user_code(&app, &owner).await;
 
     for i in 0..5 {
         let attacker = app
