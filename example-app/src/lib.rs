@@ -8,6 +8,7 @@
 //! Rocket's usual configuration, and `rocket_from(figment)` from any.
 
 pub mod activate;
+pub mod cleanup;
 pub mod db;
 pub mod models;
 pub mod oauth1;
@@ -32,6 +33,7 @@ pub fn rocket_from(figment: Figment) -> Rocket<Build> {
         .attach(db::fairing())
         .attach(oauth2::fairing())
         .attach(oauth1::fairing())
+        .attach(cleanup::fairing())
         .mount("/", routes::routes())
         .mount("/", activate::routes())
         .mount("/", oauth1::routes())
