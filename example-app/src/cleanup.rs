@@ -43,7 +43,10 @@ pub fn fairing() -> AdHoc {
             }
             let mut shutdown = rocket.shutdown();
             tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(interval));
+                // The first one after a full interval: not during start-up.
+                let period = Duration::from_secs(interval);
+                let mut tick =
+                    tokio::time::interval_at(tokio::time::Instant::now() + period, period);
                 loop {
                     tokio::select! {
                         _ = tick.tick() => run_once(&oauth2, &oauth1).await,

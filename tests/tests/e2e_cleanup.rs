@@ -65,12 +65,3 @@ async fn expired_tokens_are_removed_while_the_app_runs_and_live_ones_kept() {
     }
     assert!(present(&storage, "live").await, "the live token is kept");
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cleanup_interval_zero_turns_it_off() {
-    let db = Arc::new(TestDb::sqlite());
-    let storage = seed(&db).await;
-    let _app = TestApp::start_with(db, &new_secret_key(), &[("cleanup_interval", json!(0))]).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(present(&storage, "expired").await);
-}
