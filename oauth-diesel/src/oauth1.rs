@@ -173,7 +173,6 @@ use oauth_core::oauth1::{
 use oauth_core::{StorageError, StorageResult};
 
 use crate::glue::{DieselOAuth1Client, DieselTemporaryCredential, DieselTokenCredential};
-use crate::migrations::run_migrations;
 use crate::models;
 use crate::pool::DbPool;
 use crate::schema::oauth1_nonce;
@@ -244,12 +243,7 @@ where
     /// Connects to `url` (SQLite path or `sqlite://`, `postgres://`,
     /// `mysql://`) and runs the bundled migrations.
     pub fn connect_and_migrate(url: &str) -> Result<Self, StorageError> {
-        let pool = DbPool::connect(url)?;
-        let mut conn = pool.get()?;
-        run_migrations(&mut conn)
-            .map_err(|e| StorageError::new(format!("migrations failed: {e}")))?;
-        drop(conn);
-        Ok(Self::new(pool))
+        DbPool::connect_and_migrate(url).map(Self::new)
     }
 
     /// The pool.

@@ -100,6 +100,15 @@ impl DbPool {
         DbPool::connect_with(url, PoolOptions::default())
     }
 
+    /// Connects to `url` and runs the bundled migrations
+    /// ([`crate::migrations::run_migrations`]).
+    pub fn connect_and_migrate(url: &str) -> Result<DbPool, StorageError> {
+        let pool = DbPool::connect(url)?;
+        crate::migrations::run_migrations(&mut *pool.get()?)
+            .map_err(|e| StorageError::new(format!("migrations failed: {e}")))?;
+        Ok(pool)
+    }
+
     /// Connects to `url`.
     pub fn connect_with(url: &str, options: PoolOptions) -> Result<DbPool, StorageError> {
         let (backend, _) = Backend::from_url(url);

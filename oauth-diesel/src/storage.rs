@@ -14,7 +14,6 @@ use oauth_core::{
 };
 
 use crate::glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};
-use crate::migrations::run_migrations;
 use crate::models;
 use crate::pool::DbPool;
 
@@ -66,12 +65,7 @@ where
     /// Connects to `url` (SQLite path or `sqlite://`, `postgres://`,
     /// `mysql://`) and runs the bundled migrations.
     pub fn connect_and_migrate(url: &str) -> Result<Self, StorageError> {
-        let pool = DbPool::connect(url)?;
-        let mut conn = pool.get()?;
-        run_migrations(&mut conn)
-            .map_err(|e| StorageError::new(format!("migrations failed: {e}")))?;
-        drop(conn);
-        Ok(Self::new(pool))
+        DbPool::connect_and_migrate(url).map(Self::new)
     }
 
     /// The pool.

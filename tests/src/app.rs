@@ -420,6 +420,21 @@ impl Browser {
     }
 
     /// The `csrf_token` of the form on the page at `path`.
+    /// Decides a device user code on `/activate` (`confirm`: `yes`
+    /// approves, anything else denies), with a fresh CSRF token.
+    pub async fn decide_user_code(&self, user_code: &str, confirm: &str) -> Reply {
+        let csrf = self.csrf_of("/activate").await;
+        self.post_form(
+            "/activate",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("user_code", user_code),
+                ("confirm", confirm),
+            ],
+        )
+        .await
+    }
+
     pub async fn csrf_of(&self, path: &str) -> String {
         let page = self.get(path).await;
         page.assert_status(200);

@@ -834,8 +834,7 @@ pub async fn secrets_are_stored_as_digests(db: TestDb) {
 /// from a fresh connection, as soon as its caller has the answer.
 pub async fn concurrent_writes_fail_alone_and_are_durable_when_answered(db: TestDb) {
     use schema::oauth2_client_auth_failure as f;
-    let pool = oauth_diesel::DbPool::connect(&db.url).unwrap();
-    oauth_diesel::migrations::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let pool = oauth_diesel::DbPool::connect_and_migrate(&db.url).unwrap();
     let url = db.url.clone();
     let writes: Vec<_> = (0..64)
         .map(|i| {

@@ -578,17 +578,7 @@ async fn user_code_brute_force_on_activate_is_limited_per_user() {
         .await;
     r.assert_status(429);
     assert!(!r.body.contains("TV"), "the locked page shows the client");
-    let csrf = attacker.csrf_of("/activate").await;
-    let r = attacker
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", user_code.as_str()),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let r = attacker.decide_user_code(&user_code, "yes").await;
     r.assert_status(429);
 
     // Another user can still use the code.
@@ -632,29 +622,13 @@ async fn user_code_brute_force_on_activate_is_limited_per_address() {
         .get(&format!("/activate?user_code={user_code}"))
         .await
         .assert_status(429);
-    let csrf = fresh.csrf_of("/activate").await;
     fresh
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", user_code.as_str()),
-                ("confirm", "yes"),
-            ],
-        )
+        .decide_user_code(&user_code, "yes")
         .await
         .assert_status(429);
     // The owner, elsewhere, approves.
-    let csrf = owner.csrf_of("/activate").await;
     owner
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", user_code.as_str()),
-                ("confirm", "yes"),
-            ],
-        )
+        .decide_user_code(&user_code, "yes")
         .await
         .assert_status(200);
 }

@@ -102,18 +102,8 @@ async fn rfc8628_device_flow_from_request_to_api_call(app: &TestApp) {
     page.assert_status(200);
     assert!(page.body.contains("Living room TV"), "{}", page.body);
     assert!(page.body.contains(&user_code));
-    let csrf = browser.csrf_of("/activate").await;
     let typed = user_code.replace('-', "").to_lowercase();
-    let r = browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", typed.as_str()),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let r = browser.decide_user_code(&typed, "yes").await;
     r.assert_status(200);
     assert!(r.body.contains("Approved"), "{}", r.body);
 
@@ -139,17 +129,7 @@ async fn rfc8628_3_5_denied_device_gets_access_denied(app: &TestApp) {
     let api = app.api();
     let grant = ask(&api, &client_id).await;
     let user_code = grant["user_code"].as_str().unwrap();
-    let csrf = browser.csrf_of("/activate").await;
-    let r = browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", user_code),
-                ("confirm", "no"),
-            ],
-        )
-        .await;
+    let r = browser.decide_user_code(user_code, "no").await;
     r.assert_status(200);
     assert!(r.body.contains("Denied"), "{}", r.body);
     let before = app.stored_tokens().await;
@@ -163,16 +143,7 @@ async fn rfc8628_3_5_denied_device_gets_access_denied(app: &TestApp) {
     assert_eq!(error_of(&r), "access_denied");
     assert_eq!(app.stored_tokens().await, before);
     // A decided code cannot be decided again.
-    let r = browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", user_code),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let r = browser.decide_user_code(user_code, "yes").await;
     r.assert_status(400);
 }
 
@@ -201,16 +172,8 @@ async fn rfc8628_3_5_confidential_client_polls_with_its_secret(app: &TestApp) {
     let r = poll(&api, ClientAuth::None(&other), device_code).await;
     assert_eq!(error_of(&r), "invalid_grant");
 
-    let csrf = browser.csrf_of("/activate").await;
     browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", grant["user_code"].as_str().unwrap()),
-                ("confirm", "yes"),
-            ],
-        )
+        .decide_user_code(grant["user_code"].as_str().unwrap(), "yes")
         .await
         .assert_status(200);
     let r = poll(&api, ClientAuth::Basic(&client_id, &secret), device_code).await;
@@ -235,17 +198,7 @@ async fn rfc8628_3_3_activate_needs_login_csrf_and_a_valid_code(app: &TestApp) {
         .post_form("/activate", &[("user_code", user_code), ("confirm", "yes")])
         .await;
     r.assert_status(403);
-    let csrf = browser.csrf_of("/activate").await;
-    let r = browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", "BBBB-BBBB"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+    let r = browser.decide_user_code("BBBB-BBBB", "yes").await;
     r.assert_status(400);
     // Nothing was approved by those attempts.
     let r = poll(&api, ClientAuth::None(&client_id), device_code).await;
@@ -275,16 +228,8 @@ async fn rfc8628_3_5_expired_device_code_is_expired_token() {
     .await;
     r.assert_status(400);
     assert_eq!(error_of(&r), "expired_token");
-    let csrf = browser.csrf_of("/activate").await;
     let r = browser
-        .post_form(
-            "/activate",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("user_code", grant["user_code"].as_str().unwrap()),
-                ("confirm", "yes"),
-            ],
-        )
+        .decide_user_code(grant["user_code"].as_str().unwrap(), "yes")
         .await;
     r.assert_status(400);
 }
