@@ -209,6 +209,12 @@ impl DbPool {
         R: Send + 'static,
         F: Fn(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
+        if self.group_commit.is_some() {
+            // Every SQLite write already runs in its own savepoint of a
+            // batch that holds the write lock: nothing to retry, no second
+            // savepoint needed.
+            return self.write(f).await;
+        }
         self.write(move |conn| {
             let mut attempt = 0;
             loop {
