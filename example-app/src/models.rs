@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 use oauth_diesel::schema::{oauth2_client, oauth2_code, oauth2_token};
-use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User};
 use serde::Serialize;
 
 diesel::table! {
@@ -18,8 +18,9 @@ diesel::table! {
     }
 }
 
-/// A user of the site.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+/// A user of the site. `OAuth2User` lets `/api/me` read the user with its
+/// token, in one read (`RequireOAuthUser`).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize, OAuth2User)]
 #[diesel(table_name = users)]
 pub struct User {
     /// Row id, which is also the OAuth user id.

@@ -10,7 +10,7 @@ use oauth_diesel::{DbPool, DieselStorage};
 use rocket::http::Status;
 
 use crate::db::{AppDb, find_user_by_name};
-use crate::models::{AuthorizationCode, Client, Token};
+use crate::models::{AuthorizationCode, Client, Token, User};
 use crate::session;
 
 /// The OAuth storage: the site's own models, derived.
@@ -57,6 +57,8 @@ pub fn fairing() -> OAuth2Fairing<Store> {
         device_authorization: Some("/oauth/device_authorization".into()),
         ..Endpoints::under("/oauth")
     })
+    // `/api/me` takes `RequireOAuthUser<Profile, User>`.
+    .users::<User>()
     .registration(|req| match session::user_id(req.cookies()) {
         Some(id) => Ok(Some(id.to_string())),
         None => Err(Status::Unauthorized),

@@ -1,6 +1,6 @@
 //! The site's pages and its protected API.
 
-use oauth_core::rocket::{OAuth2, OAuth2Authorize, RequireOAuth};
+use oauth_core::rocket::{OAuth2, OAuth2Authorize, RequireOAuthUser};
 use oauth_core::{
     AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
 };
@@ -10,7 +10,7 @@ use rocket::http::{ContentType, CookieJar, Status};
 use rocket::response::Redirect;
 use rocket::{Responder, Route, State, get, post, routes};
 
-use crate::db::{AppDb, clients_of, find_or_create_user, try_find_user};
+use crate::db::{AppDb, clients_of, find_or_create_user};
 use crate::models::User;
 use crate::oauth2::Store;
 use crate::session::{self, Csrf};
@@ -370,43 +370,43 @@ fn ping() -> &'static str {
     "pong"
 }
 
+/// The user behind the token, read with it (`RequireOAuthUser`: one
+/// database read for both).
 #[get("/api/me")]
-async fn api_me(
-    token: RequireOAuth<Profile>,
-    db: &State<AppDb>,
-    oauth: &State<OAuth2<Store>>,
-) -> Result<(Status, (ContentType, String)), oauth_core::OAuth2Response> {
-    let user = match token.user_id.as_deref().and_then(|id| id.parse().ok()) {
-        // A database failure after the token was checked gets the answer
-        // the guard gives then: 503 with a Bearer challenge (RFC 6750 §3),
-        // not "no such user".
-        Some(id) => try_find_user(&db.0, id).await.map_err(|e| {
-            oauth_core::BearerError {
-                error: Some(e.into()),
-                scope: None,
-            }
-            .to_response(oauth.server.config())
-        })?,
-        None => None,
-    };
-    Ok(match user {
+fn api_me(me: RequireOAuthUser<Profile, User>) -> (Status, (ContentType, String)) {
+    match &me.user {
         Some(user) => (
             Status::Ok,
             (
                 ContentType::JSON,
-                serde_json::json!({ "id": user.id, "username": user.username }).to_string(),
+                json_of(&Me {
+                    id: user.id,
+                    username: &user.username,
+                }),
             ),
         ),
+        // Client credentials, or a user deleted since.
         None => (
             Status::Forbidden,
             (
                 ContentType::JSON,
-                serde_json::json!({
+                json_of(&serde_json::json!({
                     "error": "access_denied",
                     "error_description": "this token does not act for a user",
-                })
-                .to_string(),
+                })),
             ),
         ),
-    })
+    }
+}
+
+/// The body of `/api/me`.
+#[derive(serde::Serialize)]
+struct Me<'a> {
+    id: i32,
+    username: &'a str,
+}
+
+fn json_of(value: &impl serde::Serialize) -> String {
+    // Serializing these plain structs cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
 }

@@ -131,4 +131,4 @@ pub use oauth2::server::{
     TokenContext, TokenGenerator, TokenSpec, new_grant_id,
 };
 pub use scope::{Scope, ScopeRequirement};
-pub use storage::{ClientAuthFailures, OAuth2Storage, StorageResult};
+pub use storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};

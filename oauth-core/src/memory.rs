@@ -4,8 +4,9 @@
 //! Every operation holds one mutex for its whole duration, which gives the
 //! exactly-once guarantees of [`OAuth2Storage`] within the process.
 
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
@@ -14,7 +15,7 @@ use crate::models::{
 };
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
-use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult};
+use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};
 
 mod device;
 pub use device::StoredDeviceCode;
@@ -105,6 +106,8 @@ struct Inner {
     client_auth_failures: HashMap<String, Vec<i64>>,
     /// Times of wrong client secrets, per client address key.
     address_auth_failures: HashMap<String, Vec<i64>>,
+    /// The application's users, by user id ([`MemoryStorage::insert_user`]).
+    users: HashMap<String, Arc<dyn Any + Send + Sync>>,
 }
 
 impl Inner {
@@ -181,6 +184,41 @@ impl MemoryStorage {
     /// A copy of every stored authorization code.
     pub fn codes(&self) -> Vec<NewAuthorizationCode> {
         self.lock().codes.values().cloned().collect()
+    }
+
+    /// Adds or replaces the user with this id: what
+    /// [`UserStorage::find_access_token_and_user`] returns, as a `U`, for
+    /// the tokens that act for `user_id`.
+    pub fn insert_user<U: Clone + Send + Sync + 'static>(&self, user_id: &str, user: U) {
+        self.lock().users.insert(user_id.to_owned(), Arc::new(user));
+    }
+
+    /// Removes the user with this id; whether there was one.
+    pub fn remove_user(&self, user_id: &str) -> bool {
+        self.lock().users.remove(user_id).is_some()
+    }
+}
+
+#[async_trait]
+impl<U: Clone + Send + Sync + 'static> UserStorage<U> for MemoryStorage {
+    async fn find_access_token_and_user(
+        &self,
+        access_digest: &str,
+    ) -> StorageResult<Option<(StoredToken, Option<U>)>> {
+        let inner = self.lock();
+        let Some(&idx) = inner.by_access.get(access_digest) else {
+            return Ok(None);
+        };
+        let token = inner.tokens[idx].clone();
+        // A user stored as another type is no `U`: none.
+        let user = token
+            .token
+            .user_id
+            .as_ref()
+            .and_then(|id| inner.users.get(id))
+            .and_then(|u| u.downcast_ref::<U>())
+            .cloned();
+        Ok(Some((token, user)))
     }
 }
 

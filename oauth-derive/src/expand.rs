@@ -155,6 +155,13 @@ const CODE_ROLES: &[Role] = &[
     role("nonce", false, Kind::OptText, "the OpenID Connect nonce"),
 ];
 
+const USER_ROLES: &[Role] = &[role(
+    "id",
+    true,
+    Kind::Key,
+    "the user's key, which tokens keep in their `user_id` column",
+)];
+
 pub(crate) fn private() -> TokenStream {
     quote!(::oauth_diesel::__private)
 }
@@ -676,4 +683,30 @@ pub(crate) fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Resul
             ),
         ))
     }
+}
+
+pub fn user(input: DeriveInput) -> syn::Result<TokenStream> {
+    no_generics(&input, "OAuth2User")?;
+    let m = parse(&input, "OAuth2User", USER_ROLES)?;
+    let p = private();
+    let ident = &m.ident;
+    let table = &m.table;
+    let id = col(&m, "id");
+    let (column, ty) = (&id.column, &id.ty);
+    Ok(quote! {
+        impl #p::DieselUser for #ident {
+            fn find_by_user_id(
+                conn: &mut #p::AnyConnection,
+                user_id: &str,
+            ) -> #p::diesel::QueryResult<::std::option::Option<Self>> {
+                use #p::diesel::prelude::*;
+                let id = <#ty as #p::OwnerColumn>::from_engine(::std::option::Option::Some(user_id))?;
+                #p::on_backend!(conn, |conn| #table::table
+                    .filter(#column.eq(id))
+                    .select(<Self as #p::diesel::SelectableHelper<_>>::as_select())
+                    .get_result(conn)
+                    .optional())
+            }
+        }
+    })
 }

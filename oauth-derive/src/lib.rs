@@ -63,6 +63,17 @@ pub fn derive_authorization_code(input: TokenStream) -> TokenStream {
     finish(expand::code(parse_macro_input!(input as DeriveInput)))
 }
 
+/// Implements `DieselUser` on the application's user model, so that the
+/// storage reads a token's user together with the token (for the
+/// `RequireOAuthUser` guard).
+///
+/// Role: `id` (`i32`, `i64` or `String`): the key that tokens keep in
+/// their `user_id` column.
+#[proc_macro_derive(OAuth2User, attributes(oauth2))]
+pub fn derive_user(input: TokenStream) -> TokenStream {
+    finish(expand::user(parse_macro_input!(input as DeriveInput)))
+}
+
 /// Implements `OAuth2DeviceCode` (RFC 8628) and `DieselDeviceCode`.
 ///
 /// Roles: `device_code: String` and `user_code: Option<String>` (SHA-256

@@ -24,6 +24,8 @@ pub enum Kind {
     /// `Option<String>`, `Option<i32>` or `Option<i64>` (a user id, NULL
     /// until known)
     OptOwner,
+    /// `String`, `i32` or `i64` (a user's own key)
+    Key,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
                 "String" | "i32" | "i64" | "Option<String>" | "Option<i32>" | "Option<i64>"
             ),
             Kind::OptOwner => matches!(s, "Option<String>" | "Option<i32>" | "Option<i64>"),
+            Kind::Key => matches!(s, "String" | "i32" | "i64"),
         }
     }
 
@@ -55,6 +58,7 @@ impl Kind {
             Kind::OptOwner => {
                 "`Option<String>`, `Option<i32>` or `Option<i64>` (NULL until authorized)"
             }
+            Kind::Key => "`i32`, `i64` or `String`, the type of the tokens' `user_id`",
         }
     }
 }
@@ -321,6 +325,7 @@ pub fn parse_with(
                     Kind::Int => "i64",
                     Kind::OptInt => "Option<i64>",
                     Kind::Owner | Kind::OptOwner => "Option<i32>",
+                    Kind::Key => "i32",
                 };
                 return Err(syn::Error::new(
                     input.ident.span(),

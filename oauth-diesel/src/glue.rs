@@ -50,6 +50,15 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
     ) -> QueryResult<usize>;
 }
 
+/// The lookup of an application's user model (`#[derive(OAuth2User)]`),
+/// which the storage runs with the token lookup (`UserStorage`, for the
+/// `RequireOAuthUser` guard of `oauth_core::rocket`).
+pub trait DieselUser: Sized + Send + 'static {
+    /// The user whose key is `user_id` (the engine's user id, as text: what
+    /// tokens store in their `user_id` column).
+    fn find_by_user_id(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<Self>>;
+}
+
 /// Queries for an authorization code model
 /// (`#[derive(OAuth2AuthorizationCode)]`).
 pub trait DieselAuthorizationCode:

@@ -177,7 +177,7 @@ pub mod storage;
 pub use connection::{AnyConnection, Backend, establish};
 pub use glue::{
     DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselOAuth1Client,
-    DieselTemporaryCredential, DieselToken, DieselTokenCredential,
+    DieselTemporaryCredential, DieselToken, DieselTokenCredential, DieselUser,
 };
 #[cfg(feature = "redis")]
 pub use oauth1::redis::RedisOAuth1Storage;
@@ -190,7 +190,9 @@ pub use oauth_core::oauth1::{OAuth1Client, OAuth1TemporaryCredential, OAuth1Toke
 pub use oauth_core::oauth2::rfc8628::OAuth2DeviceCode;
 pub use oauth_core::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
 pub use oauth_derive::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
-pub use oauth_derive::{OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token};
+pub use oauth_derive::{
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token, OAuth2User,
+};
 
 pub use oauth_core;
 /// The Redis client the OAuth 1.0a Redis storage is built on, to make its

@@ -10,10 +10,12 @@ use oauth_core::oauth2::rfc8628::{
 };
 use oauth_core::{
     ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
-    OAuth2Storage, StorageError, StorageResult,
+    OAuth2Storage, StorageError, StorageResult, UserStorage,
 };
 
-use crate::glue::{DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken};
+use crate::glue::{
+    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken, DieselUser,
+};
 use crate::models;
 use crate::pool::DbPool;
 
@@ -112,6 +114,37 @@ where
                     tokens,
                     device_codes,
                 })
+            })
+            .await
+    }
+}
+
+/// The token and its user in one read ([`DbPool::run_together`]): one
+/// SQLite read transaction, or one trip to a blocking thread.
+#[async_trait]
+impl<C, T, A, D, U> UserStorage<U> for DieselStorage<C, T, A, D>
+where
+    C: DieselClient,
+    T: DieselToken,
+    A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
+    U: DieselUser,
+{
+    async fn find_access_token_and_user(
+        &self,
+        access_digest: &str,
+    ) -> StorageResult<Option<(T, Option<U>)>> {
+        let digest = access_digest.to_owned();
+        self.pool
+            .run_together(move |conn| {
+                let Some(token) = T::find_by_access_digest(conn, &digest)? else {
+                    return Ok(None);
+                };
+                let user = match token.user_id() {
+                    Some(id) => U::find_by_user_id(conn, &id)?,
+                    None => None,
+                };
+                Ok(Some((token, user)))
             })
             .await
     }

@@ -20,23 +20,47 @@ use oauth_core::{
     AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
     Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client,
     OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext,
-    secrets,
+    UserStorage, secrets,
 };
-use oauth_diesel::{StandardStorage, schema};
+use oauth_diesel::{OAuth2User, StandardStorage, schema};
 
 use crate::db::TestDb;
 
-/// Adding clients, which the storage trait leaves to each storage.
+diesel::table! {
+    /// The application's users, as a site would have them.
+    test_user (id) {
+        id -> Integer,
+        name -> Text,
+    }
+}
+
+/// A user of the application, read with its tokens ([`UserStorage`]).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, OAuth2User)]
+#[diesel(table_name = test_user)]
+pub struct TestUser {
+    /// The key tokens keep as their `user_id`.
+    pub id: i32,
+    /// A name.
+    pub name: String,
+}
+
+/// Adding clients and users, which the storage traits leave to each
+/// storage.
 #[async_trait]
-pub trait TestStorage: OAuth2Storage + Sized {
+pub trait TestStorage: OAuth2Storage + UserStorage<TestUser> + Sized {
     /// Registers a client.
     async fn add_client(&self, client: ClientRecord);
+    /// Adds a user of the application.
+    async fn add_user(&self, user: TestUser);
 }
 
 #[async_trait]
 impl TestStorage for MemoryStorage {
     async fn add_client(&self, client: ClientRecord) {
         self.insert_client(client);
+    }
+    async fn add_user(&self, user: TestUser) {
+        self.insert_user(&user.id.to_string(), user);
     }
 }
 
@@ -46,6 +70,22 @@ impl TestStorage for StandardStorage {
         self.insert_client(client, Some("1".into()))
             .await
             .expect("insert client");
+    }
+    async fn add_user(&self, user: TestUser) {
+        use diesel::connection::SimpleConnection;
+        self.pool()
+            .write(move |conn| {
+                // The same DDL on the three databases.
+                conn.batch_execute(
+                    "CREATE TABLE IF NOT EXISTS test_user \
+                     (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL)",
+                )?;
+                diesel::insert_into(test_user::table)
+                    .values((test_user::id.eq(user.id), test_user::name.eq(&user.name)))
+                    .execute(conn)
+            })
+            .await
+            .expect("insert user");
     }
 }
 
@@ -366,6 +406,116 @@ pub async fn revocation_by_token_and_by_grant<S: TestStorage>(s: S) {
     assert!(t2.is_access_token_revoked());
     assert!(!t3.is_access_token_revoked() && !t3.is_refresh_token_revoked());
     s.revoke_grant("no-such-grant", 8).await.unwrap();
+}
+
+/// A token is read with the user it acts for: the user when there is one,
+/// none for a token without a user or whose user is gone, nothing for an
+/// unknown digest; a revoked token is still found (the engine refuses it).
+pub async fn token_and_user_are_read_together<S: TestStorage>(s: S) {
+    let alice = TestUser {
+        id: 7,
+        name: "alice".into(),
+    };
+    s.add_user(alice.clone()).await;
+    s.add_user(TestUser {
+        id: 8,
+        name: "bob".into(),
+    })
+    .await;
+    s.save_token(new_token(1, "g1", true)).await.unwrap();
+    let mut client_only = new_token(2, "g2", false);
+    client_only.user_id = None;
+    s.save_token(client_only).await.unwrap();
+    let mut gone = new_token(3, "g3", false);
+    gone.user_id = Some("9".into());
+    s.save_token(gone).await.unwrap();
+
+    let (token, user) = find_with_user(&s, "access-1").await.expect("token 1");
+    assert_eq!(token.user_id().as_deref(), Some("7"));
+    assert_eq!(token.grant_id(), "g1");
+    assert_eq!(user, Some(alice.clone()));
+    let (token, user) = find_with_user(&s, "access-2").await.expect("token 2");
+    assert_eq!((token.user_id(), user), (None, None));
+    let (token, user) = find_with_user(&s, "access-3").await.expect("token 3");
+    assert_eq!((token.user_id().as_deref(), user), (Some("9"), None));
+    assert!(find_with_user(&s, "access-404").await.is_none());
+    assert!(find_with_user(&s, "refresh-1").await.is_none());
+
+    s.revoke_access_token(&secrets::digest("access-1"), 5)
+        .await
+        .unwrap();
+    let (token, user) = find_with_user(&s, "access-1").await.expect("revoked token");
+    assert!(token.is_access_token_revoked());
+    assert_eq!(user, Some(alice));
+}
+
+async fn find_with_user<S: TestStorage>(s: &S, raw: &str) -> Option<(S::Token, Option<TestUser>)> {
+    s.find_access_token_and_user(&secrets::digest(raw))
+        .await
+        .unwrap()
+}
+
+/// RFC 6750 through the engine with the user read alongside: a valid token
+/// brings its user; scope, revocation and unknown tokens are refused as
+/// `validate_bearer` refuses them (403 `insufficient_scope`, 401
+/// `invalid_token`).
+pub async fn bearer_with_user_is_checked_like_bearer<S: TestStorage>(s: S) {
+    let carol = TestUser {
+        id: 42,
+        name: "carol".into(),
+    };
+    s.add_user(carol.clone()).await;
+    let server = server(s).await;
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "password"),
+            ("username", "42"),
+            ("password", "valid"),
+            ("scope", "profile"),
+        ]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let access = r.json_body()["access_token"].as_str().unwrap().to_owned();
+    let api = |token: &str| {
+        OAuth2Request::get("https://as.example/api/me")
+            .with_header("Authorization", format!("Bearer {token}"))
+    };
+    let profile = ScopeRequirement::all_of(["profile"]);
+
+    let (token, user) = server
+        .validate_bearer_with_user::<TestUser>(&api(&access), &profile)
+        .await
+        .expect("valid token");
+    assert_eq!(token.user_id().as_deref(), Some("42"));
+    assert_eq!(user, Some(carol));
+
+    let refused = server
+        .validate_bearer_with_user::<TestUser>(&api(&access), &ScopeRequirement::all_of(["email"]))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(refused.status(), 403);
+    let unknown = server
+        .validate_bearer_with_user::<TestUser>(&api("not-a-token"), &profile)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(unknown.status(), 401);
+
+    let revoke = OAuth2Request::post("https://as.example/revoke")
+        .with_header("Authorization", BASIC_APP)
+        .with_form([("token", access.as_str())]);
+    assert_eq!(server.create_revocation_response(&revoke).await.status, 200);
+    let revoked = server
+        .validate_bearer_with_user::<TestUser>(&api(&access), &profile)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(revoked.status(), 401);
+    assert_eq!(
+        revoked.error.map(|e| e.code.as_str().to_owned()).as_deref(),
+        Some("invalid_token")
+    );
 }
 
 fn location_param(response: &oauth_core::OAuth2Response, name: &str) -> String {
@@ -734,6 +884,8 @@ macro_rules! all_storage_tests {
             rotation_happens_once,
             concurrent_rotation_has_one_winner,
             revocation_by_token_and_by_grant,
+            token_and_user_are_read_together,
+            bearer_with_user_is_checked_like_bearer,
             authorization_code_flow_end_to_end,
             password_introspection_revocation,
             device_code_lifecycle,

@@ -7,7 +7,7 @@ use crate::models::OAuth2Token;
 use crate::oauth2::server::AuthorizationServer;
 use crate::scope::{Scope, ScopeRequirement};
 use crate::secrets;
-use crate::storage::OAuth2Storage;
+use crate::storage::{OAuth2Storage, UserStorage};
 
 /// Why a resource request was refused (RFC 6750 §3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,16 +169,96 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
         required: &ScopeRequirement,
     ) -> Result<S::Token, BearerError> {
-        self.check_transport(request.secure)
-            .map_err(BearerError::new)?;
-        let Some(raw) = extract_bearer_token(request, &self.config)? else {
+        let Some(digest) = self.bearer_digest(request)? else {
             return Err(BearerError::missing());
         };
         let token = self
             .storage
-            .find_access_token(&secrets::digest(raw))
+            .find_access_token(&digest)
             .await
             .map_err(|e| BearerError::new(e.into()))?;
+        self.admit_bearer(token, required)
+    }
+
+    /// [`validate_bearer`](Self::validate_bearer), also returning the user
+    /// the token acts for, read with the token in one storage call
+    /// ([`UserStorage`]). The user is `None` when the token acts for no
+    /// user or that user is gone; the token is checked the same way.
+    ///
+    /// ```
+    /// use oauth_core::memory::MemoryStorage;
+    /// use oauth_core::{AuthorizationServer, Config, NewToken, OAuth2Request, OAuth2Storage,
+    ///                  ScopeRequirement, secrets};
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct User { name: &'static str }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let now = std::time::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+    /// let storage = MemoryStorage::new();
+    /// storage.insert_user("7", User { name: "alice" });
+    /// storage.save_token(NewToken {
+    ///     client_id: "app".into(),
+    ///     user_id: Some("7".into()),
+    ///     token_type: "Bearer".into(),
+    ///     access_token_digest: secrets::digest("tok"),
+    ///     refresh_token_digest: None,
+    ///     scope: "profile".into(),
+    ///     refresh_token_scope: "profile".into(),
+    ///     issued_at: now,
+    ///     expires_in: 3600,
+    ///     grant_id: "g1".into(),
+    /// }).await.unwrap();
+    /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
+    ///
+    /// let request = OAuth2Request::get("https://api.example/me")
+    ///     .with_header("Authorization", "Bearer tok");
+    /// let (_token, user) = server
+    ///     .validate_bearer_with_user::<User>(&request, &ScopeRequirement::all_of(["profile"]))
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(user, Some(User { name: "alice" }));
+    /// # });
+    /// ```
+    pub async fn validate_bearer_with_user<U>(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<(S::Token, Option<U>), BearerError>
+    where
+        U: Send + 'static,
+        S: UserStorage<U>,
+    {
+        let Some(digest) = self.bearer_digest(request)? else {
+            return Err(BearerError::missing());
+        };
+        let (token, user) = match self
+            .storage
+            .find_access_token_and_user(&digest)
+            .await
+            .map_err(|e| BearerError::new(e.into()))?
+        {
+            Some((token, user)) => (Some(token), user),
+            None => (None, None),
+        };
+        Ok((self.admit_bearer(token, required)?, user))
+    }
+
+    /// The digest of the request's bearer token (`None` when it has none),
+    /// after the transport check.
+    fn bearer_digest(&self, request: &OAuth2Request) -> Result<Option<String>, BearerError> {
+        self.check_transport(request.secure)
+            .map_err(BearerError::new)?;
+        Ok(extract_bearer_token(request, &self.config)?.map(secrets::digest))
+    }
+
+    /// The token found for a bearer token, if it may be used for a resource
+    /// that requires `required`.
+    fn admit_bearer(
+        &self,
+        token: Option<S::Token>,
+        required: &ScopeRequirement,
+    ) -> Result<S::Token, BearerError> {
         let invalid = |d: &str| BearerError::new(OAuth2Error::invalid_token(d));
         let Some(token) = token else {
             return Err(invalid("the access token is invalid"));

@@ -11,8 +11,8 @@ use rocket::{Build, Orbit, Rocket};
 use crate::config::Config;
 use crate::oauth2::rfc8414::Endpoints;
 use crate::oauth2::server::AuthorizationServer;
-use crate::rocket::guards::{BearerGate, BearerValidator};
-use crate::storage::OAuth2Storage;
+use crate::rocket::guards::{BearerGate, BearerValidator, UserGate, UserValidator};
+use crate::storage::{OAuth2Storage, UserStorage};
 
 /// Decides who may register a client at the registration endpoint, from
 /// the request (a session cookie, an initial access token, ...): `Ok(owner)`
@@ -35,11 +35,16 @@ pub(crate) struct SharedConfig(pub Arc<Config>);
 type Builder<S> =
     Box<dyn FnOnce(&Rocket<Build>, Config) -> Result<AuthorizationServer<S>, String> + Send>;
 
+/// Manages the validator of one user model ([`OAuth2Fairing::users`]).
+type UserGateMaker<S> =
+    Box<dyn Fn(Rocket<Build>, &Arc<AuthorizationServer<S>>) -> Rocket<Build> + Send + Sync>;
+
 /// Builds the server at ignite. See [`OAuth2::fairing`].
 pub struct OAuth2Fairing<S: OAuth2Storage> {
     build: Mutex<Option<Builder<S>>>,
     endpoints: Endpoints,
     registration: Option<RegistrationPolicy>,
+    user_gates: Vec<UserGateMaker<S>>,
 }
 
 impl<S: OAuth2Storage> OAuth2<S> {
@@ -57,6 +62,7 @@ impl<S: OAuth2Storage> OAuth2<S> {
             build: Mutex::new(Some(Box::new(build))),
             endpoints: Endpoints::under("/oauth"),
             registration: None,
+            user_gates: Vec::new(),
         }
     }
 }
@@ -76,6 +82,24 @@ impl<S: OAuth2Storage> OAuth2Fairing<S> {
         F: Fn(&Request<'_>) -> Result<Option<String>, Status> + Send + Sync + 'static,
     {
         self.registration = Some(Arc::new(policy));
+        self
+    }
+
+    /// Lets handlers take [`RequireOAuthUser<_, U>`](crate::rocket::RequireOAuthUser):
+    /// the token's user `U` read by the storage together with the token
+    /// ([`UserStorage`]). Call once per user model.
+    pub fn users<U>(mut self) -> Self
+    where
+        U: Send + Sync + 'static,
+        S: UserStorage<U>,
+    {
+        self.user_gates.push(Box::new(|rocket, server| {
+            if rocket.state::<UserGate<U>>().is_some() {
+                return rocket;
+            }
+            let gate: Arc<dyn UserValidator<U>> = server.clone();
+            rocket.manage(UserGate(gate))
+        }));
         self
     }
 }
@@ -117,6 +141,10 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
         };
         let gate: Arc<dyn BearerValidator> = server.clone();
         let shared = SharedConfig(Arc::new(server.config().clone()));
+        let rocket = self
+            .user_gates
+            .iter()
+            .fold(rocket, |rocket, manage| manage(rocket, &server));
         Ok(rocket
             .manage(OAuth2 {
                 server,

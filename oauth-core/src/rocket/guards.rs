@@ -15,7 +15,7 @@ use crate::oauth2::server::AuthorizationServer;
 use crate::rocket::request::engine_request;
 use crate::rocket::response::plain_error;
 use crate::scope::{Scope, ScopeRequirement};
-use crate::storage::OAuth2Storage;
+use crate::storage::{OAuth2Storage, UserStorage};
 
 /// The scope a [`RequireOAuth`] guard requires; declare with
 /// [`scope!`](macro@crate::scope).
@@ -68,13 +68,7 @@ impl<S: OAuth2Storage> BearerValidator for AuthorizationServer<S> {
         required: &ScopeRequirement,
     ) -> Result<TokenInfo, (bool, OAuth2Response)> {
         match self.validate_bearer(request, required).await {
-            Ok(t) => Ok(TokenInfo {
-                client_id: t.client_id().to_owned(),
-                user_id: t.user_id(),
-                scope: t.scope(),
-                expires_at: t.expires_at(),
-                grant_id: t.grant_id().to_owned(),
-            }),
+            Ok(t) => Ok(TokenInfo::of(&t)),
             Err(e) => Err((e.error.is_none(), e.to_response(self.config()))),
         }
     }
@@ -84,7 +78,51 @@ impl<S: OAuth2Storage> BearerValidator for AuthorizationServer<S> {
     }
 }
 
+impl TokenInfo {
+    fn of(t: &impl OAuth2Token) -> TokenInfo {
+        TokenInfo {
+            client_id: t.client_id().to_owned(),
+            user_id: t.user_id(),
+            scope: t.scope(),
+            expires_at: t.expires_at(),
+            grant_id: t.grant_id().to_owned(),
+        }
+    }
+}
+
 pub(crate) struct BearerGate(pub Arc<dyn BearerValidator>);
+
+/// [`BearerValidator`] that also reads the token's user `U`.
+#[async_trait]
+pub(crate) trait UserValidator<U>: Send + Sync {
+    async fn validate_with_user(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<(TokenInfo, Option<U>), OAuth2Response>;
+}
+
+#[async_trait]
+impl<S, U> UserValidator<U> for AuthorizationServer<S>
+where
+    S: UserStorage<U>,
+    U: Send + 'static,
+{
+    async fn validate_with_user(
+        &self,
+        request: &OAuth2Request,
+        required: &ScopeRequirement,
+    ) -> Result<(TokenInfo, Option<U>), OAuth2Response> {
+        match self.validate_bearer_with_user::<U>(request, required).await {
+            Ok((t, user)) => Ok((TokenInfo::of(&t), user)),
+            Err(e) => Err(e.to_response(self.config())),
+        }
+    }
+}
+
+/// The validator for users of type `U`, managed by
+/// [`OAuth2Fairing::users`](crate::rocket::OAuth2Fairing::users).
+pub(crate) struct UserGate<U>(pub Arc<dyn UserValidator<U>>);
 
 /// The response a failed guard wants sent; the catchers of
 /// [`oauth2_catchers`](crate::rocket::oauth2_catchers) send it.
@@ -169,6 +207,94 @@ impl<'r, S: ScopeSpec> FromRequest<'r> for OptionalOAuth<S> {
             Ok(token) => Outcome::Success(OptionalOAuth(Some(token), PhantomData)),
             Err((true, _)) => Outcome::Success(OptionalOAuth(None, PhantomData)),
             Err((false, response)) => fail(req, response),
+        }
+    }
+}
+
+/// Like [`RequireOAuth`], and also hands the handler the user the token
+/// acts for, read with the token in one storage call
+/// ([`UserStorage`](crate::UserStorage)) instead of a second lookup in the
+/// handler. The fairing must be told of the user model:
+/// [`OAuth2Fairing::users`](crate::rocket::OAuth2Fairing::users).
+///
+/// `user` is `None` when the token acts for no user (client credentials)
+/// or that user is gone; what that means is the handler's to say. Refusals
+/// are [`RequireOAuth`]'s. It dereferences to the [`TokenInfo`].
+///
+/// ```no_run
+/// # use oauth_core::memory::MemoryStorage;
+/// use oauth_core::rocket::{OAuth2, RequireOAuthUser, oauth2_catchers};
+/// use oauth_core::{AuthorizationServer, scope};
+/// use rocket::{get, routes};
+///
+/// #[derive(Clone)]
+/// struct User { name: String }
+///
+/// scope!(Profile = "profile");
+///
+/// #[get("/api/me")]
+/// fn me(me: RequireOAuthUser<Profile, User>) -> Option<String> {
+///     me.user.map(|u| u.name)
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build()
+///         .attach(
+///             OAuth2::fairing(|_rocket, config| {
+///                 AuthorizationServer::new(MemoryStorage::new(), config).map_err(|e| e.to_string())
+///             })
+///             .users::<User>(),
+///         )
+///         .mount("/", routes![me])
+///         .register("/", oauth2_catchers())
+/// }
+/// ```
+pub struct RequireOAuthUser<S: ScopeSpec, U> {
+    /// The token.
+    pub token: TokenInfo,
+    /// The user it acts for, if any.
+    pub user: Option<U>,
+    _scope: PhantomData<S>,
+}
+
+impl<S: ScopeSpec, U> Deref for RequireOAuthUser<S, U> {
+    type Target = TokenInfo;
+    fn deref(&self) -> &TokenInfo {
+        &self.token
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAuthUser<S, U> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let (Some(users), Some(bearer)) = (
+            req.rocket().state::<UserGate<U>>(),
+            req.rocket().state::<BearerGate>(),
+        ) else {
+            return fail(
+                req,
+                plain_error(
+                    500,
+                    "server_error",
+                    "RequireOAuthUser: the OAuth 2.0 fairing is not attached, or was not given this user model with .users::<U>()",
+                ),
+            );
+        };
+        let request = engine_request(req, None, bearer.0.config());
+        match users
+            .0
+            .validate_with_user(&request, &S::requirement())
+            .await
+        {
+            Ok((token, user)) => Outcome::Success(RequireOAuthUser {
+                token,
+                user,
+                _scope: PhantomData,
+            }),
+            Err(response) => fail(req, response),
         }
     }
 }

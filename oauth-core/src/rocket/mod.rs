@@ -45,7 +45,7 @@ mod routes;
 pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
-pub use guards::{OptionalOAuth, RequireOAuth, ScopeSpec, TokenInfo};
+pub use guards::{OptionalOAuth, RequireOAuth, RequireOAuthUser, ScopeSpec, TokenInfo};
 pub use oauth1::{
     AnyRealm, OAuth1, OAuth1Authorize, OAuth1Fairing, OAuth1TokenInfo, RealmSpec, RequireOAuth1,
     oauth1_routes,

@@ -1,0 +1,193 @@
+//! `RequireOAuthUser` on a real Rocket server over HTTP, on the in-memory
+//! storage: the handler gets the token's user read with the token, and
+//! every refusal is `RequireOAuth`'s (RFC 6750 §3: 401 with a `Bearer`
+//! challenge, `invalid_token`; 403 `insufficient_scope`). A fairing that
+//! was not given the user model answers 500, saying so, instead of serving
+//! the handler without a user.
+
+use std::time::{Duration, Instant};
+
+use oauth_core::memory::MemoryStorage;
+use oauth_core::rocket::{OAuth2, RequireOAuthUser, oauth2_catchers};
+use oauth_core::{AuthorizationServer, NewToken, OAuth2Storage, scope, secrets};
+use rocket::{Shutdown, get, routes};
+
+scope!(Profile = "profile");
+
+/// The application's user model.
+#[derive(Debug, Clone)]
+struct Member {
+    name: String,
+}
+
+#[get("/me")]
+fn me(me: RequireOAuthUser<Profile, Member>) -> String {
+    match &me.user {
+        Some(member) => format!("{} via {}", member.name, me.client_id),
+        None => format!("nobody via {}", me.client_id),
+    }
+}
+
+fn now() -> i64 {
+    std::time::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64
+}
+
+fn token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
+    NewToken {
+        client_id: "app".into(),
+        user_id: user_id.map(str::to_owned),
+        token_type: "Bearer".into(),
+        access_token_digest: secrets::digest(raw),
+        refresh_token_digest: None,
+        scope: scope.into(),
+        refresh_token_scope: scope.into(),
+        issued_at: now(),
+        expires_in: 3600,
+        grant_id: format!("grant-{raw}"),
+    }
+}
+
+/// Storage with user 7 (alice) and tokens: `alice` (hers, `profile`),
+/// `service` (no user), `gone` (user 9, who does not exist), `narrow`
+/// (hers, `email` only), `revoked` (hers, revoked).
+async fn storage() -> MemoryStorage {
+    let s = MemoryStorage::new();
+    s.insert_user(
+        "7",
+        Member {
+            name: "alice".into(),
+        },
+    );
+    for t in [
+        token("alice", Some("7"), "profile"),
+        token("service", None, "profile"),
+        token("gone", Some("9"), "profile"),
+        token("narrow", Some("7"), "email"),
+        token("revoked", Some("7"), "profile"),
+    ] {
+        s.save_token(t).await.unwrap();
+    }
+    s.revoke_access_token(&secrets::digest("revoked"), now())
+        .await
+        .unwrap();
+    s
+}
+
+struct Server {
+    base: String,
+    shutdown: Shutdown,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+/// Launches the site on a free port of 127.0.0.1, its fairing told of
+/// `Member` when `with_users`.
+async fn serve(with_users: bool) -> Server {
+    let storage = storage().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let figment = rocket::Config::figment()
+        .merge(("port", port))
+        .merge(("address", "127.0.0.1"))
+        .merge(("log_level", "off"))
+        .merge(("shutdown.ctrlc", false))
+        .merge(("oauth2.insecure_transport", true));
+    let fairing = OAuth2::fairing(move |_, config| {
+        AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
+    });
+    let fairing = if with_users {
+        fairing.users::<Member>()
+    } else {
+        fairing
+    };
+    let rocket = rocket::custom(figment)
+        .attach(fairing)
+        .mount("/", routes![me])
+        .register("/", oauth2_catchers())
+        .ignite()
+        .await
+        .expect("ignite");
+    let shutdown = rocket.shutdown();
+    tokio::spawn(rocket.launch());
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/me")).await.is_err() {
+        assert!(Instant::now() < deadline, "{base} did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Server { base, shutdown }
+}
+
+/// Status, `WWW-Authenticate` and body of `GET /me` with `token`.
+async fn get_me(server: &Server, token: Option<&str>) -> (u16, String, String) {
+    let mut request = reqwest::Client::new().get(format!("{}/me", server.base));
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    let challenge = r
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, challenge, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_handler_gets_the_user_the_token_acts_for() {
+    let server = serve(true).await;
+    let (status, _, body) = get_me(&server, Some("alice")).await;
+    assert_eq!((status, body.as_str()), (200, "alice via app"));
+    // No user behind the token, or a user who is gone: the handler decides.
+    let (status, _, body) = get_me(&server, Some("service")).await;
+    assert_eq!((status, body.as_str()), (200, "nobody via app"));
+    let (status, _, body) = get_me(&server, Some("gone")).await;
+    assert_eq!((status, body.as_str()), (200, "nobody via app"));
+}
+
+/// RFC 6750 §3 and §3.1: the refusals of `RequireOAuth`.
+#[tokio::test]
+async fn rfc6750_3_refusals_are_those_of_require_oauth() {
+    let server = serve(true).await;
+    // §3.1: no token, no error code: just the challenge.
+    let (status, challenge, _) = get_me(&server, None).await;
+    assert_eq!((status, challenge.as_str()), (401, "Bearer"));
+    let (status, challenge, body) = get_me(&server, Some("revoked")).await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    assert!(body.contains("invalid_token"), "{body}");
+    let (status, challenge, _) = get_me(&server, Some("unknown")).await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    let (status, challenge, _) = get_me(&server, Some("narrow")).await;
+    assert_eq!(status, 403);
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#)
+            && challenge.contains(r#"scope="profile""#),
+        "{challenge}"
+    );
+}
+
+#[tokio::test]
+async fn without_the_user_model_the_guard_answers_500_and_says_why() {
+    let server = serve(false).await;
+    let (status, _, body) = get_me(&server, Some("alice")).await;
+    assert_eq!(status, 500);
+    assert!(
+        body.contains("server_error") && body.contains(".users::<U>()"),
+        "{body}"
+    );
+}
