@@ -10,16 +10,42 @@
 //!   prepared again at each execution; and `MultiConnection` renders the SQL
 //!   each time. This is the cost the derive avoids.
 //!
+//! And the bearer check of a handler that needs the token's user, through
+//! the storage and its pool, on two threads at once (as Rocket's two
+//! workers run it on this kind of machine):
+//!
+//! - `baseline: token, then user`: `find_access_token`, then the user
+//!   lookup in a second `DbPool::run`: two SQLite read transactions;
+//! - `together`: `UserStorage::find_access_token_and_user`, one read
+//!   transaction (`DbPool::run_together`), what `RequireOAuthUser` calls.
+//!
 //! Run with `cargo bench -p oauth-diesel`; read the ratios to `baseline`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use diesel::prelude::*;
-use oauth_core::NewToken;
+use std::time::{Duration, Instant};
+
+use oauth_core::{NewToken, OAuth2Storage, OAuth2Token, UserStorage};
 use oauth_diesel::models::Token;
 use oauth_diesel::schema::oauth2_token as t;
-use oauth_diesel::{AnyConnection, DieselToken};
+use oauth_diesel::{AnyConnection, DbPool, DieselToken, DieselUser, OAuth2User, StandardStorage};
+
+diesel::table! {
+    bench_user (id) {
+        id -> Integer,
+        name -> Text,
+    }
+}
+
+/// An application's user model.
+#[derive(Queryable, Selectable, OAuth2User)]
+#[diesel(table_name = bench_user)]
+struct User {
+    id: i32,
+    name: String,
+}
 
 fn connection(dir: &std::path::Path) -> AnyConnection {
     let url = format!("sqlite://{}/bench.sqlite", dir.display());
@@ -40,6 +66,12 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
         };
         Token::insert(&mut conn, &token).expect("insert");
     }
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "CREATE TABLE IF NOT EXISTS bench_user (id INTEGER PRIMARY KEY, name TEXT NOT NULL); \
+         INSERT OR IGNORE INTO bench_user (id, name) VALUES (1, 'alice');",
+    )
+    .expect("users");
     conn
 }
 
@@ -83,5 +115,77 @@ fn lookup(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, lookup);
+/// Runs `op` `iters` times, split over two threads each with its own
+/// runtime (the storage is shared, as Rocket's workers share it).
+fn on_two_threads<F, Fut>(storage: &StandardStorage, iters: u64, op: F) -> Duration
+where
+    F: Fn(StandardStorage) -> Fut + Send + Sync + Copy + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let start = Instant::now();
+    let threads: Vec<_> = (0..2)
+        .map(|i| {
+            let storage = storage.clone();
+            let n = iters / 2 + (i as u64) * (iters % 2);
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    for _ in 0..n {
+                        op(storage.clone()).await;
+                    }
+                })
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("bench thread");
+    }
+    start.elapsed()
+}
+
+fn token_and_user(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("oauth-diesel-bench-u-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    drop(connection(&dir));
+    let url = format!("sqlite://{}/bench.sqlite", dir.display());
+    let storage = StandardStorage::new(DbPool::connect(&url).expect("pool"));
+
+    let mut group = c.benchmark_group("token and its user (SQLite, 2 threads)");
+    group.bench_function("baseline: token, then user", |b| {
+        b.iter_custom(|iters| {
+            on_two_threads(&storage, iters, |s| async move {
+                let token = s
+                    .find_access_token(black_box("digest-500"))
+                    .await
+                    .expect("token")
+                    .expect("found");
+                let id = token.user_id().expect("user id");
+                let user = s
+                    .pool()
+                    .run(move |conn| User::find_by_user_id(conn, &id))
+                    .await
+                    .expect("user");
+                black_box(user.map(|u| (u.id, u.name)));
+            })
+        })
+    });
+    group.bench_function("together: find_access_token_and_user", |b| {
+        b.iter_custom(|iters| {
+            on_two_threads(&storage, iters, |s| async move {
+                let found: Option<(Token, Option<User>)> = s
+                    .find_access_token_and_user(black_box("digest-500"))
+                    .await
+                    .expect("token and user");
+                black_box(found.and_then(|(_, u)| u).map(|u| (u.id, u.name)));
+            })
+        })
+    });
+    group.finish();
+    drop(storage);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, lookup, token_and_user);
 criterion_main!(benches);

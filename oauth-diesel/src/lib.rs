@@ -10,6 +10,10 @@
 //!   the ready-made [`models`] over the standard [`schema`].
 //! - [`DieselStorage`] implements `OAuth2Storage` for them over a
 //!   [`DbPool`]; queries run on Tokio's blocking threads.
+//! - Your user struct may derive [`OAuth2User`](derive@OAuth2User): the
+//!   storage then reads a token's user together with the token
+//!   (`UserStorage`, one SQLite read transaction), for the
+//!   `RequireOAuthUser` guard of `oauth_core::rocket`.
 //! - [`migrations`] embeds the standard tables for each backend.
 //! - OAuth 1.0a (RFC 5849) the same way: [`OAuth1Client`](derive@OAuth1Client),
 //!   [`OAuth1TemporaryCredential`](derive@OAuth1TemporaryCredential) and
@@ -182,7 +186,7 @@ pub use glue::{
 #[cfg(feature = "redis")]
 pub use oauth1::redis::RedisOAuth1Storage;
 pub use oauth1::{DieselOAuth1Storage, OAuth1Cleanup, StandardOAuth1Storage};
-pub use pool::{DbPool, PoolOptions};
+pub use pool::{DbPool, PoolOptions, server_pool_size};
 pub use storage::{Cleanup, DieselStorage, StandardStorage};
 
 pub use oauth_core::oauth1::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
