@@ -115,7 +115,7 @@ pub struct ClientAuthFailures {
 
 /// Storage that reads the user a token acts for together with the token,
 /// for guards that hand the user to the handler
-/// ([`RequireOAuthUser`](crate::rocket::RequireOAuthUser)). `U` is the
+/// (`RequireOAuthUser` of the Rocket adapter). `U` is the
 /// application's user model.
 ///
 /// A protected handler nearly always needs the user behind the token; read

@@ -466,16 +466,7 @@ pub async fn bearer_with_user_is_checked_like_bearer<S: TestStorage>(s: S) {
     };
     s.add_user(carol.clone()).await;
     let server = server(s).await;
-    let r = server
-        .create_token_response(&token_request(&[
-            ("grant_type", "password"),
-            ("username", "42"),
-            ("password", "valid"),
-            ("scope", "profile"),
-        ]))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let access = r.json_body()["access_token"].as_str().unwrap().to_owned();
+    let access = password_token(&server, "profile").await;
     let api = |token: &str| {
         OAuth2Request::get("https://as.example/api/me")
             .with_header("Authorization", format!("Bearer {token}"))
@@ -605,19 +596,24 @@ pub async fn authorization_code_flow_end_to_end<S: TestStorage>(s: S) {
     }
 }
 
-/// Password grant, introspection and revocation by a confidential client.
-pub async fn password_introspection_revocation<S: TestStorage>(s: S) {
-    let server = server(s).await;
+/// An access token for user 42 with `scope`, by the password grant.
+async fn password_token<S: TestStorage>(server: &AuthorizationServer<S>, scope: &str) -> String {
     let r = server
         .create_token_response(&token_request(&[
             ("grant_type", "password"),
             ("username", "42"),
             ("password", "valid"),
-            ("scope", "profile email"),
+            ("scope", scope),
         ]))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let access = r.json_body()["access_token"].as_str().unwrap().to_owned();
+    r.json_body()["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Password grant, introspection and revocation by a confidential client.
+pub async fn password_introspection_revocation<S: TestStorage>(s: S) {
+    let server = server(s).await;
+    let access = password_token(&server, "profile email").await;
 
     let introspect = |token: &str| {
         OAuth2Request::post("https://as.example/introspect")
