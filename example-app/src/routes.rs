@@ -379,10 +379,7 @@ fn api_me(me: RequireOAuthUser<Profile, User>) -> (Status, (ContentType, String)
             Status::Ok,
             (
                 ContentType::JSON,
-                json_of(&Me {
-                    id: user.id,
-                    username: &user.username,
-                }),
+                serde_json::json!({ "id": user.id, "username": user.username }).to_string(),
             ),
         ),
         // Client credentials, or a user deleted since.
@@ -390,23 +387,12 @@ fn api_me(me: RequireOAuthUser<Profile, User>) -> (Status, (ContentType, String)
             Status::Forbidden,
             (
                 ContentType::JSON,
-                json_of(&serde_json::json!({
+                serde_json::json!({
                     "error": "access_denied",
                     "error_description": "this token does not act for a user",
-                })),
+                })
+                .to_string(),
             ),
         ),
     }
-}
-
-/// The body of `/api/me`.
-#[derive(serde::Serialize)]
-struct Me<'a> {
-    id: i32,
-    username: &'a str,
-}
-
-fn json_of(value: &impl serde::Serialize) -> String {
-    // Serializing these plain structs cannot fail.
-    serde_json::to_string(value).unwrap_or_default()
 }

@@ -192,11 +192,6 @@ impl MemoryStorage {
     pub fn insert_user<U: Clone + Send + Sync + 'static>(&self, user_id: &str, user: U) {
         self.lock().users.insert(user_id.to_owned(), Arc::new(user));
     }
-
-    /// Removes the user with this id; whether there was one.
-    pub fn remove_user(&self, user_id: &str) -> bool {
-        self.lock().users.remove(user_id).is_some()
-    }
 }
 
 #[async_trait]

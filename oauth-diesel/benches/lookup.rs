@@ -25,6 +25,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use diesel::prelude::*;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use oauth_core::{NewToken, OAuth2Storage, OAuth2Token, UserStorage};
@@ -116,33 +117,41 @@ fn lookup(c: &mut Criterion) {
 }
 
 /// Runs `op` `iters` times, split over two threads each with its own
-/// runtime (the storage is shared, as Rocket's workers share it).
+/// runtime (the storage is shared, as Rocket's workers share it). The
+/// time is from a common start, after the threads and runtimes exist, to
+/// the last thread's end.
 fn on_two_threads<F, Fut>(storage: &StandardStorage, iters: u64, op: F) -> Duration
 where
     F: Fn(StandardStorage) -> Fut + Send + Sync + Copy + 'static,
     Fut: std::future::Future<Output = ()>,
 {
-    let start = Instant::now();
-    let threads: Vec<_> = (0..2)
+    let start = Arc::new(Barrier::new(2));
+    let threads: Vec<_> = (0..2u64)
         .map(|i| {
-            let storage = storage.clone();
-            let n = iters / 2 + (i as u64) * (iters % 2);
+            let (storage, start) = (storage.clone(), start.clone());
+            let n = iters / 2 + i * (iters % 2);
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .build()
                     .expect("runtime");
+                start.wait();
+                let began = Instant::now();
                 rt.block_on(async {
                     for _ in 0..n {
                         op(storage.clone()).await;
                     }
-                })
+                });
+                (began, Instant::now())
             })
         })
         .collect();
-    for t in threads {
-        t.join().expect("bench thread");
-    }
-    start.elapsed()
+    let spans: Vec<(Instant, Instant)> = threads
+        .into_iter()
+        .map(|t| t.join().expect("bench thread"))
+        .collect();
+    let began = spans.iter().map(|s| s.0).min().expect("two threads");
+    let ended = spans.iter().map(|s| s.1).max().expect("two threads");
+    ended - began
 }
 
 fn token_and_user(c: &mut Criterion) {

@@ -22,37 +22,22 @@ async fn reads_together_see_one_snapshot() {
     let db = TestDb::sqlite();
     let pool = oauth_diesel::DbPool::connect_and_migrate(&db.url).unwrap();
     let count = |conn: &mut oauth_diesel::AnyConnection| f::table.count().get_result::<i64>(conn);
-    let url = db.url.clone();
-    let insert_elsewhere = move |n: i64| {
-        let mut other = oauth_diesel::establish(&url).unwrap();
-        diesel::insert_into(f::table)
-            .values((f::client_id.eq(format!("c{n}")), f::failed_at.eq(n)))
-            .execute(&mut other)
-            .unwrap();
+    // A count, a row inserted by another connection, a count again.
+    let around_a_write = |n: i64| {
+        let url = db.url.clone();
+        move |conn: &mut oauth_diesel::AnyConnection| {
+            let before = count(conn)?;
+            let mut other = oauth_diesel::establish(&url).unwrap();
+            diesel::insert_into(f::table)
+                .values((f::client_id.eq(format!("c{n}")), f::failed_at.eq(n)))
+                .execute(&mut other)
+                .unwrap();
+            Ok((before, count(conn)?))
+        }
     };
 
-    let writer = insert_elsewhere.clone();
-    let (before, after) = pool
-        .run_together(move |conn| {
-            let before = count(conn)?;
-            writer(1);
-            Ok((before, count(conn)?))
-        })
-        .await
-        .unwrap();
-    assert_eq!((before, after), (0, 0), "one snapshot for both reads");
-
-    let (before, after) = pool
-        .run(move |conn| {
-            let before = count(conn)?;
-            insert_elsewhere(2);
-            Ok((before, count(conn)?))
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        (before, after),
-        (1, 2),
-        "separate reads see the write between them"
-    );
+    let counts = pool.run_together(around_a_write(1)).await.unwrap();
+    assert_eq!(counts, (0, 0), "one snapshot for both reads");
+    let counts = pool.run(around_a_write(2)).await.unwrap();
+    assert_eq!(counts, (1, 2), "separate reads see the write between them");
 }

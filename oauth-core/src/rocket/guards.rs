@@ -100,6 +100,7 @@ pub(crate) trait UserValidator<U>: Send + Sync {
         request: &OAuth2Request,
         required: &ScopeRequirement,
     ) -> Result<(TokenInfo, Option<U>), OAuth2Response>;
+    fn config(&self) -> &Config;
 }
 
 #[async_trait]
@@ -117,6 +118,10 @@ where
             Ok((t, user)) => Ok((TokenInfo::of(&t), user)),
             Err(e) => Err(e.to_response(self.config())),
         }
+    }
+
+    fn config(&self) -> &Config {
+        AuthorizationServer::config(self)
     }
 }
 
@@ -270,10 +275,7 @@ impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAut
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let (Some(users), Some(bearer)) = (
-            req.rocket().state::<UserGate<U>>(),
-            req.rocket().state::<BearerGate>(),
-        ) else {
+        let Some(users) = req.rocket().state::<UserGate<U>>() else {
             return fail(
                 req,
                 plain_error(
@@ -283,7 +285,7 @@ impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAut
                 ),
             );
         };
-        let request = engine_request(req, None, bearer.0.config());
+        let request = engine_request(req, None, users.0.config());
         match users
             .0
             .validate_with_user(&request, &S::requirement())
