@@ -5,9 +5,10 @@ use std::path::Path;
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::embed_migrations;
 use oauth_core::StorageError;
-use oauth_diesel::{AnyConnection, DbPool};
+use oauth_diesel::DbPool;
+use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
@@ -15,9 +16,11 @@ use rocket::figment::providers::Serialized;
 use crate::models::{Client, User, users};
 
 /// The site's own tables (users), per backend.
-const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-const MYSQL: EmbeddedMigrations = embed_migrations!("migrations/mysql");
+const SITE: MigrationSet = MigrationSet {
+    sqlite: &embed_migrations!("migrations/sqlite"),
+    postgres: &embed_migrations!("migrations/postgres"),
+    mysql: &embed_migrations!("migrations/mysql"),
+};
 
 /// The SQLite file used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://example-app.sqlite";
@@ -107,12 +110,7 @@ pub fn fairing() -> AdHoc {
 
 fn migrate(pool: &DbPool) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut conn = pool.get()?;
-    oauth_diesel::migrations::run_migrations(&mut conn)?;
-    match &mut *conn {
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(drop)?,
-        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES).map(drop)?,
-        AnyConnection::Mysql(c) => c.run_pending_migrations(MYSQL).map(drop)?,
-    }
+    run_migration_sets(&mut conn, &[MigrationSet::STANDARD, SITE])?;
     Ok(())
 }
 

@@ -1,19 +1,80 @@
-//! One connection type for three databases, chosen by URL at run time.
+//! One connection type for the databases compiled in, chosen by URL at run
+//! time.
+//!
+//! Each backend is a cargo feature of this crate: `sqlite` (on by default;
+//! SQLite is compiled from source, so no system library is needed),
+//! `postgres` (links `libpq`) and `mysql` (links `libmysqlclient` or
+//! MariaDB's). [`AnyConnection`] has one variant per backend compiled in;
+//! a URL for a backend that is not compiled in is refused by [`establish`]
+//! with an error naming the feature to turn on.
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, ConnectionResult};
+use diesel::{ConnectionError, ConnectionResult};
 
-/// A connection to SQLite, PostgreSQL or MySQL. Diesel queries written once
-/// run on any of them (Diesel's `MultiConnection`).
-#[derive(diesel::MultiConnection)]
-pub enum AnyConnection {
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!(
+    "oauth-diesel needs at least one database backend: turn on one of its features \
+     `sqlite` (the default), `postgres` or `mysql`"
+);
+
+/// Declares [`AnyConnection`] with the variants of the compiled backends
+/// (Diesel's `MultiConnection` derive takes no `#[cfg]` on variants).
+macro_rules! any_connection {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty)),+ $(,)?) => {
+        /// A connection to one of the databases compiled in (SQLite,
+        /// PostgreSQL, MySQL: the crate's features). Diesel queries written
+        /// once run on any of them (Diesel's `MultiConnection`).
+        #[derive(diesel::MultiConnection)]
+        pub enum AnyConnection {
+            $($(#[$doc])* $variant($ty),)+
+        }
+    };
+}
+
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+any_connection!(
     /// PostgreSQL.
     Postgresql(diesel::PgConnection),
     /// MySQL or MariaDB.
     Mysql(diesel::MysqlConnection),
     /// SQLite.
     Sqlite(diesel::SqliteConnection),
-}
+);
+#[cfg(all(feature = "sqlite", feature = "postgres", not(feature = "mysql")))]
+any_connection!(
+    /// PostgreSQL.
+    Postgresql(diesel::PgConnection),
+    /// SQLite.
+    Sqlite(diesel::SqliteConnection),
+);
+#[cfg(all(feature = "sqlite", not(feature = "postgres"), feature = "mysql"))]
+any_connection!(
+    /// MySQL or MariaDB.
+    Mysql(diesel::MysqlConnection),
+    /// SQLite.
+    Sqlite(diesel::SqliteConnection),
+);
+#[cfg(all(feature = "sqlite", not(feature = "postgres"), not(feature = "mysql")))]
+any_connection!(
+    /// SQLite.
+    Sqlite(diesel::SqliteConnection),
+);
+#[cfg(all(not(feature = "sqlite"), feature = "postgres", feature = "mysql"))]
+any_connection!(
+    /// PostgreSQL.
+    Postgresql(diesel::PgConnection),
+    /// MySQL or MariaDB.
+    Mysql(diesel::MysqlConnection),
+);
+#[cfg(all(not(feature = "sqlite"), feature = "postgres", not(feature = "mysql")))]
+any_connection!(
+    /// PostgreSQL.
+    Postgresql(diesel::PgConnection),
+);
+#[cfg(all(not(feature = "sqlite"), not(feature = "postgres"), feature = "mysql"))]
+any_connection!(
+    /// MySQL or MariaDB.
+    Mysql(diesel::MysqlConnection),
+);
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,39 +108,97 @@ impl Backend {
             (Backend::Sqlite, url.strip_prefix("sqlite:").unwrap_or(url))
         }
     }
+
+    /// The cargo feature of this crate that compiles the backend in.
+    pub fn feature(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// Whether this build of the crate can connect to the backend.
+    pub fn is_compiled_in(self) -> bool {
+        match self {
+            Backend::Sqlite => cfg!(feature = "sqlite"),
+            Backend::Postgres => cfg!(feature = "postgres"),
+            Backend::Mysql => cfg!(feature = "mysql"),
+        }
+    }
+
+    /// The error for a URL naming a backend this build does not have: it
+    /// says which feature to turn on.
+    pub fn not_compiled_in(self) -> String {
+        let name = match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+            Backend::Mysql => "MySQL",
+        };
+        format!(
+            "the database URL names {name}, but oauth-diesel was built without its `{feature}` \
+             feature: add `features = [\"{feature}\"]` to the oauth-diesel dependency \
+             (the example app: `cargo run -p example-app --features {feature}`)",
+            feature = self.feature()
+        )
+    }
 }
 
 /// SQLite settings applied to every new connection: WAL so readers do not
 /// block the writer, a busy timeout so writers queue instead of failing
 /// with `SQLITE_BUSY`, and foreign keys on.
+#[cfg(feature = "sqlite")]
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA busy_timeout = 10000; \
      PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON;";
 
-/// Opens a connection to `url` (see [`Backend::from_url`]).
+/// Opens a connection to `url` (see [`Backend::from_url`]). A URL for a
+/// backend that is not compiled in fails with
+/// [`Backend::not_compiled_in`]'s message.
 pub fn establish(url: &str) -> ConnectionResult<AnyConnection> {
+    #[allow(unused_imports)]
+    use diesel::Connection;
     let (backend, target) = Backend::from_url(url);
-    Ok(match backend {
-        Backend::Postgres => AnyConnection::Postgresql(diesel::PgConnection::establish(target)?),
-        Backend::Mysql => AnyConnection::Mysql(diesel::MysqlConnection::establish(target)?),
+    let _ = target;
+    match backend {
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
+            target,
+        )?)),
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => Ok(AnyConnection::Mysql(diesel::MysqlConnection::establish(
+            target,
+        )?)),
+        #[cfg(feature = "sqlite")]
         Backend::Sqlite => {
+            use diesel::connection::SimpleConnection;
             let mut conn = diesel::SqliteConnection::establish(target)?;
             conn.batch_execute(SQLITE_PRAGMAS)
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-            AnyConnection::Sqlite(conn)
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(AnyConnection::Sqlite(conn))
         }
-    })
+        #[allow(unreachable_patterns)]
+        other => Err(ConnectionError::BadConnection(other.not_compiled_in())),
+    }
 }
 
 impl AnyConnection {
     /// The backend of this connection.
     pub fn backend(&self) -> Backend {
         match self {
+            #[cfg(feature = "postgres")]
             AnyConnection::Postgresql(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
             AnyConnection::Mysql(_) => Backend::Mysql,
+            #[cfg(feature = "sqlite")]
             AnyConnection::Sqlite(_) => Backend::Sqlite,
         }
+    }
+
+    /// Whether this is a SQLite connection.
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == Backend::Sqlite
     }
 }
 
@@ -92,8 +211,8 @@ impl AnyConnection {
 /// `SqliteConnection`, `PgConnection` or `MysqlConnection`, a query with a
 /// static shape is looked up in Diesel's prepared statement cache by its
 /// type and runs without building any SQL. The body is compiled once per
-/// backend, so keep it to the hot queries (the derives use it for every
-/// lookup that runs on each request).
+/// backend compiled in, so keep it to the hot queries (the derives use it
+/// for every lookup that runs on each request).
 ///
 /// ```
 /// use diesel::prelude::*;
@@ -105,13 +224,83 @@ impl AnyConnection {
 /// assert_eq!(n, 0);
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
+///
+/// The macro expands in the caller's crate, where `#[cfg(feature = ...)]`
+/// would ask the caller's features, not this crate's; so each backend's
+/// case is a helper macro defined here for the backends compiled in, and
+/// empty for the others.
 #[macro_export]
 macro_rules! on_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::AnyConnection::Sqlite($c) => $body,
-            $crate::AnyConnection::Postgresql($c) => $body,
-            $crate::AnyConnection::Mysql($c) => $body,
+    ($conn:expr, |$c:ident| $body:expr) => {{
+        let on_backend_conn: &mut $crate::AnyConnection = $conn;
+        'on_backend: {
+            $crate::__on_sqlite!('on_backend, on_backend_conn, $c, $body);
+            $crate::__on_postgres!('on_backend, on_backend_conn, $c, $body);
+            $crate::__on_mysql!('on_backend, on_backend_conn, $c, $body);
+            ::core::unreachable!("AnyConnection has a variant for each backend compiled in")
+        }
+    }};
+}
+
+// The cases of [`on_backend!`], one per backend: each leaves the block
+// with `$body` run on the concrete connection if `$conn` is of its
+// backend, and is empty when the backend is not compiled in. (Written out:
+// a `#[macro_export]` macro defined by another macro cannot be named by
+// path inside this crate, which the derives on `models` do.)
+
+#[cfg(feature = "sqlite")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_sqlite {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {
+        #[allow(unreachable_patterns)]
+        match &mut *$conn {
+            $crate::AnyConnection::Sqlite($c) => break $l $body,
+            _ => {}
         }
     };
+}
+#[cfg(not(feature = "sqlite"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_sqlite {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {};
+}
+
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_postgres {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {
+        #[allow(unreachable_patterns)]
+        match &mut *$conn {
+            $crate::AnyConnection::Postgresql($c) => break $l $body,
+            _ => {}
+        }
+    };
+}
+#[cfg(not(feature = "postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_postgres {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {};
+}
+
+#[cfg(feature = "mysql")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_mysql {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {
+        #[allow(unreachable_patterns)]
+        match &mut *$conn {
+            $crate::AnyConnection::Mysql($c) => break $l $body,
+            _ => {}
+        }
+    };
+}
+#[cfg(not(feature = "mysql"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __on_mysql {
+    ($l:lifetime, $conn:ident, $c:ident, $body:expr) => {};
 }

@@ -17,7 +17,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+#[cfg(feature = "sqlite")]
+use diesel::connection::AnsiTransactionManager;
+use diesel::connection::TransactionManager;
 use diesel::r2d2;
 use diesel::{Connection, QueryResult};
 use oauth_core::StorageError;
@@ -131,9 +133,11 @@ fn run_batch(pool: &r2d2::Pool<AnyConnectionManager>, url: &str, batch: Vec<Job>
 /// reads first cannot fail to upgrade its lock halfway through the batch.
 fn begin_immediate(conn: &mut AnyConnection) -> QueryResult<()> {
     match conn {
+        #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
         }
+        #[allow(unreachable_patterns)]
         other => AnyConnection::begin_transaction(other),
     }
 }

@@ -1,6 +1,7 @@
 //! The standard tables as embedded Diesel migrations, one set per backend,
-//! run at start-up.
+//! run at start-up; and a site's own migrations beside them.
 
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::connection::AnyConnection;
@@ -12,15 +13,89 @@ pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres"
 /// MySQL migrations.
 pub const MYSQL: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
-/// Runs the pending migrations of the connection's backend; returns how
-/// many ran.
+/// One set of migrations per backend, of which the connection's runs:
+/// the standard tables ([`MigrationSet::STANDARD`]) or a site's own.
+///
+/// ```
+/// use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
+///
+/// // A site's set is made the same way from its own folders:
+/// // MigrationSet { sqlite: &embed_migrations!("migrations/sqlite"), ... }
+/// let mut conn = oauth_diesel::establish("sqlite://:memory:")?;
+/// let ran = run_migration_sets(&mut conn, &[MigrationSet::STANDARD])?;
+/// assert!(ran > 0);
+/// assert_eq!(run_migration_sets(&mut conn, &[MigrationSet::STANDARD])?, 0);
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct MigrationSet {
+    /// For SQLite.
+    pub sqlite: &'static EmbeddedMigrations,
+    /// For PostgreSQL.
+    pub postgres: &'static EmbeddedMigrations,
+    /// For MySQL and MariaDB.
+    pub mysql: &'static EmbeddedMigrations,
+}
+
+/// Diesel runs an `EmbeddedMigrations` by value; this lends it one.
+struct Source(&'static EmbeddedMigrations);
+
+impl<DB: diesel::backend::Backend> MigrationSource<DB> for Source {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+        MigrationSource::<DB>::migrations(self.0)
+    }
+}
+
+impl MigrationSet {
+    /// The standard tables of this crate.
+    pub const STANDARD: MigrationSet = MigrationSet {
+        sqlite: &SQLITE,
+        postgres: &POSTGRES,
+        mysql: &MYSQL,
+    };
+
+    /// Runs the pending migrations of the connection's backend; returns
+    /// how many ran.
+    pub fn run(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+        let _ = self;
+        let applied = match conn {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(Source(self.sqlite))?.len(),
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(Source(self.postgres))?.len(),
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(c) => c.run_pending_migrations(Source(self.mysql))?.len(),
+        };
+        Ok(applied)
+    }
+}
+
+/// Runs the pending migrations of the connection's backend for the
+/// standard tables; returns how many ran.
 pub fn run_migrations(
     conn: &mut AnyConnection,
 ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
-    let applied = match conn {
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE)?.len(),
-        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES)?.len(),
-        AnyConnection::Mysql(c) => c.run_pending_migrations(MYSQL)?.len(),
-    };
+    MigrationSet::STANDARD.run(conn)
+}
+
+/// Runs several sets in order (the standard tables first, then a site's
+/// tables that refer to them); returns how many migrations ran.
+///
+/// Diesel keeps one `__diesel_schema_migrations` table per database, so
+/// the versions of all sets share it: give a site's migrations folder
+/// names that do not repeat this crate's.
+pub fn run_migration_sets(
+    conn: &mut AnyConnection,
+    sets: &[MigrationSet],
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let mut applied = 0;
+    for set in sets {
+        applied += set.run(conn)?;
+    }
     Ok(applied)
 }

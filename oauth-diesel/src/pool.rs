@@ -114,6 +114,9 @@ impl DbPool {
     /// Connects to `url`.
     pub fn connect_with(url: &str, options: PoolOptions) -> Result<DbPool, StorageError> {
         let (backend, _) = Backend::from_url(url);
+        if !backend.is_compiled_in() {
+            return Err(StorageError::new(backend.not_compiled_in()));
+        }
         let in_memory = backend == Backend::Sqlite && Backend::from_url(url).1.contains(":memory:");
         let max_size = if in_memory {
             // Each connection to :memory: is its own database.
@@ -177,9 +180,12 @@ impl DbPool {
         R: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> QueryResult<R> + Send + 'static,
     {
-        self.run(|conn| match conn {
-            AnyConnection::Sqlite(_) => conn.transaction(f),
-            _ => f(conn),
+        self.run(|conn| {
+            if conn.is_sqlite() {
+                conn.transaction(f)
+            } else {
+                f(conn)
+            }
         })
         .await
     }
