@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::scope::Scope;
 
+/// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
+/// no words form), no digits (nothing to confuse with `O` or `I`), all
+/// typeable on a phone keyboard without modifier keys.
+pub const DEFAULT_USER_CODE_ALPHABET: &str = "BCDFGHJKLMNPQRSTVWXZ";
+
 /// Configuration of the authorization server. Every field has a safe default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -171,7 +176,7 @@ impl Default for Config {
             device_code_expires_in: 1_800,
             device_polling_interval: 5,
             user_code_length: 8,
-            user_code_alphabet: crate::oauth2::rfc8628::DEFAULT_USER_CODE_ALPHABET.to_owned(),
+            user_code_alphabet: DEFAULT_USER_CODE_ALPHABET.to_owned(),
             user_code_max_failures: 5,
             user_code_max_failures_per_address: 20,
             user_code_failure_window: 900,

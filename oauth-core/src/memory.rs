@@ -18,6 +18,7 @@ use crate::scope::Scope;
 use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};
 
 mod device;
+mod oauth1;
 pub use device::StoredDeviceCode;
 
 /// A token as the in-memory storage keeps it.
@@ -144,8 +145,8 @@ impl Inner {
 pub struct MemoryStorage {
     inner: Mutex<Inner>,
     device: Mutex<device::DeviceState>,
-    /// The OAuth 1.0a tables ([`crate::oauth1::memory`]).
-    pub(crate) oauth1: crate::oauth1::memory::OAuth1Tables,
+    /// The OAuth 1.0a tables (`memory/oauth1.rs`).
+    pub(crate) oauth1: oauth1::OAuth1Tables,
 }
 
 impl MemoryStorage {

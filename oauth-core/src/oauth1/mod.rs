@@ -5,7 +5,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`rfc5849`] | the endpoints (§2.1, §2.2, §2.3, §3), signatures, parameters, errors |
-//! | [`models`], [`storage`], [`memory`] | model traits, storage trait, the in-memory tables |
+//! | [`models`], [`storage`] | model traits, storage trait (the in-memory tables are in [`crate::memory`]) |
 //! | [`server`] | [`OAuth1Server`] and [`OAuth1Config`] |
 //!
 //! See [`OAuth1Server`] for the whole flow in one example.
@@ -19,7 +19,6 @@
 //! verifier is stored as a digest and compared in constant time; callbacks
 //! match registered URIs exactly.
 
-pub mod memory;
 pub mod models;
 pub mod rfc5849;
 pub mod server;

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use crate::memory::MemoryStorage;
+use super::MemoryStorage;
 use crate::oauth1::models::{OAuth1ClientRecord, TemporaryCredentialRecord, TokenCredentialRecord};
 use crate::oauth1::storage::{OAuth1Nonce, OAuth1Storage};
 use crate::storage::StorageResult;
