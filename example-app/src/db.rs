@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::embed_migrations;
 use oauth_core::StorageError;
-use oauth_diesel::DbPool;
 use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
+use oauth_diesel::{DbPool, LoadedClient};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
@@ -178,14 +178,15 @@ pub async fn find_user_by_name(
 }
 
 /// The OAuth 2.0 clients a user registered.
-pub async fn clients_of(pool: &DbPool, user_id: i32) -> Vec<Client> {
+pub async fn clients_of(pool: &DbPool, user_id: i32) -> Vec<LoadedClient<Client>> {
     use oauth_diesel::schema::oauth2_client;
     pool.run(move |conn| {
-        oauth2_client::table
+        let rows = oauth2_client::table
             .filter(oauth2_client::user_id.eq(user_id))
             .order(oauth2_client::id)
             .select(Client::as_select())
-            .load(conn)
+            .load(conn)?;
+        Ok(rows.into_iter().map(LoadedClient::new).collect())
     })
     .await
     .unwrap_or_default()

@@ -101,7 +101,7 @@ async fn home(
                 } else {
                     "stored hashed; shown only to the session that created the client"
                 },
-                client_id: c.client_id,
+                client_id: c.into_row().client_id,
                 metadata,
             }
         })

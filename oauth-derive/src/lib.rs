@@ -3,8 +3,9 @@
 //!
 //! Use them through `oauth-diesel`, which re-exports each derive beside the
 //! trait of the same name (as `serde` does with `Serialize`) and documents
-//! them with runnable examples. This crate only parses and generates; all
-//! behaviour lives in `oauth-core` and `oauth-diesel`.
+//! them with runnable examples. This crate only parses and maps fields to
+//! roles; the code it hands the mapping to (the model traits and every
+//! query) is in `oauth_diesel::queries`, and the rules in `oauth-core`.
 //!
 //! Fields are found by their column's name (the field's name, or its
 //! `#[diesel(column_name = ...)]`), following Authlib's SQLAlchemy mixins; a
@@ -14,10 +15,9 @@
 //! derive Diesel's `Queryable` and `Selectable`, and may carry any other
 //! fields (columns the generated inserts leave out need a database default).
 
-mod device;
 mod expand;
-mod oauth1;
 mod parse;
+mod roles;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -26,7 +26,9 @@ fn finish(result: syn::Result<proc_macro2::TokenStream>) -> TokenStream {
     result.unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
-/// Implements `OAuth2Client` and `DieselClient`.
+/// Implements `DieselClient` (the client's columns and queries); the
+/// storage hands the engine a `LoadedClient`, which implements
+/// `OAuth2Client` with the metadata parsed once per load.
 ///
 /// Roles: `client_id: String`, `client_secret: Option<String>` (or
 /// `String`; the SHA-256 digest, empty/NULL for public clients),
@@ -35,7 +37,10 @@ fn finish(result: syn::Result<proc_macro2::TokenStream>) -> TokenStream {
 /// `user_id` (the owner).
 #[proc_macro_derive(OAuth2Client, attributes(oauth2))]
 pub fn derive_client(input: TokenStream) -> TokenStream {
-    finish(expand::client(parse_macro_input!(input as DeriveInput)))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::CLIENT,
+    ))
 }
 
 /// Implements `OAuth2Token` and `DieselToken`.
@@ -48,7 +53,10 @@ pub fn derive_client(input: TokenStream) -> TokenStream {
 /// String`; optional `refresh_token_scope: String`.
 #[proc_macro_derive(OAuth2Token, attributes(oauth2))]
 pub fn derive_token(input: TokenStream) -> TokenStream {
-    finish(expand::token(parse_macro_input!(input as DeriveInput)))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::TOKEN,
+    ))
 }
 
 /// Implements `OAuth2AuthorizationCode` and `DieselAuthorizationCode`.
@@ -60,7 +68,10 @@ pub fn derive_token(input: TokenStream) -> TokenStream {
 /// Option<String>`.
 #[proc_macro_derive(OAuth2AuthorizationCode, attributes(oauth2))]
 pub fn derive_authorization_code(input: TokenStream) -> TokenStream {
-    finish(expand::code(parse_macro_input!(input as DeriveInput)))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::AUTHORIZATION_CODE,
+    ))
 }
 
 /// Implements `DieselUser` on the application's user model, so that the
@@ -71,7 +82,10 @@ pub fn derive_authorization_code(input: TokenStream) -> TokenStream {
 /// their `user_id` column.
 #[proc_macro_derive(OAuth2User, attributes(oauth2))]
 pub fn derive_user(input: TokenStream) -> TokenStream {
-    finish(expand::user(parse_macro_input!(input as DeriveInput)))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::USER,
+    ))
 }
 
 /// Implements `OAuth2DeviceCode` (RFC 8628) and `DieselDeviceCode`.
@@ -83,9 +97,10 @@ pub fn derive_user(input: TokenStream) -> TokenStream {
 /// (`i64`, one type for the three), `last_polled_at: Option<i64>`.
 #[proc_macro_derive(OAuth2DeviceCode, attributes(oauth2))]
 pub fn derive_device_code(input: TokenStream) -> TokenStream {
-    finish(device::device_code(parse_macro_input!(
-        input as DeriveInput
-    )))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::DEVICE_CODE,
+    ))
 }
 
 /// Implements the OAuth 1.0a `OAuth1Client` and `DieselOAuth1Client`.
@@ -99,7 +114,10 @@ pub fn derive_device_code(input: TokenStream) -> TokenStream {
 /// (space-separated), `client_name`, and `user_id` (the owner).
 #[proc_macro_derive(OAuth1Client, attributes(oauth1))]
 pub fn derive_oauth1_client(input: TokenStream) -> TokenStream {
-    finish(oauth1::client(parse_macro_input!(input as DeriveInput)))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::OAUTH1_CLIENT,
+    ))
 }
 
 /// Implements the OAuth 1.0a `OAuth1TemporaryCredential` and
@@ -113,9 +131,10 @@ pub fn derive_oauth1_client(input: TokenStream) -> TokenStream {
 /// `i32`); optional `realms` (space-separated).
 #[proc_macro_derive(OAuth1TemporaryCredential, attributes(oauth1))]
 pub fn derive_oauth1_temporary_credential(input: TokenStream) -> TokenStream {
-    finish(oauth1::temporary_credential(parse_macro_input!(
-        input as DeriveInput
-    )))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::OAUTH1_TEMPORARY_CREDENTIAL,
+    ))
 }
 
 /// Implements the OAuth 1.0a `OAuth1TokenCredential` and
@@ -127,7 +146,8 @@ pub fn derive_oauth1_temporary_credential(input: TokenStream) -> TokenStream {
 /// `issued_at` (`i64` or `i32`).
 #[proc_macro_derive(OAuth1TokenCredential, attributes(oauth1))]
 pub fn derive_oauth1_token_credential(input: TokenStream) -> TokenStream {
-    finish(oauth1::token_credential(parse_macro_input!(
-        input as DeriveInput
-    )))
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::OAUTH1_TOKEN_CREDENTIAL,
+    ))
 }

@@ -151,10 +151,11 @@ pub const OAUTH2: Attr = Attr {
     example: "#[oauth2(access_token)] token_digest: String",
 };
 
-/// Parses `input` for a model with these roles, named with `#[oauth2]`.
-pub fn parse(input: &DeriveInput, derive: &str, roles: &[Role]) -> syn::Result<Model> {
-    parse_with(input, derive, &OAUTH2, roles)
-}
+/// `#[oauth1(role)]`.
+pub const OAUTH1: Attr = Attr {
+    name: "oauth1",
+    example: "#[oauth1(oauth_token)] token: String",
+};
 
 /// Parses `input` for a model with these roles, named with the `helper`
 /// attribute.

@@ -1,5 +1,6 @@
-//! What the derives generate against: per-model query traits, and the
+//! What the derived code implements: per-model query traits, and the
 //! conversions between a user's column types and the engine's values.
+//! The implementations are the templates of [`crate::queries`].
 
 use diesel::QueryResult;
 use diesel::result::Error as DieselError;
@@ -8,8 +9,20 @@ use oauth_core::{ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken};
 
 use crate::connection::AnyConnection;
 
-/// Queries for a client model (`#[derive(OAuth2Client)]`).
-pub trait DieselClient: oauth_core::OAuth2Client + Sized + Send + 'static {
+/// The columns and queries of a client model (`#[derive(OAuth2Client)]`).
+///
+/// The engine sees the model through [`LoadedClient`](crate::LoadedClient),
+/// which parses the JSON metadata once, when the row is loaded.
+pub trait DieselClient: Sized + Send + Sync + 'static {
+    /// The `client_id` column.
+    fn client_id(&self) -> &str;
+    /// The SHA-256 digest of the secret; `None` for a public client.
+    fn client_secret_digest(&self) -> Option<&str>;
+    /// The RFC 7591 metadata column, as stored (JSON).
+    fn client_metadata_json(&self) -> &str;
+    /// When the secret expires (Unix seconds), 0 for never or without the
+    /// column.
+    fn client_secret_expires_at(&self) -> i64;
     /// The client with this id.
     fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<Self>>;
     /// Inserts a client, owned by `owner` if the model has a `user_id`.
@@ -100,11 +113,11 @@ pub trait DieselDeviceCode:
         device_code_digest: &str,
         client_id: &str,
     ) -> QueryResult<Option<Self>>;
-    /// Sets status and user if pending and unexpired; rows changed.
+    /// Records the user's decision if pending and unexpired; rows changed.
     fn decide(
         conn: &mut AnyConnection,
         user_code_digest: &str,
-        status: &str,
+        decision: oauth_core::oauth2::rfc8628::DeviceDecision,
         user_id: &str,
         now: i64,
     ) -> QueryResult<usize>;

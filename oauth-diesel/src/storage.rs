@@ -16,6 +16,7 @@ use oauth_core::{
 use crate::glue::{
     DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken, DieselUser,
 };
+use crate::loaded::LoadedClient;
 use crate::models;
 use crate::pool::DbPool;
 
@@ -186,14 +187,14 @@ where
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
 {
-    type Client = C;
+    type Client = LoadedClient<C>;
     type Token = T;
     type AuthorizationCode = A;
 
-    async fn find_client(&self, client_id: &str) -> StorageResult<Option<C>> {
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<LoadedClient<C>>> {
         let id = client_id.to_owned();
         self.pool
-            .run(move |conn| C::find_by_client_id(conn, &id))
+            .run(move |conn| C::find_by_client_id(conn, &id).map(|row| row.map(LoadedClient::new)))
             .await
     }
 
@@ -386,9 +387,9 @@ where
         now: i64,
     ) -> StorageResult<bool> {
         let (digest, user) = (user_code_digest.to_owned(), user_id.to_owned());
-        let status = decision.status().as_str();
+
         self.pool
-            .write(move |conn| D::decide(conn, &digest, status, &user, now).map(|n| n == 1))
+            .write(move |conn| D::decide(conn, &digest, decision, &user, now).map(|n| n == 1))
             .await
     }
 

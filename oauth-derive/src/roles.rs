@@ -1,0 +1,398 @@
+//! The models the derives know: for each, its roles (the field it looks
+//! for, whether it is required, the types it accepts, and why the engine
+//! needs it), and the template of `oauth_diesel::queries` that its mapping
+//! is handed to.
+//!
+//! Column names follow Authlib's SQLAlchemy mixins where they have one;
+//! OAuth 1 realms follow Flask-OAuthlib (`default_realms`, `realms`), and
+//! names say what they hold where the value differs from Authlib's: only a
+//! digest of the OAuth 1 verifier is kept, hence `oauth_verifier_digest`.
+
+use crate::parse::{Attr, Kind, OAUTH1, OAUTH2, Role};
+
+const fn role(name: &'static str, required: bool, kind: Kind, purpose: &'static str) -> Role {
+    Role {
+        name,
+        required,
+        kind,
+        purpose,
+    }
+}
+
+/// A model a derive maps.
+pub struct ModelSpec {
+    /// The derive's name, for messages.
+    pub derive: &'static str,
+    /// `#[oauth2(role)]` or `#[oauth1(role)]`.
+    pub attr: &'static Attr,
+    /// The roles, in the order the template takes them.
+    pub roles: &'static [Role],
+    /// The `oauth_diesel::__private` macro that implements the model.
+    pub template: &'static str,
+    /// Roles that must share a type, because SQL adds or compares them
+    /// (`issued_at + expires_in <= now`).
+    pub same_type: &'static [(&'static str, &'static str)],
+}
+
+const CLIENT_ROLES: &[Role] = &[
+    role("client_id", true, Kind::Text, "the client identifier"),
+    role(
+        "client_secret",
+        true,
+        Kind::MaybeText,
+        "the SHA-256 digest of the client secret; empty or NULL for public clients",
+    ),
+    role(
+        "client_metadata",
+        true,
+        Kind::Text,
+        "RFC 7591 metadata as JSON text: redirect_uris, grant_types, scope, ...",
+    ),
+    role(
+        "client_id_issued_at",
+        false,
+        Kind::Int,
+        "when the client was registered",
+    ),
+    role(
+        "client_secret_expires_at",
+        false,
+        Kind::Int,
+        "when the secret expires, 0 for never",
+    ),
+    role(
+        "user_id",
+        false,
+        Kind::Owner,
+        "the user who registered the client",
+    ),
+];
+
+const TOKEN_ROLES: &[Role] = &[
+    role(
+        "client_id",
+        true,
+        Kind::Text,
+        "the client the token was issued to",
+    ),
+    role(
+        "user_id",
+        true,
+        Kind::Owner,
+        "the resource owner, NULL for client credentials; String, i32 or i64, or an Option of one",
+    ),
+    role("token_type", true, Kind::Text, "`Bearer`"),
+    role(
+        "access_token",
+        true,
+        Kind::Text,
+        "the SHA-256 digest of the access token",
+    ),
+    role(
+        "refresh_token",
+        true,
+        Kind::OptText,
+        "the SHA-256 digest of the refresh token, NULL when none",
+    ),
+    role("scope", true, Kind::Text, "the access token's scope"),
+    role(
+        "refresh_token_scope",
+        false,
+        Kind::Text,
+        "the scope the refresh token may ask for",
+    ),
+    role("issued_at", true, Kind::Int, "when the token was issued"),
+    role("expires_in", true, Kind::Int, "the access token lifetime"),
+    role(
+        "access_token_revoked_at",
+        true,
+        Kind::OptInt,
+        "when the access token was revoked",
+    ),
+    role(
+        "refresh_token_revoked_at",
+        true,
+        Kind::OptInt,
+        "when the refresh token was revoked",
+    ),
+    role(
+        "grant_id",
+        true,
+        Kind::Text,
+        "the token family, so a replayed code or refresh token revokes all of it",
+    ),
+];
+
+const CODE_ROLES: &[Role] = &[
+    role("code", true, Kind::Text, "the SHA-256 digest of the code"),
+    role(
+        "client_id",
+        true,
+        Kind::Text,
+        "the client the code was issued to",
+    ),
+    role(
+        "user_id",
+        true,
+        Kind::Owner,
+        "the resource owner who granted it; String, i32 or i64",
+    ),
+    role(
+        "redirect_uri",
+        true,
+        Kind::MaybeText,
+        "the redirect_uri of the request, if it named one",
+    ),
+    role("response_type", true, Kind::Text, "`code`"),
+    role("scope", true, Kind::Text, "the granted scope"),
+    role("auth_time", true, Kind::Int, "when the code was issued"),
+    role("code_challenge", true, Kind::OptText, "the PKCE challenge"),
+    role(
+        "code_challenge_method",
+        true,
+        Kind::OptText,
+        "the PKCE method",
+    ),
+    role("nonce", false, Kind::OptText, "the OpenID Connect nonce"),
+];
+
+const USER_ROLES: &[Role] = &[role(
+    "id",
+    true,
+    Kind::Key,
+    "the user's key, which tokens keep in their `user_id` column",
+)];
+
+const DEVICE_ROLES: &[Role] = &[
+    role(
+        "device_code",
+        true,
+        Kind::Text,
+        "the SHA-256 digest of the device code",
+    ),
+    role(
+        "user_code",
+        true,
+        Kind::OptText,
+        "the SHA-256 digest of the normalised user code, NULL once freed",
+    ),
+    role("client_id", true, Kind::Text, "the client that asked"),
+    role(
+        "user_id",
+        true,
+        Kind::Owner,
+        "the user who decided, NULL while pending; String, i32 or i64, in an Option",
+    ),
+    role("scope", true, Kind::Text, "the requested scope"),
+    role(
+        "status",
+        true,
+        Kind::Text,
+        "pending, approved, denied or consumed",
+    ),
+    role("issued_at", true, Kind::Int, "when the device asked"),
+    role(
+        "expires_at",
+        true,
+        Kind::Int,
+        "when the device code expires",
+    ),
+    role(
+        "polling_interval",
+        true,
+        Kind::Int,
+        "the polling interval in seconds, raised by slow_down",
+    ),
+    role(
+        "last_polled_at",
+        true,
+        Kind::OptInt,
+        "when the device last polled",
+    ),
+];
+
+const OAUTH1_CLIENT_ROLES: &[Role] = &[
+    role(
+        "client_id",
+        true,
+        Kind::Text,
+        "the client identifier, `oauth_consumer_key`",
+    ),
+    role(
+        "client_secret",
+        true,
+        Kind::MaybeText,
+        "the shared secret in clear, the HMAC-SHA1 key; empty or NULL for an RSA-only client",
+    ),
+    role(
+        "redirect_uris",
+        true,
+        Kind::MaybeText,
+        "the registered callback URIs, space-separated (Authlib's single \
+         `default_redirect_uri` works as it is)",
+    ),
+    role(
+        "rsa_public_key",
+        false,
+        Kind::MaybeText,
+        "the PEM public key for RSA-SHA1",
+    ),
+    role(
+        "default_realms",
+        false,
+        Kind::MaybeText,
+        "the realms the client gets, and may ask for, space-separated",
+    ),
+    role(
+        "client_name",
+        false,
+        Kind::MaybeText,
+        "a name to show the resource owner",
+    ),
+    role(
+        "user_id",
+        false,
+        Kind::Owner,
+        "the user who registered the client",
+    ),
+];
+
+const TEMPORARY_ROLES: &[Role] = &[
+    role(
+        "oauth_token",
+        true,
+        Kind::Text,
+        "the temporary credential identifier",
+    ),
+    role(
+        "oauth_token_secret",
+        true,
+        Kind::Text,
+        "the temporary credential secret in clear, an HMAC-SHA1 key",
+    ),
+    role("client_id", true, Kind::Text, "the client it was issued to"),
+    role(
+        "oauth_callback",
+        true,
+        Kind::Text,
+        "the callback URI of the request, or `oob`",
+    ),
+    role(
+        "oauth_verifier_digest",
+        true,
+        Kind::OptText,
+        "the SHA-256 digest of the verifier, NULL until authorized",
+    ),
+    role(
+        "user_id",
+        true,
+        Kind::OptOwner,
+        "the resource owner who authorized it, NULL until then",
+    ),
+    role(
+        "realms",
+        false,
+        Kind::MaybeText,
+        "the realms asked for, space-separated",
+    ),
+    role("expires_at", true, Kind::Int, "when it expires"),
+];
+
+const OAUTH1_TOKEN_ROLES: &[Role] = &[
+    role("oauth_token", true, Kind::Text, "the token identifier"),
+    role(
+        "oauth_token_secret",
+        true,
+        Kind::Text,
+        "the token secret in clear, an HMAC-SHA1 key",
+    ),
+    role("client_id", true, Kind::Text, "the client it was issued to"),
+    role(
+        "user_id",
+        true,
+        Kind::Owner,
+        "the resource owner who authorized it; String, i32 or i64",
+    ),
+    role(
+        "realms",
+        false,
+        Kind::MaybeText,
+        "the realms it covers, space-separated",
+    ),
+    role("issued_at", false, Kind::Int, "when it was issued"),
+];
+
+/// `#[derive(OAuth2Client)]`.
+pub const CLIENT: ModelSpec = ModelSpec {
+    derive: "OAuth2Client",
+    attr: &OAUTH2,
+    roles: CLIENT_ROLES,
+    template: "oauth2_client",
+    same_type: &[],
+};
+
+/// `#[derive(OAuth2Token)]`.
+pub const TOKEN: ModelSpec = ModelSpec {
+    derive: "OAuth2Token",
+    attr: &OAUTH2,
+    roles: TOKEN_ROLES,
+    template: "oauth2_token",
+    same_type: &[("issued_at", "expires_in")],
+};
+
+/// `#[derive(OAuth2AuthorizationCode)]`.
+pub const AUTHORIZATION_CODE: ModelSpec = ModelSpec {
+    derive: "OAuth2AuthorizationCode",
+    attr: &OAUTH2,
+    roles: CODE_ROLES,
+    template: "oauth2_authorization_code",
+    same_type: &[],
+};
+
+/// `#[derive(OAuth2User)]`.
+pub const USER: ModelSpec = ModelSpec {
+    derive: "OAuth2User",
+    attr: &OAUTH2,
+    roles: USER_ROLES,
+    template: "oauth2_user",
+    same_type: &[],
+};
+
+/// `#[derive(OAuth2DeviceCode)]`.
+pub const DEVICE_CODE: ModelSpec = ModelSpec {
+    derive: "OAuth2DeviceCode",
+    attr: &OAUTH2,
+    roles: DEVICE_ROLES,
+    template: "oauth2_device_code",
+    same_type: &[
+        ("issued_at", "expires_at"),
+        ("issued_at", "polling_interval"),
+    ],
+};
+
+/// `#[derive(OAuth1Client)]`.
+pub const OAUTH1_CLIENT: ModelSpec = ModelSpec {
+    derive: "OAuth1Client",
+    attr: &OAUTH1,
+    roles: OAUTH1_CLIENT_ROLES,
+    template: "oauth1_client",
+    same_type: &[],
+};
+
+/// `#[derive(OAuth1TemporaryCredential)]`.
+pub const OAUTH1_TEMPORARY_CREDENTIAL: ModelSpec = ModelSpec {
+    derive: "OAuth1TemporaryCredential",
+    attr: &OAUTH1,
+    roles: TEMPORARY_ROLES,
+    template: "oauth1_temporary_credential",
+    same_type: &[],
+};
+
+/// `#[derive(OAuth1TokenCredential)]`.
+pub const OAUTH1_TOKEN_CREDENTIAL: ModelSpec = ModelSpec {
+    derive: "OAuth1TokenCredential",
+    attr: &OAUTH1,
+    roles: OAUTH1_TOKEN_ROLES,
+    template: "oauth1_token_credential",
+    same_type: &[],
+};

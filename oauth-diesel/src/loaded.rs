@@ -1,0 +1,125 @@
+//! A client row as the engine sees it: the metadata parsed once.
+
+use std::ops::Deref;
+
+use oauth_core::secrets::verify_client_secret;
+use oauth_core::{ClientAuthMethod, ClientMetadata, OAuth2Client, Scope};
+
+use crate::glue::{DieselClient, parse_metadata};
+
+/// A client model's row, with its RFC 7591 metadata parsed when it was
+/// loaded: the storage's `Client`. The engine asks a client for its
+/// redirect URIs, grant types, response types, scope and authentication
+/// method several times per request; each answer comes from this parse.
+///
+/// It dereferences to the row, so the site's own columns stay in reach.
+///
+/// ```
+/// use oauth_core::{ClientMetadata, OAuth2Client};
+/// use oauth_diesel::{LoadedClient, models::Client};
+///
+/// let row = Client {
+///     id: 1,
+///     user_id: None,
+///     client_id: "app".into(),
+///     client_secret: None,
+///     client_metadata: r#"{"redirect_uris":["https://app.example/cb"],
+///                          "token_endpoint_auth_method":"none"}"#.into(),
+///     client_id_issued_at: 0,
+///     client_secret_expires_at: 0,
+/// };
+/// let client = LoadedClient::new(row);
+/// assert!(client.is_public());
+/// assert!(client.check_redirect_uri("https://app.example/cb"));
+/// assert_eq!(client.id, 1); // the row's own fields
+/// ```
+#[derive(Debug, Clone)]
+pub struct LoadedClient<C> {
+    row: C,
+    metadata: ClientMetadata,
+}
+
+impl<C: DieselClient> LoadedClient<C> {
+    /// Parses the row's metadata. Metadata that does not parse reads as
+    /// empty (no redirect URIs, no grants): a damaged row can do nothing
+    /// rather than anything.
+    pub fn new(row: C) -> LoadedClient<C> {
+        let metadata = parse_metadata(row.client_metadata_json());
+        LoadedClient { row, metadata }
+    }
+}
+
+impl<C> LoadedClient<C> {
+    /// The parsed metadata.
+    pub fn metadata(&self) -> &ClientMetadata {
+        &self.metadata
+    }
+
+    /// The row.
+    pub fn row(&self) -> &C {
+        &self.row
+    }
+
+    /// The row, taken back.
+    pub fn into_row(self) -> C {
+        self.row
+    }
+}
+
+impl<C> Deref for LoadedClient<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.row
+    }
+}
+
+impl<C: DieselClient> OAuth2Client for LoadedClient<C> {
+    fn client_id(&self) -> &str {
+        self.row.client_id()
+    }
+    fn check_client_secret(&self, secret: &str) -> bool {
+        match self.row.client_secret_digest() {
+            Some(digest) => verify_client_secret(digest, secret),
+            None => false,
+        }
+    }
+    fn client_secret_expires_at(&self) -> i64 {
+        self.row.client_secret_expires_at()
+    }
+    fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
+        self.metadata.token_endpoint_auth_method
+    }
+    fn redirect_uris(&self) -> Vec<String> {
+        self.metadata.redirect_uris.clone()
+    }
+    fn grant_types(&self) -> Vec<String> {
+        self.metadata.grant_types.clone()
+    }
+    fn response_types(&self) -> Vec<String> {
+        self.metadata.response_types.clone()
+    }
+    fn scope(&self) -> Scope {
+        Scope::from_stored(self.metadata.scope.as_deref().unwrap_or_default())
+    }
+    fn client_name(&self) -> Option<String> {
+        self.metadata.client_name.clone()
+    }
+    fn check_redirect_uri(&self, uri: &str) -> bool {
+        self.metadata.redirect_uris.iter().any(|r| r == uri)
+    }
+    fn default_redirect_uri(&self) -> Option<String> {
+        match self.metadata.redirect_uris.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        }
+    }
+    fn check_grant_type(&self, grant_type: &str) -> bool {
+        self.metadata.grant_types.iter().any(|g| g == grant_type)
+    }
+    fn check_response_type(&self, response_type: &str) -> bool {
+        self.metadata
+            .response_types
+            .iter()
+            .any(|r| r == response_type)
+    }
+}

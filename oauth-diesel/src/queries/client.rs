@@ -1,0 +1,82 @@
+//! `#[derive(OAuth2Client)]`: the client's columns and its queries.
+//!
+//! The engine sees a client as a [`LoadedClient`](crate::LoadedClient): the
+//! row with its JSON metadata parsed once, when it is loaded.
+
+/// Implements [`DieselClient`](crate::DieselClient) for a client model.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! oauth2_client {
+    (
+        model: $model:ident,
+        table: $table:path,
+        client_id: $id_f:ident => $id_c:path : $id_t:ty,
+        client_secret: $secret_f:ident => $secret_c:path : $secret_t:ty,
+        client_metadata: $meta_f:ident => $meta_c:path : $meta_t:ty,
+        client_id_issued_at: $($issued_f:ident => $issued_c:path : $issued_t:ty)?,
+        client_secret_expires_at: $($expires_f:ident => $expires_c:path : $expires_t:ty)?,
+        user_id: $($owner_f:ident => $owner_c:path : $owner_t:ty)?,
+    ) => {
+        impl $crate::DieselClient for $model {
+            fn client_id(&self) -> &str {
+                &self.$id_f
+            }
+
+            fn client_secret_digest(&self) -> ::std::option::Option<&str> {
+                $crate::__private::TextColumn::as_opt_str(&self.$secret_f)
+            }
+
+            fn client_metadata_json(&self) -> &str {
+                &self.$meta_f
+            }
+
+            fn client_secret_expires_at(&self) -> i64 {
+                $crate::__oauth_or!(
+                    { $($crate::__private::IntColumn::to_i64(&self.$expires_f))? } else { 0 }
+                )
+            }
+
+            fn find_by_client_id(
+                conn: &mut $crate::AnyConnection,
+                client_id: &str,
+            ) -> $crate::__private::diesel::QueryResult<::std::option::Option<Self>> {
+                $crate::__oauth_find!(conn, $table, $id_c.eq(client_id))
+            }
+
+            fn insert(
+                conn: &mut $crate::AnyConnection,
+                record: &$crate::__private::oauth_core::ClientRecord,
+                owner: ::std::option::Option<&str>,
+            ) -> $crate::__private::diesel::QueryResult<()> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::{IntColumn, OwnerColumn, TextColumn};
+                let _ = owner;
+                $crate::__private::diesel::insert_into($table)
+                    .values((
+                        $id_c.eq(&record.client_id),
+                        $secret_c.eq(<$secret_t as TextColumn>::from_opt(
+                            record.client_secret_digest.as_deref(),
+                        )),
+                        $meta_c.eq($crate::__private::metadata_json(&record.metadata)?),
+                        $($issued_c.eq(<$issued_t as IntColumn>::from_i64(
+                            record.client_id_issued_at,
+                        )?),)?
+                        $($expires_c.eq(<$expires_t as IntColumn>::from_i64(
+                            record.client_secret_expires_at,
+                        )?),)?
+                        $($owner_c.eq(<$owner_t as OwnerColumn>::from_engine(owner)?),)?
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            }
+
+            fn delete_by_client_id(
+                conn: &mut $crate::AnyConnection,
+                client_id: &str,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                $crate::__private::diesel::delete($table.filter($id_c.eq(client_id))).execute(conn)
+            }
+        }
+    };
+}

@@ -1,0 +1,191 @@
+//! `#[derive(OAuth2Token)]`: the token as the engine reads it, and its
+//! queries. Revocation sets a timestamp and never deletes, so that a
+//! reused refresh token can still be told apart from an unknown one and
+//! revoke its family (RFC 9700 §4.14.2).
+
+/// Implements `OAuth2Token` and [`DieselToken`](crate::DieselToken) for a
+/// token model.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! oauth2_token {
+    (
+        model: $model:ident,
+        table: $table:path,
+        client_id: $client_f:ident => $client_c:path : $client_t:ty,
+        user_id: $user_f:ident => $user_c:path : $user_t:ty,
+        token_type: $type_f:ident => $type_c:path : $type_t:ty,
+        access_token: $access_f:ident => $access_c:path : $access_t:ty,
+        refresh_token: $refresh_f:ident => $refresh_c:path : $refresh_t:ty,
+        scope: $scope_f:ident => $scope_c:path : $scope_t:ty,
+        refresh_token_scope: $($rscope_f:ident => $rscope_c:path : $rscope_t:ty)?,
+        issued_at: $issued_f:ident => $issued_c:path : $issued_t:ty,
+        expires_in: $expires_f:ident => $expires_c:path : $expires_t:ty,
+        access_token_revoked_at: $arev_f:ident => $arev_c:path : $arev_t:ty,
+        refresh_token_revoked_at: $rrev_f:ident => $rrev_c:path : $rrev_t:ty,
+        grant_id: $grant_f:ident => $grant_c:path : $grant_t:ty,
+    ) => {
+        impl $crate::__private::oauth_core::OAuth2Token for $model {
+            fn client_id(&self) -> &str {
+                &self.$client_f
+            }
+            fn user_id(&self) -> ::std::option::Option<::std::string::String> {
+                $crate::__private::OwnerColumn::to_engine(&self.$user_f)
+            }
+            fn token_type(&self) -> &str {
+                &self.$type_f
+            }
+            fn scope(&self) -> $crate::__private::oauth_core::Scope {
+                $crate::__private::oauth_core::Scope::from_stored(&self.$scope_f)
+            }
+            fn refresh_token_scope(&self) -> $crate::__private::oauth_core::Scope {
+                $crate::__oauth_or!(
+                    { $($crate::__private::oauth_core::Scope::from_stored(&self.$rscope_f))? }
+                    else { $crate::__private::oauth_core::OAuth2Token::scope(self) }
+                )
+            }
+            fn issued_at(&self) -> i64 {
+                $crate::__private::IntColumn::to_i64(&self.$issued_f)
+            }
+            fn expires_in(&self) -> i64 {
+                $crate::__private::IntColumn::to_i64(&self.$expires_f)
+            }
+            fn has_refresh_token(&self) -> bool {
+                self.$refresh_f.is_some()
+            }
+            fn is_access_token_revoked(&self) -> bool {
+                self.$arev_f.is_some()
+            }
+            fn is_refresh_token_revoked(&self) -> bool {
+                self.$rrev_f.is_some()
+            }
+            fn grant_id(&self) -> &str {
+                &self.$grant_f
+            }
+        }
+
+        impl $crate::DieselToken for $model {
+            fn insert(
+                conn: &mut $crate::AnyConnection,
+                new: &$crate::__private::oauth_core::NewToken,
+            ) -> $crate::__private::diesel::QueryResult<()> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::{IntColumn, OwnerColumn};
+                $crate::__private::diesel::insert_into($table)
+                    .values((
+                        $client_c.eq(&new.client_id),
+                        $user_c.eq(<$user_t as OwnerColumn>::from_engine(new.user_id.as_deref())?),
+                        $type_c.eq(&new.token_type),
+                        $access_c.eq(&new.access_token_digest),
+                        $refresh_c.eq(new.refresh_token_digest.as_deref()),
+                        $scope_c.eq(&new.scope),
+                        $issued_c.eq(<$issued_t as IntColumn>::from_i64(new.issued_at)?),
+                        $expires_c.eq(<$expires_t as IntColumn>::from_i64(new.expires_in)?),
+                        $grant_c.eq(&new.grant_id),
+                        $($rscope_c.eq(&new.refresh_token_scope),)?
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            }
+
+            fn find_by_access_digest(
+                conn: &mut $crate::AnyConnection,
+                digest: &str,
+            ) -> $crate::__private::diesel::QueryResult<::std::option::Option<Self>> {
+                $crate::__oauth_find!(conn, $table, $access_c.eq(digest))
+            }
+
+            fn find_by_refresh_digest(
+                conn: &mut $crate::AnyConnection,
+                digest: &str,
+            ) -> $crate::__private::diesel::QueryResult<::std::option::Option<Self>> {
+                $crate::__oauth_find!(conn, $table, $refresh_c.eq(digest))
+            }
+
+            fn revoke_access(
+                conn: &mut $crate::AnyConnection,
+                digest: &str,
+                now: i64,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OptIntColumn;
+                $crate::__private::diesel::update(
+                    $table.filter($access_c.eq(digest)).filter($arev_c.is_null()),
+                )
+                .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                .execute(conn)
+            }
+
+            /// The claim of a rotation: only the caller whose `UPDATE`
+            /// found the refresh token unrevoked gets 1.
+            fn revoke_refresh_if_active(
+                conn: &mut $crate::AnyConnection,
+                digest: &str,
+                now: i64,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OptIntColumn;
+                let claimed = $crate::__private::diesel::update(
+                    $table.filter($refresh_c.eq(digest)).filter($rrev_c.is_null()),
+                )
+                .set($rrev_c.eq(<$rrev_t as OptIntColumn>::at(now)?))
+                .execute(conn)?;
+                if claimed > 0 {
+                    $crate::__private::diesel::update(
+                        $table.filter($refresh_c.eq(digest)).filter($arev_c.is_null()),
+                    )
+                    .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                    .execute(conn)?;
+                }
+                Ok(claimed)
+            }
+
+            fn revoke_grant(
+                conn: &mut $crate::AnyConnection,
+                grant_id: &str,
+                now: i64,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OptIntColumn;
+                let access = $crate::__private::diesel::update(
+                    $table.filter($grant_c.eq(grant_id)).filter($arev_c.is_null()),
+                )
+                .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                .execute(conn)?;
+                let refresh = $crate::__private::diesel::update(
+                    $table
+                        .filter($grant_c.eq(grant_id))
+                        .filter($refresh_c.is_not_null())
+                        .filter($rrev_c.is_null()),
+                )
+                .set($rrev_c.eq(<$rrev_t as OptIntColumn>::at(now)?))
+                .execute(conn)?;
+                Ok(access + refresh)
+            }
+
+            fn delete_expired(
+                conn: &mut $crate::AnyConnection,
+                now: i64,
+                refresh_lifetime: ::std::option::Option<i64>,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::IntColumn;
+                let now_v = <$issued_t as IntColumn>::from_i64(now)?;
+                let access_expired = ($issued_c + $expires_c).le(now_v);
+                match refresh_lifetime {
+                    Some(lifetime) => {
+                        let cutoff =
+                            <$issued_t as IntColumn>::from_i64(now.saturating_sub(lifetime))?;
+                        $crate::__private::diesel::delete($table.filter(
+                            access_expired.and($refresh_c.is_null().or($issued_c.le(cutoff))),
+                        ))
+                        .execute(conn)
+                    }
+                    None => $crate::__private::diesel::delete(
+                        $table.filter(access_expired.and($refresh_c.is_null())),
+                    )
+                    .execute(conn),
+                }
+            }
+        }
+    };
+}
