@@ -114,10 +114,12 @@ pub use models::{
     ClientAuthMethod, ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken,
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token,
 };
-pub use oauth2::rfc6749::authorization::{
-    AuthorizationError, AuthorizationRequest, Consent, ResponseType,
-};
+pub use oauth2::rfc6749::authorization::{AuthorizationError, AuthorizationRequest, Consent};
+pub use oauth2::rfc6749::authorization_hooks::{AuthorizationHook, Extensions};
 pub use oauth2::rfc6749::grants;
+pub use oauth2::rfc6749::response_types::{
+    CodeResponse, ResponseMode, ResponseType, ResponseTypeHandler, TokenResponse,
+};
 pub use oauth2::rfc6750::BearerError;
 pub use oauth2::rfc7591::{ClientRegistry, Registration};
 pub use oauth2::rfc8414::Endpoints;

@@ -626,7 +626,7 @@ fn authorize_validate() {
                         if valid.client.is_public() {
                             assert!(
                                 valid.code_challenge.is_some()
-                                    || valid.response_type == oauth_core::ResponseType::Token
+                                    || valid.response_type == oauth_core::ResponseType::token()
                             );
                         }
                     }

@@ -262,7 +262,7 @@ async fn rfc6749_4_1_1_validation_returns_what_the_consent_page_shows() {
         .unwrap();
     assert_eq!(v.client.client_id(), "basic-client");
     assert_eq!(v.client.client_name().as_deref(), Some("Test Client"));
-    assert_eq!(v.response_type, ResponseType::Code);
+    assert_eq!(v.response_type, ResponseType::code());
     assert_eq!(v.scope.to_string(), "profile email");
     assert_eq!(v.state.as_deref(), Some("st-1"));
     assert_eq!(v.redirect_uri, REDIRECT);

@@ -260,7 +260,7 @@ async fn rfc7591_3_2_1_registered_client_is_accepted_at_the_authorization_endpoi
         .await
         .unwrap_or_else(|e| panic!("registered client refused: {e:?}"));
     assert_eq!(request.client.client_id, id);
-    assert_eq!(request.response_type, ResponseType::Code);
+    assert_eq!(request.response_type, ResponseType::code());
     assert_eq!(request.redirect_uri, "https://app.example/callback");
     assert_eq!(request.scope.to_string(), "email");
     assert_eq!(request.state.as_deref(), Some("s1"));

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::http::OAuth2Response;
 use crate::models::{ClientAuthMethod, ClientMetadata, ClientRecord};
+use crate::oauth2::rfc6749::response_types::ResponseType;
 use crate::oauth2::server::AuthorizationServer;
 use crate::scope::Scope;
 use crate::secrets;
@@ -170,37 +171,52 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         }
         dedup(&mut metadata.grant_types);
         dedup(&mut metadata.response_types);
+        // The grant types the registered response types stand for
+        // (`implicit` has no token endpoint grant of its own).
+        let handlers: Vec<(ResponseType, Vec<&'static str>)> = self
+            .response_types
+            .values()
+            .map(|h| (h.response_type(), h.grant_types()))
+            .collect();
+        let via_response_type = |grant: &str| handlers.iter().any(|(_, g)| g.contains(&grant));
         for grant in &metadata.grant_types {
-            let served = self.grants.contains_key(grant)
-                || (grant == "implicit" && self.config.implicit_grant);
-            if !served {
+            if !self.grants.contains_key(grant) && !via_response_type(grant) {
                 return Err(invalid_metadata(format!(
                     "the grant type \"{grant}\" is not supported by this server"
                 )));
             }
         }
+        let mut registered: Vec<ResponseType> = Vec::new();
         for response_type in &metadata.response_types {
-            let needs = match response_type.as_str() {
-                "code" => "authorization_code",
-                "token" if self.config.implicit_grant => "implicit",
-                other => {
-                    return Err(invalid_metadata(format!(
-                        "the response type \"{other}\" is not supported by this server"
-                    )));
-                }
-            };
-            if !metadata.grant_types.iter().any(|g| g == needs) {
+            let handler = ResponseType::parse(response_type)
+                .and_then(|t| handlers.iter().find(|(h, _)| *h == t));
+            let Some((parsed, needs)) = handler else {
                 return Err(invalid_metadata(format!(
-                    "the response type \"{response_type}\" needs the grant type \"{needs}\" (RFC 7591 §2.1)"
+                    "the response type \"{response_type}\" is not supported by this server"
                 )));
-            }
-        }
-        for (grant, response) in [("authorization_code", "code"), ("implicit", "token")] {
-            if metadata.grant_types.iter().any(|g| g == grant)
-                && !metadata.response_types.iter().any(|r| r == response)
+            };
+            if let Some(missing) = needs
+                .iter()
+                .find(|n| !metadata.grant_types.iter().any(|g| g == *n))
             {
                 return Err(invalid_metadata(format!(
-                    "the grant type \"{grant}\" needs the response type \"{response}\" (RFC 7591 §2.1)"
+                    "the response type \"{response_type}\" needs the grant type \"{missing}\" (RFC 7591 §2.1)"
+                )));
+            }
+            registered.push(parsed.clone());
+        }
+        for grant in &metadata.grant_types {
+            let users: Vec<&ResponseType> = handlers
+                .iter()
+                .filter(|(_, g)| g.contains(&grant.as_str()))
+                .map(|(t, _)| t)
+                .collect();
+            if !users.is_empty() && !users.iter().any(|t| registered.contains(t)) {
+                let mut names: Vec<&str> = users.iter().map(|t| t.as_str()).collect();
+                names.sort_unstable();
+                return Err(invalid_metadata(format!(
+                    "the grant type \"{grant}\" needs the response type \"{}\" (RFC 7591 §2.1)",
+                    names.join("\" or \"")
                 )));
             }
         }

@@ -58,16 +58,31 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let url = |p: &str| absolute(issuer, p);
         let mut grant_types: Vec<String> =
             self.grant_types().into_iter().map(str::to_owned).collect();
+        // A response type is served when the token endpoint serves the
+        // grants it stands for (`implicit` has none there).
         let mut response_types = Vec::new();
         let mut response_modes = Vec::new();
-        if self.grants.contains_key("authorization_code") {
-            response_types.push("code");
-            response_modes.push("query");
-        }
-        if self.config.implicit_grant {
-            grant_types.push("implicit".into());
-            response_types.push("token");
-            response_modes.push("fragment");
+        for response_type in self.response_types() {
+            let Some(handler) = self.response_type_handler(response_type) else {
+                continue;
+            };
+            let needs = handler.grant_types();
+            if !needs
+                .iter()
+                .all(|g| *g == "implicit" || self.grants.contains_key(*g))
+            {
+                continue;
+            }
+            for g in needs {
+                if !grant_types.iter().any(|have| have == g) {
+                    grant_types.push(g.to_owned());
+                }
+            }
+            response_types.push(response_type.as_str());
+            let mode = handler.default_response_mode().as_str();
+            if !response_modes.contains(&mode) {
+                response_modes.push(mode);
+            }
         }
         grant_types.sort();
         let mut pkce = vec!["S256"];

@@ -9,9 +9,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::config::Config;
 use crate::error::OAuth2Error;
 use crate::models::{NewToken, OAuth2Client};
+use crate::oauth2::rfc6749::authorization_hooks::AuthorizationHook;
 use crate::oauth2::rfc6749::grants::{
     AuthorizationCodeGrant, ClientCredentialsGrant, IssuedToken, PasswordGrant, RefreshTokenGrant,
     ResourceOwnerAuthenticator, TokenGrant,
+};
+use crate::oauth2::rfc6749::response_types::{
+    CodeResponse, ResponseType, ResponseTypeHandler, TokenResponse,
 };
 use crate::scope::Scope;
 use crate::secrets;
@@ -137,6 +141,8 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) storage: S,
     pub(crate) config: Config,
     pub(crate) grants: HashMap<String, Arc<dyn TokenGrant<S>>>,
+    pub(crate) response_types: HashMap<ResponseType, Arc<dyn ResponseTypeHandler<S>>>,
+    pub(crate) authorization_hooks: Vec<Arc<dyn AuthorizationHook<S>>>,
     pub(crate) access_token_generator: Box<dyn TokenGenerator>,
     pub(crate) refresh_token_generator: Box<dyn TokenGenerator>,
     pub(crate) code_generator: Box<dyn TokenGenerator>,
@@ -158,6 +164,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             storage,
             config,
             grants: HashMap::new(),
+            response_types: HashMap::new(),
+            authorization_hooks: Vec::new(),
             access_token_generator: Box::new(RandomTokenGenerator::default()),
             refresh_token_generator: Box::new(RandomTokenGenerator::default()),
             code_generator: Box::new(RandomTokenGenerator::default()),
@@ -168,7 +176,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         server = server
             .with_grant(AuthorizationCodeGrant)
             .with_grant(RefreshTokenGrant)
-            .with_grant(ClientCredentialsGrant);
+            .with_grant(ClientCredentialsGrant)
+            .with_response_type(CodeResponse);
+        if server.config.implicit_grant {
+            server = server.with_response_type(TokenResponse);
+        }
         Ok(server)
     }
 
@@ -186,6 +198,45 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         authenticator: impl ResourceOwnerAuthenticator + 'static,
     ) -> Self {
         self.with_grant(PasswordGrant::new(authenticator))
+    }
+
+    /// Registers (or replaces) the handler of a response type at the
+    /// authorization endpoint (`code` and, while `implicit_grant` is on,
+    /// `token` are registered from the start).
+    pub fn with_response_type(mut self, handler: impl ResponseTypeHandler<S> + 'static) -> Self {
+        self.response_types
+            .insert(handler.response_type(), Arc::new(handler));
+        self
+    }
+
+    /// Stops serving a response type.
+    pub fn without_response_type(mut self, response_type: &str) -> Self {
+        if let Some(t) = ResponseType::parse(response_type) {
+            self.response_types.remove(&t);
+        }
+        self
+    }
+
+    /// Adds a hook to the authorization endpoint; hooks run in the order
+    /// they were added.
+    pub fn with_authorization_hook(mut self, hook: impl AuthorizationHook<S> + 'static) -> Self {
+        self.authorization_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// The response types served, sorted.
+    pub fn response_types(&self) -> Vec<&ResponseType> {
+        let mut v: Vec<&ResponseType> = self.response_types.keys().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The handler of a response type.
+    pub fn response_type_handler(
+        &self,
+        response_type: &ResponseType,
+    ) -> Option<&Arc<dyn ResponseTypeHandler<S>>> {
+        self.response_types.get(response_type)
     }
 
     /// Removes a grant type (for example `client_credentials`).

@@ -11,39 +11,23 @@
 use crate::config::Config;
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::http::{Method, OAuth2Request, OAuth2Response, Params, add_params_to_uri};
-use crate::models::{NewAuthorizationCode, OAuth2Client};
-use crate::oauth2::server::{AuthorizationServer, TokenContext, TokenSpec, new_grant_id};
-use crate::oauth2::{rfc7636, rfc9207};
+use crate::models::OAuth2Client;
+use crate::oauth2::rfc6749::authorization_hooks::Extensions;
+use crate::oauth2::rfc6749::response_types::{ResponseMode, ResponseType};
+use crate::oauth2::rfc9207;
+use crate::oauth2::server::AuthorizationServer;
 use crate::scope::Scope;
-use crate::secrets;
 use crate::storage::OAuth2Storage;
-
-/// The response types the endpoint serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseType {
-    /// `code` (§4.1): the code goes back in the query.
-    Code,
-    /// `token` (§4.2, implicit): the token goes back in the fragment.
-    Token,
-}
-
-impl ResponseType {
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseType::Code => "code",
-            ResponseType::Token => "token",
-        }
-    }
-}
 
 /// A validated authorization request: what the consent page shows.
 #[derive(Debug, Clone)]
 pub struct AuthorizationRequest<C> {
     /// The client asking.
     pub client: C,
-    /// `code` or `token`.
+    /// The response type (`code`, `token`, or a registered one).
     pub response_type: ResponseType,
+    /// Where the answer's parameters go: the response type's default.
+    pub response_mode: ResponseMode,
     /// Where the answer goes (the request's, or the client's only one).
     pub redirect_uri: String,
     /// Whether the request named `redirect_uri` itself.
@@ -58,6 +42,22 @@ pub struct AuthorizationRequest<C> {
     pub nonce: Option<String>,
     /// The issuer identifier sent back as `iss` (RFC 9207), if known.
     pub issuer: Option<String>,
+    /// What hooks and response types attached while validating.
+    pub extensions: Extensions,
+}
+
+impl<C> AuthorizationRequest<C> {
+    /// The answer refusing this request with `error`: sent to its redirect
+    /// URI with its `state` and `iss`, in its response mode.
+    pub fn refusal(&self, error: OAuth2Error) -> AuthorizationError {
+        AuthorizationError::Redirect {
+            error,
+            redirect_uri: self.redirect_uri.clone(),
+            state: self.state.clone(),
+            fragment: self.response_mode == ResponseMode::Fragment,
+            issuer: self.issuer.clone(),
+        }
+    }
 }
 
 /// Why an authorization request failed, and where the answer goes.
@@ -200,7 +200,21 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let issuer = self.issuer_for(request);
         let state = params.single("state");
         let response_type_param = params.single("response_type");
-        let fragment = matches!(response_type_param, Ok(Some("token")));
+        let parsed = match response_type_param {
+            Ok(Some(value)) => ResponseType::parse(value),
+            _ => None,
+        };
+        let handler = parsed
+            .as_ref()
+            .and_then(|t| self.response_types.get(t).cloned());
+        // Errors go where the answer would have: the handler's mode, or for
+        // a type not served, the fragment for `token` (RFC 6749 §4.2.2.1:
+        // also while the implicit grant is off), else the query.
+        let fragment = match (&handler, &parsed) {
+            (Some(h), _) => h.default_response_mode() == ResponseMode::Fragment,
+            (None, Some(t)) => *t == ResponseType::token(),
+            (None, None) => false,
+        };
         let redirect = |error: OAuth2Error, state: Option<String>| AuthorizationError::Redirect {
             error,
             redirect_uri: redirect_uri.clone(),
@@ -214,58 +228,57 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         };
         let fail = |error: OAuth2Error| redirect(error, state.clone());
 
-        let response_type = match response_type_param.map_err(fail)? {
-            None => {
+        let handler = match (response_type_param.map_err(fail)?, handler) {
+            (None, _) => {
                 return Err(fail(OAuth2Error::invalid_request(
                     "the \"response_type\" parameter is missing",
                 )));
             }
-            Some("code") => ResponseType::Code,
-            Some("token") if self.config.implicit_grant => ResponseType::Token,
-            Some(other) => {
+            (Some(_), Some(handler)) => handler,
+            (Some(other), None) => {
                 return Err(fail(OAuth2Error::unsupported_response_type(format!(
                     "the response type \"{other}\" is not supported"
                 ))));
             }
         };
-        if !client.check_response_type(response_type.as_str()) {
+        let response_type = handler.response_type();
+        let registered = client
+            .response_types()
+            .iter()
+            .any(|r| ResponseType::parse(r).as_ref() == Some(&response_type));
+        if !registered || !client.check_response_type(response_type.as_str()) {
             return Err(fail(OAuth2Error::unauthorized_client(format!(
-                "the client is not allowed to use the response type \"{}\"",
-                response_type.as_str()
+                "the client is not allowed to use the response type \"{response_type}\""
             ))));
         }
 
         let scope = self
             .resolve_scope(&client, params.single("scope").map_err(fail)?)
             .map_err(fail)?;
-
-        let code_challenge = match response_type {
-            ResponseType::Code => {
-                let required =
-                    client.is_public() || self.config.require_pkce_for_confidential_clients;
-                rfc7636::validate_challenge(
-                    params.single("code_challenge").map_err(fail)?,
-                    params.single("code_challenge_method").map_err(fail)?,
-                    required,
-                    self.config.allow_plain_pkce,
-                )
-                .map_err(fail)?
-            }
-            ResponseType::Token => None,
-        };
         let nonce = params.single("nonce").map_err(fail)?.map(str::to_owned);
 
-        Ok(AuthorizationRequest {
+        let mut validated = AuthorizationRequest {
             client,
+            response_mode: handler.default_response_mode(),
             response_type,
             redirect_uri,
             redirect_uri_provided: requested_uri.is_some(),
             scope,
             state,
-            code_challenge,
+            code_challenge: None,
             nonce,
             issuer,
-        })
+            extensions: Extensions::default(),
+        };
+        if let Err(e) = handler.validate(self, params, &mut validated) {
+            return Err(validated.refusal(e));
+        }
+        for hook in &self.authorization_hooks {
+            if let Err(e) = hook.validated(self, params, &mut validated).await {
+                return Err(validated.refusal(e));
+            }
+        }
+        Ok(validated)
     }
 
     /// Validates the request again and answers the resource owner's
@@ -290,17 +303,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &AuthorizationRequest<S::Client>,
         consent: Consent,
     ) -> OAuth2Response {
-        let fragment = request.response_type == ResponseType::Token;
-        let error_redirect = |error: OAuth2Error| {
-            AuthorizationError::Redirect {
-                error,
-                redirect_uri: request.redirect_uri.clone(),
-                state: request.state.clone(),
-                fragment,
-                issuer: request.issuer.clone(),
-            }
-            .to_response(&self.config)
-        };
+        let fragment = request.response_mode == ResponseMode::Fragment;
+        let error_redirect = |error: OAuth2Error| request.refusal(error).to_response(&self.config);
         let user_id = match consent {
             Consent::Denied => {
                 return error_redirect(OAuth2Error::access_denied(
@@ -309,14 +313,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             }
             Consent::Granted { user_id } => user_id,
         };
-        let result = match request.response_type {
-            ResponseType::Code => self.issue_code(request, user_id).await,
-            ResponseType::Token => self.issue_implicit_token(request, user_id).await,
-        };
-        match result {
+        match self.grant_authorization(request, &user_id).await {
             Ok(params) => {
-                let mut pairs: Vec<(&str, &str)> =
-                    params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let mut pairs: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 if let Some(state) = &request.state {
                     pairs.push(("state", state));
                 }
@@ -329,63 +331,26 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
     }
 
-    async fn issue_code(
+    /// The parameters of a granted answer: the response type's, then what
+    /// the hooks add.
+    async fn grant_authorization(
         &self,
         request: &AuthorizationRequest<S::Client>,
-        user_id: String,
-    ) -> Result<Vec<(&'static str, String)>, OAuth2Error> {
-        let code = self.code_generator.generate(&TokenContext {
-            grant_type: "authorization_code",
-            client_id: request.client.client_id(),
-            user_id: Some(&user_id),
-            scope: &request.scope,
-        });
-        let (code_challenge, code_challenge_method) = match &request.code_challenge {
-            Some((c, m)) => (Some(c.clone()), Some(m.clone())),
-            None => (None, None),
-        };
-        self.storage
-            .save_authorization_code(NewAuthorizationCode {
-                code_digest: secrets::digest(&code),
-                client_id: request.client.client_id().to_owned(),
-                user_id,
-                redirect_uri: request
-                    .redirect_uri_provided
-                    .then(|| request.redirect_uri.clone()),
-                response_type: "code".into(),
-                scope: request.scope.to_string(),
-                auth_time: self.now(),
-                code_challenge,
-                code_challenge_method,
-                nonce: request.nonce.clone(),
-            })
-            .await?;
-        Ok(vec![("code", code)])
-    }
-
-    async fn issue_implicit_token(
-        &self,
-        request: &AuthorizationRequest<S::Client>,
-        user_id: String,
-    ) -> Result<Vec<(&'static str, String)>, OAuth2Error> {
-        // §4.2.2: the implicit grant MUST NOT issue a refresh token.
-        let issued = self
-            .issue_token(TokenSpec {
-                grant_type: "implicit",
-                client_id: request.client.client_id(),
-                user_id: Some(user_id),
-                scope: request.scope.clone(),
-                refresh_scope: None,
-                grant_id: new_grant_id(),
-            })
-            .await?;
-        let mut params = vec![
-            ("access_token", issued.access_token),
-            ("token_type", issued.token_type),
-            ("expires_in", issued.expires_in.to_string()),
-        ];
-        if !issued.scope.is_empty() {
-            params.push(("scope", issued.scope.to_string()));
+        user_id: &str,
+    ) -> Result<Vec<(String, String)>, OAuth2Error> {
+        let handler = self
+            .response_types
+            .get(&request.response_type)
+            .cloned()
+            .ok_or_else(|| {
+                OAuth2Error::unsupported_response_type(format!(
+                    "the response type \"{}\" is not supported",
+                    request.response_type
+                ))
+            })?;
+        let mut params = handler.issue(self, request, user_id).await?;
+        for hook in &self.authorization_hooks {
+            hook.granted(self, request, user_id, &mut params).await?;
         }
         Ok(params)
     }

@@ -3,8 +3,10 @@
 //! endpoint (§3.2, §5) and the grants (§4, §6).
 
 pub mod authorization;
+pub mod authorization_hooks;
 pub mod client_auth;
 pub mod grants;
+pub mod response_types;
 pub mod token;
 
 use crate::config::Config;
