@@ -91,13 +91,29 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// An OAuth error: an RFC error code and a human-readable description.
+/// An OAuth error: an RFC error code, a human-readable description, and
+/// the HTTP authentication challenge its answer carries, if any. The error
+/// owns its status ([`OAuth2Error::status`]) and its challenge all the way
+/// out, as Authlib's `InvalidClientError` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuth2Error {
     /// The RFC error code.
     pub code: ErrorCode,
     /// `error_description`: ASCII text for the client developer.
     pub description: String,
+    /// The `WWW-Authenticate` challenge of the answer.
+    pub challenge: Option<Challenge>,
+}
+
+/// The authentication scheme an error answer challenges the client to
+/// use (RFC 9110 §11.6.1, `WWW-Authenticate`). The realm comes from the
+/// configuration when the answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Challenge {
+    /// `Basic realm="..."`: the client authenticated (or tried to) with an
+    /// `Authorization` header, so `invalid_client` is 401 with this
+    /// challenge (RFC 6749 §5.2).
+    Basic,
 }
 
 macro_rules! constructors {
@@ -140,6 +156,23 @@ impl OAuth2Error {
         OAuth2Error {
             code,
             description: sanitize_description(description.into()),
+            challenge: None,
+        }
+    }
+
+    /// The same error, answered with `challenge`.
+    pub fn with_challenge(mut self, challenge: Challenge) -> OAuth2Error {
+        self.challenge = Some(challenge);
+        self
+    }
+
+    /// The HTTP status of the answer when it is not redirected: the code's,
+    /// except that `invalid_client` without a challenge is 400 (a 401
+    /// without `WWW-Authenticate` is not valid HTTP; Authlib does the same).
+    pub fn status(&self) -> u16 {
+        match (&self.code, self.challenge) {
+            (ErrorCode::InvalidClient, None) => 400,
+            (code, _) => code.status(),
         }
     }
 }

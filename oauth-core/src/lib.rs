@@ -108,7 +108,7 @@ pub mod secrets;
 pub mod storage;
 
 pub use config::Config;
-pub use error::{ErrorCode, OAuth2Error, StorageError};
+pub use error::{Challenge, ErrorCode, OAuth2Error, StorageError};
 pub use http::{Method, OAuth2Request, OAuth2Response, Params};
 pub use models::{
     ClientAuthMethod, ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken,

@@ -20,7 +20,7 @@ use oauth_core::oauth1::rfc5849::signature::{
 use oauth_core::oauth2::rfc6749::client_auth::presented_credentials;
 use oauth_core::oauth2::rfc6750::extract_bearer_token;
 use oauth_core::oauth2::rfc7591::{parse_metadata, validate_redirect_uri};
-use oauth_core::{ClientAuthMethod, Config, ErrorCode, OAuth2Request, Params};
+use oauth_core::{Challenge, ClientAuthMethod, Config, ErrorCode, OAuth2Request, Params};
 
 // ---------------------------------------------------------------------------
 // Params::parse (RFC 6749 §3.1, application/x-www-form-urlencoded).
@@ -159,15 +159,16 @@ fn basic_header() {
                 (Ok(None), _) => panic!("an Authorization header was ignored: {header:?}"),
                 (Err(e), _) => {
                     reach.hit("refused");
-                    assert!(e.authorization_header_used, "{header:?}");
+                    // A refused Authorization header is answered with its
+                    // challenge (RFC 6749 §5.2).
+                    if e.code == ErrorCode::InvalidClient {
+                        assert_eq!(e.challenge, Some(Challenge::Basic), "{header:?}");
+                    }
                     assert!(
-                        matches!(
-                            e.error.code,
-                            ErrorCode::InvalidClient | ErrorCode::InvalidRequest
-                        ),
+                        matches!(e.code, ErrorCode::InvalidClient | ErrorCode::InvalidRequest),
                         "{e:?}"
                     );
-                    assert!(is_error_text(&e.error.description), "{e:?}");
+                    assert!(is_error_text(&e.description), "{e:?}");
                 }
             }
         });

@@ -70,18 +70,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         match self.revoke(request).await {
             Ok(()) => OAuth2Response::empty_ok(),
-            Err((error, basic)) => error_response(&self.config, &error, basic),
+            Err(error) => error_response(&self.config, &error),
         }
     }
 
-    async fn revoke(&self, request: &OAuth2Request) -> Result<(), (OAuth2Error, bool)> {
-        let basic = crate::oauth2::rfc6749::client_auth::authorization_header_used(request);
-        let plain = |e: OAuth2Error| (e, basic);
+    async fn revoke(&self, request: &OAuth2Request) -> Result<(), OAuth2Error> {
+        let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
-        let client = self
-            .authenticate_client(request)
-            .await
-            .map_err(|e| (e.error, e.authorization_header_used))?;
+        let client = self.authenticate_client(request).await?;
         let raw = request.form.required("token").map_err(plain)?;
         let hint = parse_hint(request).map_err(plain)?;
         if hint == Hint::Unknown {

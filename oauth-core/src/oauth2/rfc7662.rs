@@ -19,7 +19,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         match self.introspect(request).await {
             Ok(body) => OAuth2Response::json(200, &body),
-            Err((error, basic)) => error_response(&self.config, &error, basic),
+            Err(error) => error_response(&self.config, &error),
         }
     }
 
@@ -27,14 +27,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     pub async fn introspect(
         &self,
         request: &OAuth2Request,
-    ) -> Result<serde_json::Value, (OAuth2Error, bool)> {
-        let basic = crate::oauth2::rfc6749::client_auth::authorization_header_used(request);
-        let plain = |e: OAuth2Error| (e, basic);
+    ) -> Result<serde_json::Value, OAuth2Error> {
+        let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
-        let client = self
-            .authenticate_client(request)
-            .await
-            .map_err(|e| (e.error, e.authorization_header_used))?;
+        let client = self.authenticate_client(request).await?;
         if client.is_public() {
             return Err(plain(OAuth2Error::invalid_client(
                 "token introspection requires an authenticated (confidential) client",

@@ -99,7 +99,7 @@ impl AuthorizationError {
     pub fn to_response(&self, config: &Config) -> OAuth2Response {
         match self {
             AuthorizationError::Fatal(error) => {
-                let mut r = super::error_response(config, error, false);
+                let mut r = super::error_response(config, error);
                 if !matches!(
                     error.code,
                     ErrorCode::ServerError | ErrorCode::TemporarilyUnavailable

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::error::OAuth2Error;
+use crate::error::{Challenge, ErrorCode, OAuth2Error};
 use crate::http::OAuth2Request;
 use crate::models::{ClientAuthMethod, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
@@ -22,20 +22,23 @@ pub struct PresentedCredentials {
     pub method: ClientAuthMethod,
 }
 
-/// A failed client authentication, remembering whether HTTP Basic was tried
-/// (which makes the error a 401 with a challenge, RFC 6749 §5.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientAuthError {
-    /// The error to send.
-    pub error: OAuth2Error,
-    /// Whether the request carried `Authorization: Basic`.
-    pub authorization_header_used: bool,
-}
-
 /// Whether the request carries an `Authorization` header (of any scheme):
 /// an `invalid_client` answer must then be a 401 with a challenge (§5.2).
 pub fn authorization_header_used(request: &OAuth2Request) -> bool {
     request.header("authorization").is_some()
+}
+
+impl OAuth2Error {
+    /// The error as the answer to a client-authenticated `request`: an
+    /// `invalid_client` after an `Authorization` header carries the `Basic`
+    /// challenge (RFC 6749 §5.2: 401 with `WWW-Authenticate`).
+    pub fn for_client_request(self, request: &OAuth2Request) -> OAuth2Error {
+        if self.code == ErrorCode::InvalidClient && authorization_header_used(request) {
+            self.with_challenge(Challenge::Basic)
+        } else {
+            self
+        }
+    }
 }
 
 fn is_basic(header: &str) -> bool {
@@ -52,12 +55,8 @@ fn is_basic(header: &str) -> bool {
 /// request must not use both, and secrets must not appear in the URI.
 pub fn presented_credentials(
     request: &OAuth2Request,
-) -> Result<Option<PresentedCredentials>, ClientAuthError> {
-    let header_used = authorization_header_used(request);
-    let fail = |error: OAuth2Error| ClientAuthError {
-        error,
-        authorization_header_used: header_used,
-    };
+) -> Result<Option<PresentedCredentials>, OAuth2Error> {
+    let fail = |error: OAuth2Error| error.for_client_request(request);
     if request.query.contains("client_secret") {
         return Err(fail(OAuth2Error::invalid_request(
             "client credentials must not be sent in the request URI",
@@ -149,13 +148,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     pub async fn authenticate_client(
         &self,
         request: &OAuth2Request,
-    ) -> Result<S::Client, ClientAuthError> {
+    ) -> Result<S::Client, OAuth2Error> {
         let presented = presented_credentials(request)?;
-        let header_used = authorization_header_used(request);
-        let fail = |error: OAuth2Error| ClientAuthError {
-            error,
-            authorization_header_used: header_used,
-        };
+        let fail = |error: OAuth2Error| error.for_client_request(request);
         let Some(presented) = presented else {
             return Err(fail(OAuth2Error::invalid_client(
                 "client authentication is required",
@@ -218,8 +213,8 @@ mod tests {
             .with_header("Authorization", basic("a", "b"))
             .with_form([("client_id", "a"), ("client_secret", "b")]);
         let e = presented_credentials(&req).unwrap_err();
-        assert_eq!(e.error.code.as_str(), "invalid_request");
-        assert!(e.authorization_header_used);
+        assert_eq!(e.code.as_str(), "invalid_request");
+        assert_eq!(e.challenge, None); // not invalid_client: no challenge
     }
 
     #[test]
@@ -227,7 +222,7 @@ mod tests {
         let req =
             OAuth2Request::post("https://as/token?client_secret=x").with_form([("client_id", "a")]);
         assert_eq!(
-            presented_credentials(&req).unwrap_err().error.code.as_str(),
+            presented_credentials(&req).unwrap_err().code.as_str(),
             "invalid_request"
         );
     }
@@ -237,8 +232,8 @@ mod tests {
         for h in ["Basic !!!", "Basic ", "Basic Zm9v", "basic OnNlY3JldA=="] {
             let req = OAuth2Request::post("https://as/token").with_header("Authorization", h);
             let e = presented_credentials(&req).unwrap_err();
-            assert_eq!(e.error.code.as_str(), "invalid_client", "{h}");
-            assert!(e.authorization_header_used);
+            assert_eq!(e.code.as_str(), "invalid_client", "{h}");
+            assert_eq!(e.challenge, Some(Challenge::Basic), "{h}");
         }
     }
 }

@@ -6,7 +6,6 @@ use crate::models::OAuth2Client;
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
-use super::client_auth::authorization_header_used;
 use super::grants::IssuedToken;
 use super::{error_response, method_not_allowed};
 
@@ -23,15 +22,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         match self.token(request).await {
             Ok(issued) => OAuth2Response::json(200, &issued.to_json()),
-            Err((error, basic)) => error_response(&self.config, &error, basic),
+            Err(error) => error_response(&self.config, &error),
         }
     }
 
     /// The token endpoint as a typed result: the issued token, or the
-    /// error with whether HTTP Basic was attempted.
-    pub async fn token(&self, request: &OAuth2Request) -> Result<IssuedToken, (OAuth2Error, bool)> {
-        let basic = authorization_header_used(request);
-        let plain = |e: OAuth2Error| (e, basic);
+    /// error, carrying its challenge ([`OAuth2Error::for_client_request`]).
+    pub async fn token(&self, request: &OAuth2Request) -> Result<IssuedToken, OAuth2Error> {
+        let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
         let grant_type = request.form.required("grant_type").map_err(plain)?;
         let Some(grant) = self.grants.get(grant_type).cloned() else {
@@ -39,10 +37,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 "the grant type \"{grant_type}\" is not supported"
             ))));
         };
-        let client = self
-            .authenticate_client(request)
-            .await
-            .map_err(|e| (e.error, e.authorization_header_used))?;
+        let client = self.authenticate_client(request).await?;
         if !client.check_grant_type(grant_type) {
             return Err(plain(OAuth2Error::unauthorized_client(format!(
                 "the client is not allowed to use the grant type \"{grant_type}\""

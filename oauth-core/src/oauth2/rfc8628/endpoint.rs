@@ -7,7 +7,6 @@ use super::{
 use crate::error::OAuth2Error;
 use crate::http::{Method, OAuth2Request, OAuth2Response, add_params_to_uri};
 use crate::models::OAuth2Client;
-use crate::oauth2::rfc6749::client_auth::authorization_header_used;
 use crate::oauth2::rfc6749::{error_response, method_not_allowed};
 use crate::oauth2::server::{AuthorizationServer, ConfigError};
 use crate::secrets;
@@ -104,12 +103,12 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
         }
         match self.device_authorization(request).await {
             Ok(response) => OAuth2Response::json(200, &response.to_json()),
-            Err((error, basic)) => error_response(&self.config, &error, basic),
+            Err(error) => error_response(&self.config, &error),
         }
     }
 
     /// The device authorization endpoint as a typed result: the response,
-    /// or the error with whether an `Authorization` header was sent.
+    /// or the error (with its challenge, see [`OAuth2Error::for_client_request`]).
     ///
     /// A relative `verification_uri` is made absolute against the issuer if
     /// one is configured, else against the request URI if that is absolute;
@@ -117,9 +116,8 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     pub async fn device_authorization(
         &self,
         request: &OAuth2Request,
-    ) -> Result<DeviceAuthorizationResponse, (OAuth2Error, bool)> {
-        let basic = authorization_header_used(request);
-        let plain = |e: OAuth2Error| (e, basic);
+    ) -> Result<DeviceAuthorizationResponse, OAuth2Error> {
+        let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
         let verification_uri = match &self.config.verification_uri {
             Some(uri) if self.grants.contains_key(DEVICE_CODE_GRANT_TYPE) => uri,
@@ -129,10 +127,7 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
                 )));
             }
         };
-        let client = self
-            .authenticate_client(request)
-            .await
-            .map_err(|e| (e.error, e.authorization_header_used))?;
+        let client = self.authenticate_client(request).await?;
         if !client.check_grant_type(DEVICE_CODE_GRANT_TYPE) {
             return Err(plain(OAuth2Error::unauthorized_client(
                 "the client is not allowed to use the device authorization grant",
