@@ -12,9 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::scope::Scope;
 use crate::secrets;
 
-/// How a client authenticates at the token endpoint (RFC 7591 §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+/// How a client authenticates at the token endpoint (RFC 7591 §2): one of
+/// the methods of RFC 6749 §2.3, built in, or the name of a method
+/// registered with
+/// [`AuthorizationServer::with_client_authentication`](crate::AuthorizationServer::with_client_authentication)
+/// (`private_key_jwt`, `client_secret_jwt`, `tls_client_auth`, a site's
+/// own).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ClientAuthMethod {
     /// HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1).
     #[default]
@@ -23,19 +27,23 @@ pub enum ClientAuthMethod {
     ClientSecretPost,
     /// A public client: no secret (RFC 6749 §2.1).
     None,
+    /// Another method, by its registered name; a server accepts it only
+    /// once a handler for it is registered.
+    Other(std::borrow::Cow<'static, str>),
 }
 
 impl ClientAuthMethod {
     /// The method's registered name.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
             ClientAuthMethod::ClientSecretPost => "client_secret_post",
             ClientAuthMethod::None => "none",
+            ClientAuthMethod::Other(name) => name,
         }
     }
 
-    /// Parses a registered name.
+    /// The built-in method of this name.
     pub fn parse(name: &str) -> Option<ClientAuthMethod> {
         match name {
             "client_secret_basic" => Some(ClientAuthMethod::ClientSecretBasic),
@@ -43,6 +51,42 @@ impl ClientAuthMethod {
             "none" => Some(ClientAuthMethod::None),
             _ => None,
         }
+    }
+
+    /// The method of this name: a built-in one, or [`ClientAuthMethod::Other`].
+    ///
+    /// ```
+    /// use oauth_core::ClientAuthMethod;
+    /// assert_eq!(ClientAuthMethod::named("none"), ClientAuthMethod::None);
+    /// assert_eq!(ClientAuthMethod::named("private_key_jwt").as_str(), "private_key_jwt");
+    /// ```
+    pub fn named(name: &str) -> ClientAuthMethod {
+        ClientAuthMethod::parse(name)
+            .unwrap_or_else(|| ClientAuthMethod::Other(name.to_owned().into()))
+    }
+
+    /// Whether it is one of RFC 6749's own (`client_secret_basic`,
+    /// `client_secret_post`, `none`).
+    pub fn is_built_in(&self) -> bool {
+        !matches!(self, ClientAuthMethod::Other(_))
+    }
+}
+
+impl Serialize for ClientAuthMethod {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientAuthMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ClientAuthMethod, D::Error> {
+        let name = String::deserialize(d)?;
+        if name.is_empty() {
+            return Err(serde::de::Error::custom(
+                "token_endpoint_auth_method must not be empty",
+            ));
+        }
+        Ok(ClientAuthMethod::named(&name))
     }
 }
 
@@ -362,7 +406,7 @@ impl OAuth2Client for ClientRecord {
         self.client_secret_expires_at
     }
     fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
-        self.metadata.token_endpoint_auth_method
+        self.metadata.token_endpoint_auth_method.clone()
     }
     fn redirect_uris(&self) -> Vec<String> {
         self.metadata.redirect_uris.clone()

@@ -87,7 +87,7 @@ impl<C: DieselClient> OAuth2Client for LoadedClient<C> {
         self.row.client_secret_expires_at()
     }
     fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
-        self.metadata.token_endpoint_auth_method
+        self.metadata.token_endpoint_auth_method.clone()
     }
     fn redirect_uris(&self) -> Vec<String> {
         self.metadata.redirect_uris.clone()

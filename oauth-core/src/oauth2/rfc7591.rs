@@ -113,8 +113,15 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         owner: Option<String>,
     ) -> Result<Registration, OAuth2Error> {
         let metadata = self.validate_client_metadata(metadata)?;
-        let public = metadata.token_endpoint_auth_method == ClientAuthMethod::None;
-        let client_secret = (!public).then(|| secrets::random_token(32));
+        let method = &metadata.token_endpoint_auth_method;
+        let issues_secret = match method {
+            ClientAuthMethod::None => false,
+            ClientAuthMethod::Other(_) => self
+                .client_authentication(method)
+                .is_some_and(|m| m.issues_client_secret()),
+            _ => true,
+        };
+        let client_secret = issues_secret.then(|| secrets::random_token(32));
         let record = ClientRecord {
             client_id: secrets::random_token(18),
             client_secret_digest: client_secret.as_deref().map(secrets::hash_client_secret),
@@ -168,6 +175,12 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
     ) -> Result<ClientMetadata, OAuth2Error> {
         for uri in &metadata.redirect_uris {
             validate_redirect_uri(uri, self.config.insecure_transport)?;
+        }
+        if !self.supports_client_authentication(&metadata.token_endpoint_auth_method) {
+            return Err(invalid_metadata(format!(
+                "the token endpoint authentication method \"{}\" is not supported by this server",
+                metadata.token_endpoint_auth_method.as_str()
+            )));
         }
         dedup(&mut metadata.grant_types);
         dedup(&mut metadata.response_types);

@@ -89,7 +89,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if self.config.allow_plain_pkce {
             pkce.push("plain");
         }
-        let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+        let auth_methods: Vec<String> = self
+            .client_authentication_methods()
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect();
         let mut doc = serde_json::json!({
             "issuer": issuer,
             "authorization_endpoint": url(&endpoints.authorization),

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::OAuth2Error;
 use crate::models::{NewToken, OAuth2Client};
 use crate::oauth2::rfc6749::authorization_hooks::AuthorizationHook;
+use crate::oauth2::rfc6749::client_auth::ClientAuthentication;
 use crate::oauth2::rfc6749::grants::{
     AuthorizationCodeGrant, ClientCredentialsGrant, IssuedToken, PasswordGrant, RefreshTokenGrant,
     ResourceOwnerAuthenticator, TokenGrant,
@@ -143,6 +144,7 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) grants: HashMap<String, Arc<dyn TokenGrant<S>>>,
     pub(crate) response_types: HashMap<ResponseType, Arc<dyn ResponseTypeHandler<S>>>,
     pub(crate) authorization_hooks: Vec<Arc<dyn AuthorizationHook<S>>>,
+    pub(crate) client_authentications: Vec<Arc<dyn ClientAuthentication<S>>>,
     pub(crate) access_token_generator: Box<dyn TokenGenerator>,
     pub(crate) refresh_token_generator: Box<dyn TokenGenerator>,
     pub(crate) code_generator: Box<dyn TokenGenerator>,
@@ -166,6 +168,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             grants: HashMap::new(),
             response_types: HashMap::new(),
             authorization_hooks: Vec::new(),
+            client_authentications: Vec::new(),
             access_token_generator: Box::new(RandomTokenGenerator::default()),
             refresh_token_generator: Box::new(RandomTokenGenerator::default()),
             code_generator: Box::new(RandomTokenGenerator::default()),
@@ -221,6 +224,18 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// they were added.
     pub fn with_authorization_hook(mut self, hook: impl AuthorizationHook<S> + 'static) -> Self {
         self.authorization_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Registers (or replaces) a client authentication method beside the
+    /// built-in `client_secret_basic`, `client_secret_post` and `none`.
+    pub fn with_client_authentication(
+        mut self,
+        method: impl ClientAuthentication<S> + 'static,
+    ) -> Self {
+        let name = method.method();
+        self.client_authentications.retain(|m| m.method() != name);
+        self.client_authentications.push(Arc::new(method));
         self
     }
 

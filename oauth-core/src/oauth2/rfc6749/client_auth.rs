@@ -1,7 +1,11 @@
 //! Client authentication (RFC 6749 §2.3): `client_secret_basic`,
-//! `client_secret_post` and `none`. A client may use only the method it
+//! `client_secret_post` and `none` built in, and any other method
+//! registered as a [`ClientAuthentication`] (RFC 6749 §2.3.2: "other
+//! authentication methods"; `private_key_jwt` and `client_secret_jwt` of
+//! RFC 7523 are such methods). A client may use only the method it
 //! registered, and only one method per request.
 
+use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -10,6 +14,7 @@ use crate::http::OAuth2Request;
 use crate::models::{ClientAuthMethod, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
+use std::sync::Arc;
 
 /// Client credentials as presented in a request, before checking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +25,38 @@ pub struct PresentedCredentials {
     pub client_secret: Option<String>,
     /// How they were presented.
     pub method: ClientAuthMethod,
+}
+
+/// A client authentication method beside the built-in ones, registered with
+/// [`AuthorizationServer::with_client_authentication`] and used by the
+/// clients whose `token_endpoint_auth_method` names it, at every endpoint
+/// that authenticates clients (token, revocation, introspection, device
+/// authorization).
+#[async_trait]
+pub trait ClientAuthentication<S: OAuth2Storage>: Send + Sync {
+    /// The method's name, as clients register it.
+    fn method(&self) -> ClientAuthMethod;
+
+    /// The client a request claims to be, if it presents this method's
+    /// credentials; an error if it presents them malformed. A request that
+    /// presents them and the built-in ones too is refused
+    /// (`invalid_request`, one method per request).
+    fn claimed_client_id(&self, request: &OAuth2Request) -> Result<Option<String>, OAuth2Error>;
+
+    /// Checks the presented credentials for `client`, which registered this
+    /// method. Limits on guessing are the method's to keep.
+    async fn verify(
+        &self,
+        server: &AuthorizationServer<S>,
+        client: &S::Client,
+        request: &OAuth2Request,
+    ) -> Result<(), OAuth2Error>;
+
+    /// Whether registration (RFC 7591) issues a `client_secret` to clients
+    /// of this method (`client_secret_jwt` needs one, `private_key_jwt` not).
+    fn issues_client_secret(&self) -> bool {
+        false
+    }
 }
 
 /// Whether the request carries an `Authorization` header (of any scheme):
@@ -149,8 +186,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         &self,
         request: &OAuth2Request,
     ) -> Result<S::Client, OAuth2Error> {
-        let presented = presented_credentials(request)?;
         let fail = |error: OAuth2Error| error.for_client_request(request);
+        if let Some((method, client_id)) = self.registered_method_presented(request)? {
+            return self
+                .authenticate_with(method.as_ref(), &client_id, request)
+                .await
+                .map_err(fail);
+        }
+        let presented = presented_credentials(request)?;
         let Some(presented) = presented else {
             return Err(fail(OAuth2Error::invalid_client(
                 "client authentication is required",
@@ -186,6 +229,99 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             }
         }
         Ok(client)
+    }
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The registered method whose credentials the request presents, with
+    /// the client it claims to be.
+    #[allow(clippy::type_complexity)]
+    fn registered_method_presented(
+        &self,
+        request: &OAuth2Request,
+    ) -> Result<Option<(Arc<dyn ClientAuthentication<S>>, String)>, OAuth2Error> {
+        let fail = |error: OAuth2Error| error.for_client_request(request);
+        let mut found: Option<(Arc<dyn ClientAuthentication<S>>, String)> = None;
+        for method in &self.client_authentications {
+            if let Some(id) = method.claimed_client_id(request).map_err(fail)? {
+                if found.is_some() {
+                    return Err(fail(OAuth2Error::invalid_request(
+                        "the client used more than one authentication method",
+                    )));
+                }
+                found = Some((method.clone(), id));
+            }
+        }
+        let Some((method, id)) = found else {
+            return Ok(None);
+        };
+        let basic = request.header("authorization").is_some_and(is_basic);
+        if basic || request.form.contains("client_secret") {
+            return Err(fail(OAuth2Error::invalid_request(
+                "the client used more than one authentication method",
+            )));
+        }
+        if request
+            .form
+            .single("client_id")
+            .map_err(fail)?
+            .is_some_and(|b| b != id)
+        {
+            return Err(fail(OAuth2Error::invalid_request(
+                "client_id in the body does not match the authenticated client",
+            )));
+        }
+        Ok(Some((method, id)))
+    }
+
+    async fn authenticate_with(
+        &self,
+        method: &dyn ClientAuthentication<S>,
+        client_id: &str,
+        request: &OAuth2Request,
+    ) -> Result<S::Client, OAuth2Error> {
+        let client = self
+            .storage
+            .find_client(client_id)
+            .await?
+            .ok_or_else(|| OAuth2Error::invalid_client("client authentication failed"))?;
+        let registered = client.token_endpoint_auth_method();
+        if registered != method.method() {
+            return Err(OAuth2Error::invalid_client(format!(
+                "the client must authenticate with {}",
+                registered.as_str()
+            )));
+        }
+        method.verify(self, &client, request).await?;
+        Ok(client)
+    }
+
+    /// Whether clients may register `method`: a built-in one, or one with a
+    /// registered handler.
+    pub fn supports_client_authentication(&self, method: &ClientAuthMethod) -> bool {
+        method.is_built_in() || self.client_authentication(method).is_some()
+    }
+
+    /// The registered handler of a method.
+    pub fn client_authentication(
+        &self,
+        method: &ClientAuthMethod,
+    ) -> Option<&Arc<dyn ClientAuthentication<S>>> {
+        self.client_authentications
+            .iter()
+            .find(|m| m.method() == *method)
+    }
+
+    /// The methods clients may register, built-in first (RFC 8414
+    /// `token_endpoint_auth_methods_supported`).
+    pub fn client_authentication_methods(&self) -> Vec<ClientAuthMethod> {
+        let mut methods = vec![
+            ClientAuthMethod::ClientSecretBasic,
+            ClientAuthMethod::ClientSecretPost,
+            ClientAuthMethod::None,
+        ];
+        methods.extend(self.client_authentications.iter().map(|m| m.method()));
+        methods
     }
 }
 
