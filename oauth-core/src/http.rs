@@ -4,6 +4,7 @@
 //! [`OAuth2Request`] and turns the returned [`OAuth2Response`] into its own
 //! response type, untouched.
 
+use std::fmt;
 use std::net::IpAddr;
 
 use crate::error::OAuth2Error;
@@ -35,8 +36,50 @@ impl Method {
 /// Decoded `name=value` pairs from a query string or a form body, in order,
 /// duplicates kept (RFC 6749 §3.1 makes duplicates an error, so they must be
 /// seen, not silently merged).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Its `Debug` shows the values of credential parameters (`client_secret`,
+/// `password`, `code`, tokens, ...) as `[redacted]`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params(Vec<(String, String)>);
+
+/// Parameters whose values are credentials, never printed.
+const SECRET_PARAMS: &[&str] = &[
+    "client_secret",
+    "password",
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "access_token",
+    "token",
+    "device_code",
+    "user_code",
+    "assertion",
+    "client_assertion",
+    "subject_token",
+    "actor_token",
+    "oauth_verifier",
+    "oauth_token_secret",
+];
+
+/// Headers whose values are credentials, never printed.
+const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "dpop", "proxy-authorization"];
+
+const REDACTED: &str = "[redacted]";
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, v)| {
+                let shown = if SECRET_PARAMS.contains(&k.as_str()) {
+                    REDACTED
+                } else {
+                    v.as_str()
+                };
+                (k, shown)
+            }))
+            .finish()
+    }
+}
 
 impl Params {
     /// Decodes `application/x-www-form-urlencoded` text.
@@ -112,7 +155,12 @@ impl Params {
 }
 
 /// An HTTP request as the engine sees it.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` redacts credentials: the values of `Authorization`,
+/// `Cookie` and `DPoP` headers, the query string of the target (shown
+/// decoded, and redacted, as [`OAuth2Request::query`]), and the credential
+/// parameters of [`Params`].
+#[derive(Clone)]
 pub struct OAuth2Request {
     /// The request method.
     pub method: Method,
@@ -133,6 +181,32 @@ pub struct OAuth2Request {
     /// well as per client (RFC 6819 §5.1.4.2.3), so that one guesser is cut
     /// off without locking the client out for everyone else.
     pub remote_addr: Option<IpAddr>,
+}
+
+impl fmt::Debug for OAuth2Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = self
+            .uri
+            .split_once('?')
+            .map_or(self.uri.as_str(), |(t, _)| t);
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let secret = SECRET_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s));
+                (n.as_str(), if secret { REDACTED } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("OAuth2Request")
+            .field("method", &self.method)
+            .field("uri", &target)
+            .field("headers", &headers)
+            .field("query", &self.query)
+            .field("form", &self.form)
+            .field("secure", &self.secure)
+            .field("remote_addr", &self.remote_addr)
+            .finish()
+    }
 }
 
 impl OAuth2Request {

@@ -2,8 +2,9 @@
 //! storage: the handler gets the token's user read with the token, and
 //! every refusal is `RequireOAuth`'s (RFC 6750 §3: 401 with a `Bearer`
 //! challenge, `invalid_token`; 403 `insufficient_scope`). A fairing that
-//! was not given the user model answers 500, saying so, instead of serving
-//! the handler without a user.
+//! was not given the user model stops the launch (the guard's sentinel;
+//! see also `rocket_sentinels.rs`), instead of serving the handler without
+//! a user.
 
 use std::time::{Duration, Instant};
 
@@ -84,9 +85,8 @@ impl Drop for Server {
     }
 }
 
-/// Launches the site on a free port of 127.0.0.1, its fairing told of
-/// `Member` when `with_users`.
-async fn serve(with_users: bool) -> Server {
+/// Launches the site on a free port of 127.0.0.1.
+async fn serve() -> Server {
     let storage = storage().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -101,11 +101,7 @@ async fn serve(with_users: bool) -> Server {
     let fairing = OAuth2::fairing(move |_, config| {
         AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
     });
-    let fairing = if with_users {
-        fairing.users::<Member>()
-    } else {
-        fairing
-    };
+    let fairing = fairing.users::<Member>();
     let rocket = rocket::custom(figment)
         .attach(fairing)
         .mount("/", routes![me])
@@ -142,7 +138,7 @@ async fn get_me(server: &Server, token: Option<&str>) -> (u16, String, String) {
 
 #[tokio::test]
 async fn the_handler_gets_the_user_the_token_acts_for() {
-    let server = serve(true).await;
+    let server = serve().await;
     let (status, _, body) = get_me(&server, Some("alice")).await;
     assert_eq!((status, body.as_str()), (200, "alice via app"));
     // No user behind the token, or a user who is gone: the handler decides.
@@ -155,7 +151,7 @@ async fn the_handler_gets_the_user_the_token_acts_for() {
 /// RFC 6750 §3 and §3.1: the refusals of `RequireOAuth`.
 #[tokio::test]
 async fn rfc6750_3_refusals_are_those_of_require_oauth() {
-    let server = serve(true).await;
+    let server = serve().await;
     // §3.1: no token, no error code: just the challenge.
     let (status, challenge, _) = get_me(&server, None).await;
     assert_eq!((status, challenge.as_str()), (401, "Bearer"));
@@ -182,12 +178,24 @@ async fn rfc6750_3_refusals_are_those_of_require_oauth() {
 }
 
 #[tokio::test]
-async fn without_the_user_model_the_guard_answers_500_and_says_why() {
-    let server = serve(false).await;
-    let (status, _, body) = get_me(&server, Some("alice")).await;
-    assert_eq!(status, 500);
-    assert!(
-        body.contains("server_error") && body.contains(".users::<U>()"),
-        "{body}"
-    );
+async fn without_the_user_model_launch_is_refused() {
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let storage = storage().await;
+    let rocket = rocket::custom(figment)
+        .attach(OAuth2::fairing(move |_, config| {
+            AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
+        }))
+        .mount("/", routes![me]);
+    let Err(error) = rocket.ignite().await else {
+        panic!("launch must be refused");
+    };
+    match error.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => assert!(
+            sentries
+                .iter()
+                .any(|s| s.type_name.contains("RequireOAuthUser")),
+            "{sentries:?}"
+        ),
+        other => panic!("not refused by the guard's sentinel: {other:?}"),
+    }
 }

@@ -41,6 +41,7 @@ mod oauth1;
 mod request;
 mod response;
 mod routes;
+mod sentinels;
 
 pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;

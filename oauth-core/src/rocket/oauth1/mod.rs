@@ -38,7 +38,7 @@ use crate::oauth1::{OAuth1Config, OAuth1Server, OAuth1Storage};
 use crate::rocket::request::to_engine_request;
 
 pub use authorize::*;
-use resource::OAuth1Gate;
+pub(crate) use resource::OAuth1Gate;
 pub use resource::*;
 pub use routes::*;
 

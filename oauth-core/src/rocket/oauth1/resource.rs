@@ -55,7 +55,7 @@ impl<S: OAuth1Storage> OAuth1Validator for OAuth1Server<S> {
     }
 }
 
-pub(super) struct OAuth1Gate {
+pub(crate) struct OAuth1Gate {
     pub(super) validator: Arc<dyn OAuth1Validator>,
     pub(super) trust_forwarded_proto: bool,
 }

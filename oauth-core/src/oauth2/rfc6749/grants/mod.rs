@@ -83,8 +83,8 @@ pub trait TokenGrant<S: OAuth2Storage>: Send + Sync {
 }
 
 /// A token just issued: the raw values for the response, and the record
-/// that storage keeps (digests only).
-#[derive(Debug, Clone, PartialEq)]
+/// that storage keeps (digests only). Its `Debug` redacts the raw tokens.
+#[derive(Clone, PartialEq)]
 pub struct IssuedToken {
     /// The access token, raw.
     pub access_token: String,
@@ -100,6 +100,23 @@ pub struct IssuedToken {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// What storage keeps.
     pub record: NewToken,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"[redacted]")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scope", &self.scope)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("record", &self.record)
+            .finish()
+    }
 }
 
 impl IssuedToken {
