@@ -92,9 +92,12 @@ impl<'de> Deserialize<'de> for ClientAuthMethod {
 
 /// A registered client (Authlib's `ClientMixin`).
 ///
-/// The defaults implement the rules the RFCs fix (exact redirect URI match,
+/// A type gives its identity, its secret check and its parsed RFC 7591
+/// metadata; everything else is read from the metadata by the defaults,
+/// which implement the rules the RFCs fix (exact redirect URI match,
 /// default redirect URI only when exactly one is registered, scope narrowed
-/// to what the client may have); a type overrides them only to be stricter.
+/// to what the client may have). A type overrides them only to be
+/// stricter.
 pub trait OAuth2Client: Send + Sync {
     /// The `client_id`.
     fn client_id(&self) -> &str;
@@ -109,24 +112,37 @@ pub trait OAuth2Client: Send + Sync {
         0
     }
 
+    /// The client's registered metadata (RFC 7591 §2), parsed.
+    fn metadata(&self) -> &ClientMetadata;
+
     /// The one authentication method this client may use.
-    fn token_endpoint_auth_method(&self) -> ClientAuthMethod;
+    fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
+        self.metadata().token_endpoint_auth_method.clone()
+    }
 
     /// The registered redirect URIs.
-    fn redirect_uris(&self) -> Vec<String>;
+    fn redirect_uris(&self) -> Vec<String> {
+        self.metadata().redirect_uris.clone()
+    }
 
     /// The grant types the client may use.
-    fn grant_types(&self) -> Vec<String>;
+    fn grant_types(&self) -> Vec<String> {
+        self.metadata().grant_types.clone()
+    }
 
     /// The response types the client may use.
-    fn response_types(&self) -> Vec<String>;
+    fn response_types(&self) -> Vec<String> {
+        self.metadata().response_types.clone()
+    }
 
     /// The largest scope the client may be granted.
-    fn scope(&self) -> Scope;
+    fn scope(&self) -> Scope {
+        Scope::from_stored(self.metadata().scope.as_deref().unwrap_or_default())
+    }
 
     /// A name to show the resource owner (consent page).
     fn client_name(&self) -> Option<String> {
-        None
+        self.metadata().client_name.clone()
     }
 
     /// Whether the client is public (cannot keep a secret).
@@ -137,24 +153,29 @@ pub trait OAuth2Client: Send + Sync {
     /// Whether `uri` is registered, by simple string comparison
     /// (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3: exact match).
     fn check_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris().iter().any(|r| r == uri)
+        self.metadata().redirect_uris.iter().any(|r| r == uri)
     }
 
     /// The redirect URI to use when a request names none: the registered one
     /// if there is exactly one (RFC 6749 §3.1.2.3).
     fn default_redirect_uri(&self) -> Option<String> {
-        let mut uris = self.redirect_uris();
-        if uris.len() == 1 { uris.pop() } else { None }
+        match self.metadata().redirect_uris.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        }
     }
 
     /// Whether the client may use `grant_type`.
     fn check_grant_type(&self, grant_type: &str) -> bool {
-        self.grant_types().iter().any(|g| g == grant_type)
+        self.metadata().grant_types.iter().any(|g| g == grant_type)
     }
 
     /// Whether the client may use `response_type`.
     fn check_response_type(&self, response_type: &str) -> bool {
-        self.response_types().iter().any(|r| r == response_type)
+        self.metadata()
+            .response_types
+            .iter()
+            .any(|r| r == response_type)
     }
 
     /// The part of `requested` the client may have.
@@ -405,35 +426,8 @@ impl OAuth2Client for ClientRecord {
     fn client_secret_expires_at(&self) -> i64 {
         self.client_secret_expires_at
     }
-    fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
-        self.metadata.token_endpoint_auth_method.clone()
-    }
-    fn redirect_uris(&self) -> Vec<String> {
-        self.metadata.redirect_uris.clone()
-    }
-    fn grant_types(&self) -> Vec<String> {
-        self.metadata.grant_types.clone()
-    }
-    fn response_types(&self) -> Vec<String> {
-        self.metadata.response_types.clone()
-    }
-    fn scope(&self) -> Scope {
-        Scope::from_stored(self.metadata.scope.as_deref().unwrap_or_default())
-    }
-    fn client_name(&self) -> Option<String> {
-        self.metadata.client_name.clone()
-    }
-    fn check_redirect_uri(&self, uri: &str) -> bool {
-        self.metadata.redirect_uris.iter().any(|r| r == uri)
-    }
-    fn check_grant_type(&self, grant_type: &str) -> bool {
-        self.metadata.grant_types.iter().any(|g| g == grant_type)
-    }
-    fn check_response_type(&self, response_type: &str) -> bool {
-        self.metadata
-            .response_types
-            .iter()
-            .any(|r| r == response_type)
+    fn metadata(&self) -> &ClientMetadata {
+        &self.metadata
     }
 }
 

@@ -309,182 +309,187 @@ async fn fixture() -> Server {
 fn oauth1_initiate() {
     let rt = runtime();
     let reach = Reach::new(&["issued", "bad signature", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let mut input = input.clone();
-            // A callback (§2.1 requires one), usually.
-            if let Some(s) = input.sign.as_mut().filter(|s| s.protocol.is_empty()) {
-                s.credentials = 0;
-                s.protocol.push(Pair {
-                    name: Text::Dict(7),
-                    value: Text::Dict(19 + u16::from(s.nonce % 2)),
-                });
-            }
-            let request = build(&input, INITIATE, true);
-            rt.block_on(async {
-                let server = fixture().await;
-                let r = server.create_temporary_credentials_response(&request).await;
-                check(&r);
-                if r.status == 200 {
-                    reach.hit("issued");
-                    assert!(request.secure || server.config().insecure_transport);
-                    let body = form(&r);
-                    assert_eq!(
-                        body.get("oauth_callback_confirmed").map(String::as_str),
-                        Some("true")
-                    );
-                    assert!(body.get("oauth_token").is_some_and(|t| !t.is_empty()));
-                    assert!(
-                        body.get("oauth_token_secret")
-                            .is_some_and(|t| !t.is_empty())
-                    );
-                    // §3.3: the same nonce again is refused.
-                    let again = server.create_temporary_credentials_response(&request).await;
-                    check(&again);
-                    assert_eq!(again.status, 401, "a replayed request succeeded: {again:?}");
-                } else if form(&r).get("error").map(String::as_str) == Some("invalid_signature") {
-                    reach.hit("bad signature");
-                } else {
-                    reach.hit("refused");
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let mut input = input.clone();
+                // A callback (§2.1 requires one), usually.
+                if let Some(s) = input.sign.as_mut().filter(|s| s.protocol.is_empty()) {
+                    s.credentials = 0;
+                    s.protocol.push(Pair {
+                        name: Text::Dict(7),
+                        value: Text::Dict(19 + u16::from(s.nonce % 2)),
+                    });
                 }
-            })
-        });
-    reach.assert_all();
+                let request = build(&input, INITIATE, true);
+                rt.block_on(async {
+                    let server = fixture().await;
+                    let r = server.create_temporary_credentials_response(&request).await;
+                    check(&r);
+                    if r.status == 200 {
+                        reach.hit("issued");
+                        assert!(request.secure || server.config().insecure_transport);
+                        let body = form(&r);
+                        assert_eq!(
+                            body.get("oauth_callback_confirmed").map(String::as_str),
+                            Some("true")
+                        );
+                        assert!(body.get("oauth_token").is_some_and(|t| !t.is_empty()));
+                        assert!(
+                            body.get("oauth_token_secret")
+                                .is_some_and(|t| !t.is_empty())
+                        );
+                        // §3.3: the same nonce again is refused.
+                        let again = server.create_temporary_credentials_response(&request).await;
+                        check(&again);
+                        assert_eq!(again.status, 401, "a replayed request succeeded: {again:?}");
+                    } else if form(&r).get("error").map(String::as_str) == Some("invalid_signature")
+                    {
+                        reach.hit("bad signature");
+                    } else {
+                        reach.hit("refused");
+                    }
+                })
+            });
+    });
 }
 
 #[test]
 fn oauth1_authorize() {
     let rt = runtime();
     let reach = Reach::new(&["pending", "redirected", "refused"]);
-    check!()
-        .with_type::<(Input, Option<bool>, u8)>()
-        .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
-        .for_each(|(input, consent, token)| {
-            let mut request = build(input, AUTHORIZE, false);
-            if input.own_endpoint % 2 == 1 {
-                let token = ["temp-a", "temp-b", "temp-oob", "x"][usize::from(*token) % 4];
-                request.query.push("oauth_token", token);
-            }
-            rt.block_on(async {
-                let server = fixture().await;
-                match server.validate_authorization_request(&request).await {
-                    Ok(pending) => {
-                        reach.hit("pending");
-                        assert!(["temp-a", "temp-oob"].contains(&pending.oauth_token()));
-                    }
-                    Err(e) => {
-                        reach.hit("refused");
-                        check(&server.error_response(&e));
-                    }
+    reach.until_all(|| {
+        check!()
+            .with_type::<(Input, Option<bool>, u8)>()
+            .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
+            .for_each(|(input, consent, token)| {
+                let mut request = build(input, AUTHORIZE, false);
+                if input.own_endpoint % 2 == 1 {
+                    let token = ["temp-a", "temp-b", "temp-oob", "x"][usize::from(*token) % 4];
+                    request.query.push("oauth_token", token);
                 }
-                let Some(grant) = consent else { return };
-                let consent = if *grant {
-                    Consent::Granted {
-                        user_id: "jane".into(),
-                    }
-                } else {
-                    Consent::Denied
-                };
-                match server
-                    .create_authorization_response(&request, consent)
-                    .await
-                {
-                    Ok(outcome) => {
-                        let response = outcome.to_response();
-                        check(&response);
-                        if let OAuth1Authorization::Redirect(location) = &outcome {
-                            reach.hit("redirected");
-                            assert!(
-                                location.starts_with(CALLBACK),
-                                "redirect to an unregistered callback {location:?}"
-                            );
+                rt.block_on(async {
+                    let server = fixture().await;
+                    match server.validate_authorization_request(&request).await {
+                        Ok(pending) => {
+                            reach.hit("pending");
+                            assert!(["temp-a", "temp-oob"].contains(&pending.oauth_token()));
+                        }
+                        Err(e) => {
+                            reach.hit("refused");
+                            check(&server.error_response(&e));
                         }
                     }
-                    Err(e) => check(&server.error_response(&e)),
-                }
-            })
-        });
-    reach.assert_all();
+                    let Some(grant) = consent else { return };
+                    let consent = if *grant {
+                        Consent::Granted {
+                            user_id: "jane".into(),
+                        }
+                    } else {
+                        Consent::Denied
+                    };
+                    match server
+                        .create_authorization_response(&request, consent)
+                        .await
+                    {
+                        Ok(outcome) => {
+                            let response = outcome.to_response();
+                            check(&response);
+                            if let OAuth1Authorization::Redirect(location) = &outcome {
+                                reach.hit("redirected");
+                                assert!(
+                                    location.starts_with(CALLBACK),
+                                    "redirect to an unregistered callback {location:?}"
+                                );
+                            }
+                        }
+                        Err(e) => check(&server.error_response(&e)),
+                    }
+                })
+            });
+    });
 }
 
 #[test]
 fn oauth1_token() {
     let rt = runtime();
     let reach = Reach::new(&["issued", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let mut input = input.clone();
-            // The verifier of the authorized temporary credential, usually.
-            let usual = |s: &&mut Signing| s.credentials % 2 < 1 && s.protocol.is_empty();
-            if let Some(s) = input.sign.as_mut().filter(usual) {
-                s.credentials = 2;
-                s.protocol.push(Pair {
-                    name: Text::Dict(8),
-                    value: Text::Dict(9),
-                });
-            }
-            let request = build(&input, TOKEN, true);
-            rt.block_on(async {
-                let server = fixture().await;
-                let r = server.create_token_response(&request).await;
-                check(&r);
-                if r.status == 200 {
-                    reach.hit("issued");
-                    assert!(request.secure || server.config().insecure_transport);
-                    let body = form(&r);
-                    assert!(body.get("oauth_token").is_some_and(|t| !t.is_empty()));
-                    // §2.3: the temporary credential is exchanged once.
-                    let again = server.create_token_response(&request).await;
-                    check(&again);
-                    assert_ne!(again.status, 200, "exchanged twice: {again:?}");
-                } else {
-                    reach.hit("refused");
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let mut input = input.clone();
+                // The verifier of the authorized temporary credential, usually.
+                let usual = |s: &&mut Signing| s.credentials % 2 < 1 && s.protocol.is_empty();
+                if let Some(s) = input.sign.as_mut().filter(usual) {
+                    s.credentials = 2;
+                    s.protocol.push(Pair {
+                        name: Text::Dict(8),
+                        value: Text::Dict(9),
+                    });
                 }
-            })
-        });
-    reach.assert_all();
+                let request = build(&input, TOKEN, true);
+                rt.block_on(async {
+                    let server = fixture().await;
+                    let r = server.create_token_response(&request).await;
+                    check(&r);
+                    if r.status == 200 {
+                        reach.hit("issued");
+                        assert!(request.secure || server.config().insecure_transport);
+                        let body = form(&r);
+                        assert!(body.get("oauth_token").is_some_and(|t| !t.is_empty()));
+                        // §2.3: the temporary credential is exchanged once.
+                        let again = server.create_token_response(&request).await;
+                        check(&again);
+                        assert_ne!(again.status, 200, "exchanged twice: {again:?}");
+                    } else {
+                        reach.hit("refused");
+                    }
+                })
+            });
+    });
 }
 
 #[test]
 fn oauth1_resource() {
     let rt = runtime();
     let reach = Reach::new(&["accepted", "bad signature", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let mut input = input.clone();
-            if let Some(s) = input.sign.as_mut().filter(|s| s.credentials % 2 < 1) {
-                s.credentials = 1;
-            }
-            let request = build(&input, API, false);
-            rt.block_on(async {
-                let server = fixture().await;
-                match server.validate_request(&request, &["photos"]).await {
-                    Ok(access) => {
-                        reach.hit("accepted");
-                        assert_eq!(access.user_id(), "jane");
-                        assert!(access.realms().iter().any(|r| r == "photos"));
-                        // §3.3: a replay is refused.
-                        let again = server.validate_request(&request, &["photos"]).await;
-                        assert!(again.is_err(), "a replayed request was accepted");
-                    }
-                    Err(e) => {
-                        if e.code.as_str() == "invalid_signature" {
-                            reach.hit("bad signature");
-                        } else {
-                            reach.hit("refused");
-                        }
-                        check(&server.error_response(&e));
-                    }
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(fuzz_common::DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let mut input = input.clone();
+                if let Some(s) = input.sign.as_mut().filter(|s| s.credentials % 2 < 1) {
+                    s.credentials = 1;
                 }
-            })
-        });
-    reach.assert_all();
+                let request = build(&input, API, false);
+                rt.block_on(async {
+                    let server = fixture().await;
+                    match server.validate_request(&request, &["photos"]).await {
+                        Ok(access) => {
+                            reach.hit("accepted");
+                            assert_eq!(access.user_id(), "jane");
+                            assert!(access.realms().iter().any(|r| r == "photos"));
+                            // §3.3: a replay is refused.
+                            let again = server.validate_request(&request, &["photos"]).await;
+                            assert!(again.is_err(), "a replayed request was accepted");
+                        }
+                        Err(e) => {
+                            if e.code.as_str() == "invalid_signature" {
+                                reach.hit("bad signature");
+                            } else {
+                                reach.hit("refused");
+                            }
+                            check(&server.error_response(&e));
+                        }
+                    }
+                })
+            });
+    });
 }
 
 #[test]

@@ -482,46 +482,47 @@ fn bearer_request(token: &str) -> OAuth2Request {
 fn token_endpoint() {
     let rt = runtime();
     let reach = Reach::new(&["issued", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let request = input.request.build(&dicts(4..9));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let before = server.storage().token_count();
-                let r = server.create_token_response(&request).await;
-                check_headers(&r);
-                check_no_store(&r);
-                check_challenge(&r);
-                assert!(
-                    matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
-                    "{r:?}"
-                );
-                assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
-                if r.status == 200 {
-                    reach.hit("issued");
-                    assert!(request.secure || server.config().insecure_transport);
-                    let body = r.json_body();
-                    let token = body["access_token"].as_str().expect("access_token");
-                    assert_eq!(body["token_type"], "Bearer");
-                    assert!(body["expires_in"].as_i64().is_some_and(|e| e > 0), "{r:?}");
-                    if let Some(scope) = body.get("scope") {
-                        assert!(scope.as_str().is_some_and(|s| Scope::parse(s).is_ok()));
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let request = input.request.build(&dicts(4..9));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let before = server.storage().token_count();
+                    let r = server.create_token_response(&request).await;
+                    check_headers(&r);
+                    check_no_store(&r);
+                    check_challenge(&r);
+                    assert!(
+                        matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
+                        "{r:?}"
+                    );
+                    assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
+                    if r.status == 200 {
+                        reach.hit("issued");
+                        assert!(request.secure || server.config().insecure_transport);
+                        let body = r.json_body();
+                        let token = body["access_token"].as_str().expect("access_token");
+                        assert_eq!(body["token_type"], "Bearer");
+                        assert!(body["expires_in"].as_i64().is_some_and(|e| e > 0), "{r:?}");
+                        if let Some(scope) = body.get("scope") {
+                            assert!(scope.as_str().is_some_and(|s| Scope::parse(s).is_ok()));
+                        }
+                        assert_eq!(server.storage().token_count(), before + 1);
+                        server
+                            .validate_bearer(&bearer_request(token), &ScopeRequirement::None)
+                            .await
+                            .unwrap_or_else(|e| panic!("issued token does not validate: {e:?}"));
+                    } else {
+                        reach.hit("refused");
+                        check_json_error(&r, TOKEN_ERRORS);
+                        assert_eq!(server.storage().token_count(), before, "{r:?}");
                     }
-                    assert_eq!(server.storage().token_count(), before + 1);
-                    server
-                        .validate_bearer(&bearer_request(token), &ScopeRequirement::None)
-                        .await
-                        .unwrap_or_else(|e| panic!("issued token does not validate: {e:?}"));
-                } else {
-                    reach.hit("refused");
-                    check_json_error(&r, TOKEN_ERRORS);
-                    assert_eq!(server.storage().token_count(), before, "{r:?}");
-                }
-            })
-        });
-    reach.assert_all();
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -599,120 +600,122 @@ fn check_authorization_response(
 fn authorize_validate() {
     let rt = runtime();
     let reach = Reach::new(&["valid", "fatal", "redirected"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let request = input.request.build(&dicts(0..4));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let counts = (
-                    server.storage().token_count(),
-                    server.storage().code_count(),
-                );
-                let allowed = allowed_redirects(&request);
-                match server.validate_authorization_request(&request).await {
-                    Ok(valid) => {
-                        reach.hit("valid");
-                        assert!(
-                            valid
-                                .client
-                                .metadata
-                                .redirect_uris
-                                .contains(&valid.redirect_uri),
-                            "{valid:?}"
-                        );
-                        assert!(allowed.contains(&valid.redirect_uri), "{valid:?}");
-                        if valid.client.is_public() {
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let request = input.request.build(&dicts(0..4));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let counts = (
+                        server.storage().token_count(),
+                        server.storage().code_count(),
+                    );
+                    let allowed = allowed_redirects(&request);
+                    match server.validate_authorization_request(&request).await {
+                        Ok(valid) => {
+                            reach.hit("valid");
                             assert!(
-                                valid.code_challenge.is_some()
-                                    || valid.response_type == oauth_core::ResponseType::token()
+                                valid
+                                    .client
+                                    .metadata
+                                    .redirect_uris
+                                    .contains(&valid.redirect_uri),
+                                "{valid:?}"
+                            );
+                            assert!(allowed.contains(&valid.redirect_uri), "{valid:?}");
+                            if valid.client.is_public() {
+                                assert!(
+                                    valid.code_challenge.is_some()
+                                        || valid.response_type == oauth_core::ResponseType::token()
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            if let AuthorizationError::Redirect { redirect_uri, .. } = &e {
+                                reach.hit("redirected");
+                                assert!(allowed.contains(redirect_uri), "{e:?} for {request:?}");
+                            } else {
+                                reach.hit("fatal");
+                            }
+                            assert!(is_error_text(&e.error().description), "{e:?}");
+                            check_authorization_response(
+                                &e.to_response(server.config()),
+                                &request,
+                                &allowed,
                             );
                         }
                     }
-                    Err(e) => {
-                        if let AuthorizationError::Redirect { redirect_uri, .. } = &e {
-                            reach.hit("redirected");
-                            assert!(allowed.contains(redirect_uri), "{e:?} for {request:?}");
-                        } else {
-                            reach.hit("fatal");
-                        }
-                        assert!(is_error_text(&e.error().description), "{e:?}");
-                        check_authorization_response(
-                            &e.to_response(server.config()),
-                            &request,
-                            &allowed,
-                        );
-                    }
-                }
-                assert_eq!(
-                    (
-                        server.storage().token_count(),
-                        server.storage().code_count()
-                    ),
-                    counts,
-                    "validation changed storage"
-                );
-            })
-        });
-    reach.assert_all();
+                    assert_eq!(
+                        (
+                            server.storage().token_count(),
+                            server.storage().code_count()
+                        ),
+                        counts,
+                        "validation changed storage"
+                    );
+                })
+            });
+    });
 }
 
 #[test]
 fn authorize_complete() {
     let rt = runtime();
     let reach = Reach::new(&["code", "token", "error redirect", "error page"]);
-    check!()
-        .with_type::<(Input, bool)>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|(input, grant)| {
-            let request = input.request.build(&dicts(0..4));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let (tokens, codes) = (
-                    server.storage().token_count(),
-                    server.storage().code_count(),
-                );
-                let allowed = allowed_redirects(&request);
-                let consent = if *grant {
-                    Consent::Granted {
-                        user_id: "alice".into(),
-                    }
-                } else {
-                    Consent::Denied
-                };
-                let r = server
-                    .create_authorization_response(&request, consent)
-                    .await;
-                check_authorization_response(&r, &request, &allowed);
-                let params = location_params(r.header("Location").unwrap_or_default());
-                let expected = if r.status != 302 {
-                    reach.hit("error page");
-                    (tokens, codes)
-                } else if get(&params, "error").is_some() {
-                    reach.hit("error redirect");
-                    (tokens, codes)
-                } else if get(&params, "code").is_some() {
-                    reach.hit("code");
-                    assert!(*grant, "a code without consent: {r:?}");
-                    (tokens, codes + 1)
-                } else {
-                    reach.hit("token");
-                    assert!(*grant, "a token without consent: {r:?}");
-                    assert!(r.header("Location").unwrap_or_default().contains('#'));
-                    (tokens + 1, codes)
-                };
-                assert_eq!(
-                    (
+    reach.until_all(|| {
+        check!()
+            .with_type::<(Input, bool)>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|(input, grant)| {
+                let request = input.request.build(&dicts(0..4));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let (tokens, codes) = (
                         server.storage().token_count(),
-                        server.storage().code_count()
-                    ),
-                    expected,
-                    "{r:?}"
-                );
-            })
-        });
-    reach.assert_all();
+                        server.storage().code_count(),
+                    );
+                    let allowed = allowed_redirects(&request);
+                    let consent = if *grant {
+                        Consent::Granted {
+                            user_id: "alice".into(),
+                        }
+                    } else {
+                        Consent::Denied
+                    };
+                    let r = server
+                        .create_authorization_response(&request, consent)
+                        .await;
+                    check_authorization_response(&r, &request, &allowed);
+                    let params = location_params(r.header("Location").unwrap_or_default());
+                    let expected = if r.status != 302 {
+                        reach.hit("error page");
+                        (tokens, codes)
+                    } else if get(&params, "error").is_some() {
+                        reach.hit("error redirect");
+                        (tokens, codes)
+                    } else if get(&params, "code").is_some() {
+                        reach.hit("code");
+                        assert!(*grant, "a code without consent: {r:?}");
+                        (tokens, codes + 1)
+                    } else {
+                        reach.hit("token");
+                        assert!(*grant, "a token without consent: {r:?}");
+                        assert!(r.header("Location").unwrap_or_default().contains('#'));
+                        (tokens + 1, codes)
+                    };
+                    assert_eq!(
+                        (
+                            server.storage().token_count(),
+                            server.storage().code_count()
+                        ),
+                        expected,
+                        "{r:?}"
+                    );
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -722,105 +725,107 @@ fn authorize_complete() {
 fn revocation_endpoint() {
     let rt = runtime();
     let reach = Reach::new(&["revoked something", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let request = input.request.build(&dicts(9..12));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let before = server.storage().tokens();
-                let r = server.create_revocation_response(&request).await;
-                let after = server.storage().tokens();
-                check_headers(&r);
-                check_no_store(&r);
-                check_challenge(&r);
-                assert!(
-                    matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
-                    "{r:?}"
-                );
-                assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
-                assert_eq!(after.len(), before.len());
-                if r.status == 200 {
-                    assert!(request.secure || server.config().insecure_transport);
-                    let claimed = claimed_client_ids(&request);
-                    for (b, a) in before.iter().zip(&after) {
-                        if a != b {
-                            reach.hit("revoked something");
-                            assert!(
-                                claimed.contains(&a.token.client_id),
-                                "revoked a token of {:?} for {request:?}",
-                                a.token.client_id
-                            );
-                        }
-                    }
-                } else {
-                    reach.hit("refused");
-                    check_json_error(&r, REVOCATION_ERRORS);
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let request = input.request.build(&dicts(9..12));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let before = server.storage().tokens();
+                    let r = server.create_revocation_response(&request).await;
+                    let after = server.storage().tokens();
+                    check_headers(&r);
+                    check_no_store(&r);
+                    check_challenge(&r);
                     assert!(
-                        after == before,
-                        "a refused revocation changed storage: {r:?}"
+                        matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
+                        "{r:?}"
                     );
-                }
-            })
-        });
-    reach.assert_all();
+                    assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
+                    assert_eq!(after.len(), before.len());
+                    if r.status == 200 {
+                        assert!(request.secure || server.config().insecure_transport);
+                        let claimed = claimed_client_ids(&request);
+                        for (b, a) in before.iter().zip(&after) {
+                            if a != b {
+                                reach.hit("revoked something");
+                                assert!(
+                                    claimed.contains(&a.token.client_id),
+                                    "revoked a token of {:?} for {request:?}",
+                                    a.token.client_id
+                                );
+                            }
+                        }
+                    } else {
+                        reach.hit("refused");
+                        check_json_error(&r, REVOCATION_ERRORS);
+                        assert!(
+                            after == before,
+                            "a refused revocation changed storage: {r:?}"
+                        );
+                    }
+                })
+            });
+    });
 }
 
 #[test]
 fn introspection_endpoint() {
     let rt = runtime();
     let reach = Reach::new(&["active", "inactive", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let request = input.request.build(&dicts(9..12));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let before = server.storage().tokens();
-                let r = server.create_introspection_response(&request).await;
-                check_headers(&r);
-                check_no_store(&r);
-                check_challenge(&r);
-                assert!(
-                    server.storage().tokens() == before,
-                    "introspection changed storage"
-                );
-                assert!(
-                    matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
-                    "{r:?}"
-                );
-                assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
-                if r.status != 200 {
-                    reach.hit("refused");
-                    check_json_error(&r, TOKEN_ERRORS);
-                    return;
-                }
-                assert!(request.secure || server.config().insecure_transport);
-                let body = r.json_body();
-                match body.get("active").and_then(|a| a.as_bool()) {
-                    Some(false) => {
-                        reach.hit("inactive");
-                        assert_eq!(body, serde_json::json!({ "active": false }));
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let request = input.request.build(&dicts(9..12));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let before = server.storage().tokens();
+                    let r = server.create_introspection_response(&request).await;
+                    check_headers(&r);
+                    check_no_store(&r);
+                    check_challenge(&r);
+                    assert!(
+                        server.storage().tokens() == before,
+                        "introspection changed storage"
+                    );
+                    assert!(
+                        matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
+                        "{r:?}"
+                    );
+                    assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
+                    if r.status != 200 {
+                        reach.hit("refused");
+                        check_json_error(&r, TOKEN_ERRORS);
+                        return;
                     }
-                    Some(true) => {
-                        reach.hit("active");
-                        let owner = body["client_id"].as_str().unwrap_or_default();
-                        assert!(owner != "public-client", "{r:?}");
-                        assert!(
-                            claimed_client_ids(&request).iter().any(|c| c == owner),
-                            "introspected a token of {owner:?} for {request:?}"
-                        );
-                        if let Some(exp) = body.get("exp") {
-                            assert!(exp.as_i64().is_some_and(|e| e > server.now()), "{r:?}");
+                    assert!(request.secure || server.config().insecure_transport);
+                    let body = r.json_body();
+                    match body.get("active").and_then(|a| a.as_bool()) {
+                        Some(false) => {
+                            reach.hit("inactive");
+                            assert_eq!(body, serde_json::json!({ "active": false }));
                         }
+                        Some(true) => {
+                            reach.hit("active");
+                            let owner = body["client_id"].as_str().unwrap_or_default();
+                            assert!(owner != "public-client", "{r:?}");
+                            assert!(
+                                claimed_client_ids(&request).iter().any(|c| c == owner),
+                                "introspected a token of {owner:?} for {request:?}"
+                            );
+                            if let Some(exp) = body.get("exp") {
+                                assert!(exp.as_i64().is_some_and(|e| e > server.now()), "{r:?}");
+                            }
+                        }
+                        None => panic!("no boolean `active`: {r:?}"),
                     }
-                    None => panic!("no boolean `active`: {r:?}"),
-                }
-            })
-        });
-    reach.assert_all();
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -853,62 +858,63 @@ impl Requirement {
 fn bearer_validation() {
     let rt = runtime();
     let reach = Reach::new(&["valid", "missing", "invalid_token", "insufficient_scope"]);
-    check!()
-        .with_type::<(Input, Requirement)>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|(input, requirement)| {
-            let request = input.request.build(&dicts(12..14));
-            let required = requirement.build();
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let before = server.storage().tokens();
-                let result = server.validate_bearer(&request, &required).await;
-                assert!(
-                    server.storage().tokens() == before,
-                    "validation changed storage"
-                );
-                match result {
-                    Ok(token) => {
-                        reach.hit("valid");
-                        assert!(request.secure || server.config().insecure_transport);
-                        assert!(!token.is_access_token_revoked(), "{token:?}");
-                        assert!(!token.is_expired(server.now()), "{token:?}");
-                        assert!(required.is_satisfied_by(&token.scope()), "{token:?}");
-                    }
-                    Err(e) => {
-                        let r = e.to_response(server.config());
-                        check_headers(&r);
-                        assert!(matches!(r.status, 400 | 401 | 403), "{r:?}");
-                        assert_eq!(e.status(), r.status);
-                        let challenge = r.header("WWW-Authenticate").unwrap_or_default();
-                        assert!(challenge.starts_with("Bearer"), "{r:?}");
-                        match &e.error {
-                            None => {
-                                reach.hit("missing");
-                                assert_eq!(r.status, 401);
-                                assert!(!challenge.contains("error="), "{r:?}");
-                            }
-                            Some(error) => {
-                                let code = error.code.as_str();
-                                reach.hit(code);
-                                assert!(
-                                    ["invalid_request", "invalid_token", "insufficient_scope"]
-                                        .contains(&code),
-                                    "{e:?}"
-                                );
-                                assert!(is_error_text(&error.description), "{e:?}");
-                                assert!(challenge.contains(&format!("error=\"{code}\"")));
-                                if r.status == 403 {
-                                    assert!(required != ScopeRequirement::None);
-                                    assert!(challenge.contains("scope=\""), "{r:?}");
+    reach.until_all(|| {
+        check!()
+            .with_type::<(Input, Requirement)>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|(input, requirement)| {
+                let request = input.request.build(&dicts(12..14));
+                let required = requirement.build();
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let before = server.storage().tokens();
+                    let result = server.validate_bearer(&request, &required).await;
+                    assert!(
+                        server.storage().tokens() == before,
+                        "validation changed storage"
+                    );
+                    match result {
+                        Ok(token) => {
+                            reach.hit("valid");
+                            assert!(request.secure || server.config().insecure_transport);
+                            assert!(!token.is_access_token_revoked(), "{token:?}");
+                            assert!(!token.is_expired(server.now()), "{token:?}");
+                            assert!(required.is_satisfied_by(&token.scope()), "{token:?}");
+                        }
+                        Err(e) => {
+                            let r = e.to_response(server.config());
+                            check_headers(&r);
+                            assert!(matches!(r.status, 400 | 401 | 403), "{r:?}");
+                            assert_eq!(e.status(), r.status);
+                            let challenge = r.header("WWW-Authenticate").unwrap_or_default();
+                            assert!(challenge.starts_with("Bearer"), "{r:?}");
+                            match &e.error {
+                                None => {
+                                    reach.hit("missing");
+                                    assert_eq!(r.status, 401);
+                                    assert!(!challenge.contains("error="), "{r:?}");
+                                }
+                                Some(error) => {
+                                    let code = error.code.as_str();
+                                    reach.hit(code);
+                                    assert!(
+                                        ["invalid_request", "invalid_token", "insufficient_scope"]
+                                            .contains(&code),
+                                        "{e:?}"
+                                    );
+                                    assert!(is_error_text(&error.description), "{e:?}");
+                                    assert!(challenge.contains(&format!("error=\"{code}\"")));
+                                    if r.status == 403 {
+                                        assert!(required != ScopeRequirement::None);
+                                        assert!(challenge.contains("scope=\""), "{r:?}");
+                                    }
                                 }
                             }
                         }
                     }
-                }
-            })
-        });
-    reach.assert_all();
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -918,55 +924,56 @@ fn bearer_validation() {
 fn device_authorization() {
     let rt = runtime();
     let reach = Reach::new(&["issued", "refused"]);
-    check!()
-        .with_type::<Input>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let request = input.request.build(&dicts(14..16));
-            rt.block_on(async {
-                let server = fixture(input.config, input.advance).await;
-                let r = server.create_device_authorization_response(&request).await;
-                check_headers(&r);
-                check_no_store(&r);
-                check_challenge(&r);
-                assert!(
-                    matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
-                    "{r:?}"
-                );
-                assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
-                if r.status != 200 {
-                    reach.hit("refused");
-                    check_json_error(&r, TOKEN_ERRORS);
-                    return;
-                }
-                reach.hit("issued");
-                assert!(request.secure || server.config().insecure_transport);
-                let body = r.json_body();
-                let claimed = claimed_client_ids(&request);
-                assert!(
-                    claimed
-                        .iter()
-                        .any(|c| c == "tv" || c == "console" || c == "other-tv"),
-                    "a device code for a client without the grant: {request:?}"
-                );
-                let user_code = body["user_code"].as_str().expect("user_code");
-                assert!(body["device_code"].as_str().is_some_and(|c| c.len() >= 32));
-                assert!(
-                    body["verification_uri"]
-                        .as_str()
-                        .is_some_and(|u| u.starts_with("https://as.example/"))
-                );
-                assert!(body["expires_in"].as_i64().is_some_and(|e| e > 0));
-                assert!(body["interval"].as_i64().is_some_and(|e| e > 0));
-                // The user code shown is one the verification page accepts.
-                let p = server
-                    .lookup_user_code("alice", None, user_code)
-                    .await
-                    .unwrap_or_else(|e| panic!("{user_code}: {e:?}"));
-                assert_eq!(p.user_code, user_code);
-            })
-        });
-    reach.assert_all();
+    reach.until_all(|| {
+        check!()
+            .with_type::<Input>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let request = input.request.build(&dicts(14..16));
+                rt.block_on(async {
+                    let server = fixture(input.config, input.advance).await;
+                    let r = server.create_device_authorization_response(&request).await;
+                    check_headers(&r);
+                    check_no_store(&r);
+                    check_challenge(&r);
+                    assert!(
+                        matches!(r.status, 200 | 400 | 401 | 405 | 500 | 503),
+                        "{r:?}"
+                    );
+                    assert_eq!(r.status == 405, request.method != Method::Post, "{r:?}");
+                    if r.status != 200 {
+                        reach.hit("refused");
+                        check_json_error(&r, TOKEN_ERRORS);
+                        return;
+                    }
+                    reach.hit("issued");
+                    assert!(request.secure || server.config().insecure_transport);
+                    let body = r.json_body();
+                    let claimed = claimed_client_ids(&request);
+                    assert!(
+                        claimed
+                            .iter()
+                            .any(|c| c == "tv" || c == "console" || c == "other-tv"),
+                        "a device code for a client without the grant: {request:?}"
+                    );
+                    let user_code = body["user_code"].as_str().expect("user_code");
+                    assert!(body["device_code"].as_str().is_some_and(|c| c.len() >= 32));
+                    assert!(
+                        body["verification_uri"]
+                            .as_str()
+                            .is_some_and(|u| u.starts_with("https://as.example/"))
+                    );
+                    assert!(body["expires_in"].as_i64().is_some_and(|e| e > 0));
+                    assert!(body["interval"].as_i64().is_some_and(|e| e > 0));
+                    // The user code shown is one the verification page accepts.
+                    let p = server
+                        .lookup_user_code("alice", None, user_code)
+                        .await
+                        .unwrap_or_else(|e| panic!("{user_code}: {e:?}"));
+                    assert_eq!(p.user_code, user_code);
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -983,70 +990,71 @@ struct Attempt {
 fn device_user_code() {
     let rt = runtime();
     let reach = Reach::new(&["found", "decided", "not found", "malformed"]);
-    check!()
-        .with_type::<(u8, Vec<Attempt>)>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|(advance, attempts)| {
-            rt.block_on(async {
-                let (server, clock) = device_fixture::device_server();
-                let body = device_fixture::ask(&server, "tv", Some("profile")).await;
-                let (_, real) = device_fixture::codes(&body);
-                clock.advance([0, 0, 0, 599, 1_801][usize::from(*advance) % 5]);
-                let alphabet = server.config().user_code_alphabet.clone();
-                let real_normal = normalize_user_code(&real, &alphabet);
-                let lower = real.to_lowercase();
-                let undashed = real.replace('-', "");
-                let spaced = real.replace('-', " ");
-                let dict = [
-                    real.as_str(),
-                    lower.as_str(),
-                    undashed.as_str(),
-                    spaced.as_str(),
-                    "BCDF-GHJK",
-                    "bcdfghjk",
-                    "",
-                    "----",
-                    "0000-0000",
-                    "\u{e9}\u{e9}",
-                ];
-                let mut decided = false;
-                for attempt in attempts.iter().take(12) {
-                    let user = ["alice", "bob"][usize::from(attempt.user) % 2];
-                    let code = attempt.code.render(&dict);
-                    let result = match attempt.action % 3 {
-                        0 => server.lookup_user_code(user, None, &code).await,
-                        1 => server.approve_user_code(user, None, &code).await,
-                        _ => server.deny_user_code(user, None, &code).await,
-                    };
-                    let matches = normalize_user_code(&code, &alphabet) == real_normal;
-                    match result {
-                        Ok(p) => {
-                            reach.hit("found");
-                            assert!(matches, "{code:?} found the code {real:?}");
-                            assert!(!decided, "a decided code was found again");
-                            assert_eq!(p.client_id, "tv");
-                            if matches!(attempt.action % 3, 1 | 2) {
-                                reach.hit("decided");
-                                decided = true;
+    reach.until_all(|| {
+        check!()
+            .with_type::<(u8, Vec<Attempt>)>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|(advance, attempts)| {
+                rt.block_on(async {
+                    let (server, clock) = device_fixture::device_server();
+                    let body = device_fixture::ask(&server, "tv", Some("profile")).await;
+                    let (_, real) = device_fixture::codes(&body);
+                    clock.advance([0, 0, 0, 599, 1_801][usize::from(*advance) % 5]);
+                    let alphabet = server.config().user_code_alphabet.clone();
+                    let real_normal = normalize_user_code(&real, &alphabet);
+                    let lower = real.to_lowercase();
+                    let undashed = real.replace('-', "");
+                    let spaced = real.replace('-', " ");
+                    let dict = [
+                        real.as_str(),
+                        lower.as_str(),
+                        undashed.as_str(),
+                        spaced.as_str(),
+                        "BCDF-GHJK",
+                        "bcdfghjk",
+                        "",
+                        "----",
+                        "0000-0000",
+                        "\u{e9}\u{e9}",
+                    ];
+                    let mut decided = false;
+                    for attempt in attempts.iter().take(12) {
+                        let user = ["alice", "bob"][usize::from(attempt.user) % 2];
+                        let code = attempt.code.render(&dict);
+                        let result = match attempt.action % 3 {
+                            0 => server.lookup_user_code(user, None, &code).await,
+                            1 => server.approve_user_code(user, None, &code).await,
+                            _ => server.deny_user_code(user, None, &code).await,
+                        };
+                        let matches = normalize_user_code(&code, &alphabet) == real_normal;
+                        match result {
+                            Ok(p) => {
+                                reach.hit("found");
+                                assert!(matches, "{code:?} found the code {real:?}");
+                                assert!(!decided, "a decided code was found again");
+                                assert_eq!(p.client_id, "tv");
+                                if matches!(attempt.action % 3, 1 | 2) {
+                                    reach.hit("decided");
+                                    decided = true;
+                                }
                             }
+                            Err(UserCodeError::NotFound) => {
+                                reach.hit("not found");
+                                assert!(!matches, "{code:?} is the real code {real:?}");
+                            }
+                            Err(UserCodeError::Malformed) => {
+                                reach.hit("malformed");
+                                assert!(!matches, "{code:?}");
+                            }
+                            Err(UserCodeError::AlreadyDecided) => assert!(decided && matches),
+                            Err(UserCodeError::Expired) => assert!(matches && *advance % 5 == 4),
+                            Err(UserCodeError::TooManyAttempts) => {}
+                            Err(UserCodeError::Storage(e)) => panic!("{e:?}"),
                         }
-                        Err(UserCodeError::NotFound) => {
-                            reach.hit("not found");
-                            assert!(!matches, "{code:?} is the real code {real:?}");
-                        }
-                        Err(UserCodeError::Malformed) => {
-                            reach.hit("malformed");
-                            assert!(!matches, "{code:?}");
-                        }
-                        Err(UserCodeError::AlreadyDecided) => assert!(decided && matches),
-                        Err(UserCodeError::Expired) => assert!(matches && *advance % 5 == 4),
-                        Err(UserCodeError::TooManyAttempts) => {}
-                        Err(UserCodeError::Storage(e)) => panic!("{e:?}"),
                     }
-                }
-            })
-        });
-    reach.assert_all();
+                })
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -1056,47 +1064,51 @@ fn device_user_code() {
 fn registration_endpoint() {
     let rt = runtime();
     let reach = Reach::new(&["registered", "refused"]);
-    check!()
-        .with_type::<(u8, MetadataInput)>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|(config_index, metadata)| {
-            let body = metadata.render();
-            rt.block_on(async {
-                let (server, _) = server_with(config(usize::from(*config_index)));
-                let r = server
-                    .create_registration_response(&body, Some("alice".into()))
-                    .await;
-                check_headers(&r);
-                check_no_store(&r);
-                let json = r.json_body();
-                match r.status {
-                    201 => {
-                        reach.hit("registered");
-                        let id = json["client_id"].as_str().expect("client_id");
-                        let client = server
-                            .storage()
-                            .find_client(id)
-                            .await
-                            .expect("storage")
-                            .expect("stored");
-                        for uri in &client.metadata.redirect_uris {
-                            validate_redirect_uri(uri, server.config().insecure_transport)
-                                .unwrap_or_else(|e| panic!("registered {uri:?}: {e:?}"));
+    reach.until_all(|| {
+        check!()
+            .with_type::<(u8, MetadataInput)>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|(config_index, metadata)| {
+                let body = metadata.render();
+                rt.block_on(async {
+                    let (server, _) = server_with(config(usize::from(*config_index)));
+                    let r = server
+                        .create_registration_response(&body, Some("alice".into()))
+                        .await;
+                    check_headers(&r);
+                    check_no_store(&r);
+                    let json = r.json_body();
+                    match r.status {
+                        201 => {
+                            reach.hit("registered");
+                            let id = json["client_id"].as_str().expect("client_id");
+                            let client = server
+                                .storage()
+                                .find_client(id)
+                                .await
+                                .expect("storage")
+                                .expect("stored");
+                            for uri in &client.metadata.redirect_uris {
+                                validate_redirect_uri(uri, server.config().insecure_transport)
+                                    .unwrap_or_else(|e| panic!("registered {uri:?}: {e:?}"));
+                            }
+                            let public = client.metadata.token_endpoint_auth_method
+                                == ClientAuthMethod::None;
+                            assert_eq!(json.get("client_secret").is_some(), !public, "{json}");
+                            if let Some(secret) = json["client_secret"].as_str() {
+                                assert!(client.check_client_secret(secret));
+                            }
                         }
-                        let public =
-                            client.metadata.token_endpoint_auth_method == ClientAuthMethod::None;
-                        assert_eq!(json.get("client_secret").is_some(), !public, "{json}");
-                        if let Some(secret) = json["client_secret"].as_str() {
-                            assert!(client.check_client_secret(secret));
+                        400 => {
+                            reach.hit("refused");
+                            check_json_error(
+                                &r,
+                                &["invalid_client_metadata", "invalid_redirect_uri"],
+                            );
                         }
+                        _ => panic!("{r:?}"),
                     }
-                    400 => {
-                        reach.hit("refused");
-                        check_json_error(&r, &["invalid_client_metadata", "invalid_redirect_uri"]);
-                    }
-                    _ => panic!("{r:?}"),
-                }
-            })
-        });
-    reach.assert_all();
+                })
+            });
+    });
 }

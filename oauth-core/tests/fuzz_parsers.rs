@@ -116,63 +116,67 @@ enum BasicInput {
 #[test]
 fn basic_header() {
     let reach = Reach::new(&["credentials", "refused"]);
-    check!()
-        .with_type::<BasicInput>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let (header, expected) = match input {
-                BasicInput::Encoded { id, secret } => {
-                    let (id, secret) = (id.render(CLIENT_IDS), secret.render(SECRETS));
-                    (basic(&id, &secret), Some((id, secret)))
-                }
-                BasicInput::Header(spec) => (spec.render(&["at-0", "x"]), None),
-                BasicInput::Bytes(bytes) => (
-                    format!(
-                        "Basic {}",
-                        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
-                    ),
-                    None,
-                ),
-            };
-            let request = OAuth2Request::post("https://as.example/token")
-                .with_header("Authorization", header.clone())
-                .with_form([("grant_type", "client_credentials")]);
-            let result = presented_credentials(&request);
-            match (&result, &expected) {
-                // An encoded pair always comes back as it was (an empty id is
-                // not a client).
-                (_, Some((id, secret))) if !id.is_empty() => {
-                    let c = result
-                        .as_ref()
-                        .unwrap_or_else(|e| panic!("{header:?}: {e:?}"))
-                        .as_ref()
-                        .expect("credentials");
-                    assert_eq!(&c.client_id, id);
-                    assert_eq!(c.client_secret.as_deref(), Some(secret.as_str()));
-                    assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic);
-                }
-                (Ok(Some(c)), _) => {
-                    reach.hit("credentials");
-                    assert!(!c.client_id.is_empty(), "{header:?}");
-                    assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic, "{header:?}");
-                }
-                (Ok(None), _) => panic!("an Authorization header was ignored: {header:?}"),
-                (Err(e), _) => {
-                    reach.hit("refused");
-                    // A refused Authorization header is answered with its
-                    // challenge (RFC 6749 §5.2).
-                    if e.code == ErrorCode::InvalidClient {
-                        assert_eq!(e.challenge, Some(Challenge::Basic), "{header:?}");
+    reach.until_all(|| {
+        check!()
+            .with_type::<BasicInput>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let (header, expected) = match input {
+                    BasicInput::Encoded { id, secret } => {
+                        let (id, secret) = (id.render(CLIENT_IDS), secret.render(SECRETS));
+                        (basic(&id, &secret), Some((id, secret)))
                     }
-                    assert!(
-                        matches!(e.code, ErrorCode::InvalidClient | ErrorCode::InvalidRequest),
-                        "{e:?}"
-                    );
-                    assert!(is_error_text(&e.description), "{e:?}");
+                    BasicInput::Header(spec) => (spec.render(&["at-0", "x"]), None),
+                    BasicInput::Bytes(bytes) => (
+                        format!(
+                            "Basic {}",
+                            base64::Engine::encode(
+                                &base64::engine::general_purpose::STANDARD,
+                                bytes
+                            )
+                        ),
+                        None,
+                    ),
+                };
+                let request = OAuth2Request::post("https://as.example/token")
+                    .with_header("Authorization", header.clone())
+                    .with_form([("grant_type", "client_credentials")]);
+                let result = presented_credentials(&request);
+                match (&result, &expected) {
+                    // An encoded pair always comes back as it was (an empty id is
+                    // not a client).
+                    (_, Some((id, secret))) if !id.is_empty() => {
+                        let c = result
+                            .as_ref()
+                            .unwrap_or_else(|e| panic!("{header:?}: {e:?}"))
+                            .as_ref()
+                            .expect("credentials");
+                        assert_eq!(&c.client_id, id);
+                        assert_eq!(c.client_secret.as_deref(), Some(secret.as_str()));
+                        assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic);
+                    }
+                    (Ok(Some(c)), _) => {
+                        reach.hit("credentials");
+                        assert!(!c.client_id.is_empty(), "{header:?}");
+                        assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic, "{header:?}");
+                    }
+                    (Ok(None), _) => panic!("an Authorization header was ignored: {header:?}"),
+                    (Err(e), _) => {
+                        reach.hit("refused");
+                        // A refused Authorization header is answered with its
+                        // challenge (RFC 6749 §5.2).
+                        if e.code == ErrorCode::InvalidClient {
+                            assert_eq!(e.challenge, Some(Challenge::Basic), "{header:?}");
+                        }
+                        assert!(
+                            matches!(e.code, ErrorCode::InvalidClient | ErrorCode::InvalidRequest),
+                            "{e:?}"
+                        );
+                        assert!(is_error_text(&e.description), "{e:?}");
+                    }
                 }
-            }
-        });
-    reach.assert_all();
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -423,51 +427,52 @@ const URI_PIECES: &[&str] = &[
 #[test]
 fn redirect_uri() {
     let reach = Reach::new(&["accepted", "refused", "accepted http(s)"]);
-    check!()
-        .with_type::<RedirectInput>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let uri: String = input.pieces.iter().map(|t| t.render(URI_PIECES)).collect();
-            match validate_redirect_uri(&uri, input.allow_http) {
-                Err(e) => {
-                    reach.hit("refused");
-                    assert_eq!(e.code, ErrorCode::InvalidRedirectUri, "{uri:?}");
-                    assert!(is_error_text(&e.description), "{e:?}");
-                }
-                Ok(()) => {
-                    reach.hit("accepted");
-                    assert!(!uri.contains('#'), "fragment accepted: {uri:?}");
-                    assert!(
-                        !uri.chars().any(|c| c.is_whitespace() || c.is_control()),
-                        "whitespace accepted: {uri:?}"
-                    );
-                    let (scheme, rest) = uri.split_once(':').expect("absolute");
-                    let scheme = scheme.to_ascii_lowercase();
-                    assert!(
-                        !["javascript", "data", "vbscript", "file"].contains(&scheme.as_str()),
-                        "{uri:?}"
-                    );
-                    if scheme == "http" || scheme == "https" {
-                        reach.hit("accepted http(s)");
-                        let authority = rest.strip_prefix("//").expect("authority");
-                        let authority = authority.split(['/', '?']).next().unwrap_or_default();
-                        assert!(!authority.is_empty(), "{uri:?}");
-                        assert!(!authority.contains('@'), "userinfo accepted: {uri:?}");
-                        if scheme == "http" && !input.allow_http {
-                            let host = authority
-                                .rsplit_once(':')
-                                .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
-                                .map_or(authority, |(h, _)| h);
-                            assert!(
-                                ["localhost", "127.0.0.1", "[::1]"].contains(&host),
-                                "http to a non-loopback host: {uri:?}"
-                            );
+    reach.until_all(|| {
+        check!()
+            .with_type::<RedirectInput>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let uri: String = input.pieces.iter().map(|t| t.render(URI_PIECES)).collect();
+                match validate_redirect_uri(&uri, input.allow_http) {
+                    Err(e) => {
+                        reach.hit("refused");
+                        assert_eq!(e.code, ErrorCode::InvalidRedirectUri, "{uri:?}");
+                        assert!(is_error_text(&e.description), "{e:?}");
+                    }
+                    Ok(()) => {
+                        reach.hit("accepted");
+                        assert!(!uri.contains('#'), "fragment accepted: {uri:?}");
+                        assert!(
+                            !uri.chars().any(|c| c.is_whitespace() || c.is_control()),
+                            "whitespace accepted: {uri:?}"
+                        );
+                        let (scheme, rest) = uri.split_once(':').expect("absolute");
+                        let scheme = scheme.to_ascii_lowercase();
+                        assert!(
+                            !["javascript", "data", "vbscript", "file"].contains(&scheme.as_str()),
+                            "{uri:?}"
+                        );
+                        if scheme == "http" || scheme == "https" {
+                            reach.hit("accepted http(s)");
+                            let authority = rest.strip_prefix("//").expect("authority");
+                            let authority = authority.split(['/', '?']).next().unwrap_or_default();
+                            assert!(!authority.is_empty(), "{uri:?}");
+                            assert!(!authority.contains('@'), "userinfo accepted: {uri:?}");
+                            if scheme == "http" && !input.allow_http {
+                                let host = authority
+                                    .rsplit_once(':')
+                                    .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+                                    .map_or(authority, |(h, _)| h);
+                                assert!(
+                                    ["localhost", "127.0.0.1", "[::1]"].contains(&host),
+                                    "http to a non-loopback host: {uri:?}"
+                                );
+                            }
                         }
                     }
                 }
-            }
-        });
-    reach.assert_all();
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -476,29 +481,30 @@ fn redirect_uri() {
 #[test]
 fn client_metadata() {
     let reach = Reach::new(&["parsed", "refused"]);
-    check!()
-        .with_type::<MetadataInput>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let body = input.render();
-            match parse_metadata(&body) {
-                Err(e) => {
-                    reach.hit("refused");
-                    assert_eq!(e.code, ErrorCode::InvalidClientMetadata, "{body:?}");
-                    assert!(is_error_text(&e.description), "{e:?}");
+    reach.until_all(|| {
+        check!()
+            .with_type::<MetadataInput>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let body = input.render();
+                match parse_metadata(&body) {
+                    Err(e) => {
+                        reach.hit("refused");
+                        assert_eq!(e.code, ErrorCode::InvalidClientMetadata, "{body:?}");
+                        assert!(is_error_text(&e.description), "{e:?}");
+                    }
+                    Ok(metadata) => {
+                        reach.hit("parsed");
+                        // What was parsed serializes to JSON that parses back
+                        // to the same metadata.
+                        let json = serde_json::to_string(&metadata).expect("serializes");
+                        let again = parse_metadata(&json)
+                            .unwrap_or_else(|e| panic!("{json} does not parse again: {e:?}"));
+                        assert_eq!(again, metadata, "{body:?}");
+                    }
                 }
-                Ok(metadata) => {
-                    reach.hit("parsed");
-                    // What was parsed serializes to JSON that parses back
-                    // to the same metadata.
-                    let json = serde_json::to_string(&metadata).expect("serializes");
-                    let again = parse_metadata(&json)
-                        .unwrap_or_else(|e| panic!("{json} does not parse again: {e:?}"));
-                    assert_eq!(again, metadata, "{body:?}");
-                }
-            }
-        });
-    reach.assert_all();
+            });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -542,94 +548,95 @@ const BASE_URI_PIECES: &[&str] = &[
 #[test]
 fn oauth1_base_string() {
     let reach = Reach::new(&["absolute", "origin-form"]);
-    check!()
-        .with_type::<BaseStringInput>()
-        .with_test_time(DEFAULT_TEST_TIME)
-        .for_each(|input| {
-            let uri: String = input
-                .uri
-                .iter()
-                .map(|t| t.render(BASE_URI_PIECES))
-                .collect();
-            let method = input.method.render(&["GET", "post", "PUT", ""]);
-            let params: Vec<(String, String)> = input
-                .params
-                .iter()
-                .map(|p| p.render(OAUTH1_NAMES, OAUTH1_VALUES))
-                .collect();
+    reach.until_all(|| {
+        check!()
+            .with_type::<BaseStringInput>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|input| {
+                let uri: String = input
+                    .uri
+                    .iter()
+                    .map(|t| t.render(BASE_URI_PIECES))
+                    .collect();
+                let method = input.method.render(&["GET", "post", "PUT", ""]);
+                let params: Vec<(String, String)> = input
+                    .params
+                    .iter()
+                    .map(|p| p.render(OAUTH1_NAMES, OAUTH1_VALUES))
+                    .collect();
 
-            // §3.6: encoding is reversible and uses only unreserved
-            // characters and upper-case escapes.
-            for (k, v) in &params {
-                for s in [k, v] {
-                    let e = percent_encode(s);
-                    assert!(
-                        e.bytes().all(|b| b.is_ascii_alphanumeric()
-                            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')),
-                        "{e:?}"
-                    );
-                    assert_eq!(&percent_decode(&e).expect("decodes"), s);
+                // §3.6: encoding is reversible and uses only unreserved
+                // characters and upper-case escapes.
+                for (k, v) in &params {
+                    for s in [k, v] {
+                        let e = percent_encode(s);
+                        assert!(
+                            e.bytes().all(|b| b.is_ascii_alphanumeric()
+                                || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')),
+                            "{e:?}"
+                        );
+                        assert_eq!(&percent_decode(&e).expect("decodes"), s);
+                    }
                 }
-            }
 
-            // §3.4.1.2: normalisation is idempotent and lower-cases.
-            if let Ok(normal) = base_string_uri(&uri) {
-                reach.hit("absolute");
-                assert_eq!(
-                    base_string_uri(&normal).ok(),
-                    Some(normal.clone()),
-                    "{uri:?}"
-                );
-                let (scheme, rest) = normal.split_once("://").expect("absolute");
-                assert!(scheme == "http" || scheme == "https", "{normal:?}");
-                let authority = rest.split('/').next().unwrap_or_default();
-                assert_eq!(authority, authority.to_ascii_lowercase(), "{normal:?}");
-                assert!(!normal.contains(['?', '#']), "{normal:?}");
-                // §3.4.1.1: three parts, each encoded, joined by `&`.
+                // §3.4.1.2: normalisation is idempotent and lower-cases.
+                if let Ok(normal) = base_string_uri(&uri) {
+                    reach.hit("absolute");
+                    assert_eq!(
+                        base_string_uri(&normal).ok(),
+                        Some(normal.clone()),
+                        "{uri:?}"
+                    );
+                    let (scheme, rest) = normal.split_once("://").expect("absolute");
+                    assert!(scheme == "http" || scheme == "https", "{normal:?}");
+                    let authority = rest.split('/').next().unwrap_or_default();
+                    assert_eq!(authority, authority.to_ascii_lowercase(), "{normal:?}");
+                    assert!(!normal.contains(['?', '#']), "{normal:?}");
+                    // §3.4.1.1: three parts, each encoded, joined by `&`.
+                    let normalized =
+                        normalize_parameters(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    let base = base_string(&method, &normal, &normalized);
+                    assert_eq!(base.matches('&').count(), 2, "{base:?}");
+                }
+
+                // Origin-form targets, as an adapter sees them.
+                let mut request = OAuth2Request::get(uri.clone()).with_secure(input.secure);
+                request.headers.push((
+                    "Host".into(),
+                    input.host.render(&[
+                        "photos.example",
+                        "PHOTOS.example:443",
+                        "[::1]:8080",
+                        "a b",
+                        "",
+                    ]),
+                ));
+                let origin = input
+                    .public_origin
+                    .as_ref()
+                    .map(|t| t.render(&["https://api.example", "http://API.example:80/", "nope"]));
+                if let Ok(normal) = request_base_string_uri(&request, origin.as_deref()) {
+                    reach.hit("origin-form");
+                    assert_eq!(
+                        base_string_uri(&normal).ok(),
+                        Some(normal.clone()),
+                        "{uri:?}"
+                    );
+                }
+
+                // §3.4.1.3.2: sorted by encoded name, then value.
                 let normalized =
                     normalize_parameters(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                let base = base_string(&method, &normal, &normalized);
-                assert_eq!(base.matches('&').count(), 2, "{base:?}");
-            }
-
-            // Origin-form targets, as an adapter sees them.
-            let mut request = OAuth2Request::get(uri.clone()).with_secure(input.secure);
-            request.headers.push((
-                "Host".into(),
-                input.host.render(&[
-                    "photos.example",
-                    "PHOTOS.example:443",
-                    "[::1]:8080",
-                    "a b",
-                    "",
-                ]),
-            ));
-            let origin = input
-                .public_origin
-                .as_ref()
-                .map(|t| t.render(&["https://api.example", "http://API.example:80/", "nope"]));
-            if let Ok(normal) = request_base_string_uri(&request, origin.as_deref()) {
-                reach.hit("origin-form");
-                assert_eq!(
-                    base_string_uri(&normal).ok(),
-                    Some(normal.clone()),
-                    "{uri:?}"
-                );
-            }
-
-            // §3.4.1.3.2: sorted by encoded name, then value.
-            let normalized =
-                normalize_parameters(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            let items: Vec<(&str, &str)> = if normalized.is_empty() {
-                Vec::new()
-            } else {
-                normalized
-                    .split('&')
-                    .map(|kv| kv.split_once('=').expect("name=value"))
-                    .collect()
-            };
-            assert_eq!(items.len(), params.len(), "{normalized:?}");
-            assert!(items.windows(2).all(|w| w[0] <= w[1]), "{normalized:?}");
-        });
-    reach.assert_all();
+                let items: Vec<(&str, &str)> = if normalized.is_empty() {
+                    Vec::new()
+                } else {
+                    normalized
+                        .split('&')
+                        .map(|kv| kv.split_once('=').expect("name=value"))
+                        .collect()
+                };
+                assert_eq!(items.len(), params.len(), "{normalized:?}");
+                assert!(items.windows(2).all(|w| w[0] <= w[1]), "{normalized:?}");
+            });
+    });
 }

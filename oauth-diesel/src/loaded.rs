@@ -3,7 +3,7 @@
 use std::ops::Deref;
 
 use oauth_core::secrets::verify_client_secret;
-use oauth_core::{ClientAuthMethod, ClientMetadata, OAuth2Client, Scope};
+use oauth_core::{ClientMetadata, OAuth2Client};
 
 use crate::glue::{DieselClient, parse_metadata};
 
@@ -86,40 +86,7 @@ impl<C: DieselClient> OAuth2Client for LoadedClient<C> {
     fn client_secret_expires_at(&self) -> i64 {
         self.row.client_secret_expires_at()
     }
-    fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
-        self.metadata.token_endpoint_auth_method.clone()
-    }
-    fn redirect_uris(&self) -> Vec<String> {
-        self.metadata.redirect_uris.clone()
-    }
-    fn grant_types(&self) -> Vec<String> {
-        self.metadata.grant_types.clone()
-    }
-    fn response_types(&self) -> Vec<String> {
-        self.metadata.response_types.clone()
-    }
-    fn scope(&self) -> Scope {
-        Scope::from_stored(self.metadata.scope.as_deref().unwrap_or_default())
-    }
-    fn client_name(&self) -> Option<String> {
-        self.metadata.client_name.clone()
-    }
-    fn check_redirect_uri(&self, uri: &str) -> bool {
-        self.metadata.redirect_uris.iter().any(|r| r == uri)
-    }
-    fn default_redirect_uri(&self) -> Option<String> {
-        match self.metadata.redirect_uris.as_slice() {
-            [only] => Some(only.clone()),
-            _ => None,
-        }
-    }
-    fn check_grant_type(&self, grant_type: &str) -> bool {
-        self.metadata.grant_types.iter().any(|g| g == grant_type)
-    }
-    fn check_response_type(&self, response_type: &str) -> bool {
-        self.metadata
-            .response_types
-            .iter()
-            .any(|r| r == response_type)
+    fn metadata(&self) -> &ClientMetadata {
+        &self.metadata
     }
 }
