@@ -80,13 +80,22 @@ impl Serialize for ClientAuthMethod {
 
 impl<'de> Deserialize<'de> for ClientAuthMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ClientAuthMethod, D::Error> {
-        let name = String::deserialize(d)?;
-        if name.is_empty() {
-            return Err(serde::de::Error::custom(
-                "token_endpoint_auth_method must not be empty",
-            ));
+        // A visitor, so that the built-in names (read with every client
+        // load) are matched without allocating.
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = ClientAuthMethod;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a token_endpoint_auth_method name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ClientAuthMethod, E> {
+                if name.is_empty() {
+                    return Err(E::custom("token_endpoint_auth_method must not be empty"));
+                }
+                Ok(ClientAuthMethod::named(name))
+            }
         }
-        Ok(ClientAuthMethod::named(&name))
+        d.deserialize_str(Name)
     }
 }
 

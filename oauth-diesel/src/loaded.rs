@@ -12,7 +12,8 @@ use crate::glue::{DieselClient, parse_metadata};
 /// redirect URIs, grant types, response types, scope and authentication
 /// method several times per request; each answer comes from this parse.
 ///
-/// It dereferences to the row, so the site's own columns stay in reach.
+/// It dereferences to the row, so the site's own columns stay in reach;
+/// the parsed metadata is [`OAuth2Client::metadata`].
 ///
 /// ```
 /// use oauth_core::{ClientMetadata, OAuth2Client};
@@ -50,11 +51,6 @@ impl<C: DieselClient> LoadedClient<C> {
 }
 
 impl<C> LoadedClient<C> {
-    /// The parsed metadata.
-    pub fn metadata(&self) -> &ClientMetadata {
-        &self.metadata
-    }
-
     /// The row.
     pub fn row(&self) -> &C {
         &self.row

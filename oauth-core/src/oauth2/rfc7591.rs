@@ -183,6 +183,13 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
             )));
         }
         dedup(&mut metadata.grant_types);
+        // Each response type in its sorted form ("id_token code" is stored
+        // as "code id_token"), as the authorization endpoint compares them.
+        for r in &mut metadata.response_types {
+            if let Some(t) = ResponseType::parse(r) {
+                *r = t.as_str().to_owned();
+            }
+        }
         dedup(&mut metadata.response_types);
         // The grant types the registered response types stand for
         // (`implicit` has no token endpoint grant of its own).

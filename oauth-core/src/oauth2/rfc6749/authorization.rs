@@ -242,11 +242,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             }
         };
         let response_type = handler.response_type();
-        let registered = client
-            .response_types()
-            .iter()
-            .any(|r| ResponseType::parse(r).as_ref() == Some(&response_type));
-        if !registered || !client.check_response_type(response_type.as_str()) {
+        // Registration stores response types in their sorted form
+        // (`validate_client_metadata`), so the client's check is exact.
+        if !client.check_response_type(response_type.as_str()) {
             return Err(fail(OAuth2Error::unauthorized_client(format!(
                 "the client is not allowed to use the response type \"{response_type}\""
             ))));
