@@ -72,12 +72,12 @@ pub async fn run_once(oauth2: &OAuth2Server, oauth1: &OAuth1Provider) {
         )
         .await;
     match removed {
-        Ok(removed) => rocket::info!("cleanup: {removed:?}"),
-        Err(e) => rocket::warn!("cleanup of OAuth 2.0 tables failed: {e}"),
+        Ok(removed) => tracing::info!("cleanup: {removed:?}"),
+        Err(e) => tracing::warn!("cleanup of OAuth 2.0 tables failed: {e}"),
     }
     let server = oauth1;
     match server.storage().delete_expired(server.now()).await {
-        Ok(removed) => rocket::info!("cleanup: {removed:?}"),
-        Err(e) => rocket::warn!("cleanup of OAuth 1.0a tables failed: {e}"),
+        Ok(removed) => tracing::info!("cleanup: {removed:?}"),
+        Err(e) => tracing::warn!("cleanup of OAuth 1.0a tables failed: {e}"),
     }
 }

@@ -88,22 +88,24 @@ pub fn fairing() -> AdHoc {
         let url: String = match rocket.figment().extract_inner("database_url") {
             Ok(url) => url,
             Err(e) => {
-                rocket::error!("database_url: {e}");
+                tracing::error!("database_url: {e}");
                 return Err(rocket);
             }
         };
+        // The URL may hold the database password: it is logged without it.
+        let shown = oauth_diesel::redact_password(&url).into_owned();
         let pool = match DbPool::connect(&url) {
             Ok(pool) => pool,
             Err(e) => {
-                rocket::error!("cannot open the database {url}: {e}");
+                tracing::error!("cannot open the database {shown}: {}", e.chain());
                 return Err(rocket);
             }
         };
         if let Err(e) = migrate(&pool) {
-            rocket::error!("migrations failed on {url}: {e}");
+            tracing::error!("migrations failed on {shown}: {e}");
             return Err(rocket);
         }
-        rocket::info!("database: {url} ({:?}), migrated", pool.backend());
+        tracing::info!("database: {shown} ({}), migrated", pool.backend().name());
         Ok(rocket.manage(AppDb(pool)))
     })
 }

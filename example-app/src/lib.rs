@@ -10,6 +10,7 @@
 pub mod activate;
 pub mod cleanup;
 pub mod db;
+pub mod logging;
 pub mod models;
 pub mod oauth1;
 pub mod oauth2;

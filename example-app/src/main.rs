@@ -2,5 +2,9 @@
 
 #[rocket::launch]
 fn rocket() -> _ {
-    example_app::rocket()
+    let rocket = example_app::rocket();
+    let level = rocket::Config::try_from(rocket.figment())
+        .map_or(rocket::config::LogLevel::Normal, |config| config.log_level);
+    example_app::logging::init(level);
+    rocket
 }

@@ -296,7 +296,7 @@ async fn register(
     {
         Ok(()) => json_answer(Status::Created, &answer),
         Err(e) => {
-            rocket::error!("OAuth 1 client registration: {e}");
+            tracing::error!("OAuth 1 client registration: {e}");
             json_error(
                 Status::ServiceUnavailable,
                 "temporarily_unavailable",

@@ -148,7 +148,7 @@ async fn login(
             )))
         }
         Err(e) => {
-            rocket::error!("login: {e}");
+            tracing::error!("login: {e}");
             error_page(
                 Status::ServiceUnavailable,
                 None,

@@ -117,7 +117,7 @@ impl Page {
 impl<'r> Responder<'r, 'static> for Page {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let html = self.html.map_err(|e| {
-            rocket::error!("template: {e}");
+            tracing::error!("template: {e}");
             Status::InternalServerError
         })?;
         let mut r = Response::build();

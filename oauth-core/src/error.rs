@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// An error code registered by an OAuth RFC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -209,13 +210,16 @@ impl std::error::Error for OAuth2Error {}
 ///
 /// The engine answers it with `server_error` (500) or, when the storage says
 /// the condition is temporary, `temporarily_unavailable` (503). It never
-/// reaches the client as anything more detailed than that.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// reaches the client as anything more detailed than that; the operator
+/// gets the whole chain in the log (`error` level, `warn` when temporary),
+/// written where the engine turns it into the client's error.
+#[derive(Clone)]
 pub struct StorageError {
     /// Whether retrying later may succeed (connection lost, pool exhausted).
     pub temporary: bool,
     /// What went wrong, for the server's logs.
     pub message: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl StorageError {
@@ -224,6 +228,7 @@ impl StorageError {
         StorageError {
             temporary: false,
             message: message.into(),
+            source: None,
         }
     }
 
@@ -232,9 +237,81 @@ impl StorageError {
         StorageError {
             temporary: true,
             message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Keeps the error this one was made from, so that the log shows the
+    /// whole chain ([`std::error::Error::source`]).
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// use oauth_core::StorageError;
+    ///
+    /// let io = std::io::Error::other("connection reset");
+    /// let e = StorageError::unavailable("no database connection").with_source(io);
+    /// assert_eq!(e.source().unwrap().to_string(), "connection reset");
+    /// assert_eq!(e.chain().to_string(), "no database connection: connection reset");
+    /// ```
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// The message and every source below it, joined by `": "` (a source
+    /// whose text the message already ends with is not repeated).
+    pub fn chain(&self) -> impl fmt::Display + '_ {
+        ErrorChain(self)
+    }
+
+    /// Writes the error to the log, at `warn` when temporary, else `error`.
+    pub(crate) fn log(&self, during: &'static str) {
+        if self.temporary {
+            tracing::warn!(target: "oauth::storage", during, error = %self.chain(), "storage temporarily unavailable");
+        } else {
+            tracing::error!(target: "oauth::storage", during, error = %self.chain(), "storage error");
         }
     }
 }
+
+struct ErrorChain<'a>(&'a StorageError);
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)?;
+        let mut written = self.0.message.clone();
+        let mut next = std::error::Error::source(self.0);
+        while let Some(e) = next {
+            let text = e.to_string();
+            if !written.ends_with(&text) {
+                write!(f, ": {text}")?;
+                written = text;
+            }
+            next = e.source();
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StorageError")
+            .field("temporary", &self.temporary)
+            .field("message", &self.message)
+            .field("source", &self.source.as_ref().map(|s| s.to_string()))
+            .finish()
+    }
+}
+
+/// Two storage errors are equal when they say the same; their sources are
+/// not compared.
+impl PartialEq for StorageError {
+    fn eq(&self, other: &StorageError) -> bool {
+        self.temporary == other.temporary && self.message == other.message
+    }
+}
+
+impl Eq for StorageError {}
 
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -242,10 +319,17 @@ impl fmt::Display for StorageError {
     }
 }
 
-impl std::error::Error for StorageError {}
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<StorageError> for OAuth2Error {
     fn from(e: StorageError) -> OAuth2Error {
+        e.log("an OAuth 2.0 request");
         if e.temporary {
             OAuth2Error::temporarily_unavailable(
                 "the server is temporarily unable to handle the request",

@@ -4,6 +4,7 @@
 //! [`OAuth2Request`] and turns the returned [`OAuth2Response`] into its own
 //! response type, untouched.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -59,12 +60,51 @@ const SECRET_PARAMS: &[&str] = &[
     "actor_token",
     "oauth_verifier",
     "oauth_token_secret",
+    // PLAINTEXT signatures are the secrets themselves (RFC 5849 §3.4.4).
+    "oauth_signature",
+    // A `plain` challenge is the verifier (RFC 7636 §4.2).
+    "code_challenge",
 ];
 
 /// Headers whose values are credentials, never printed.
 const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "dpop", "proxy-authorization"];
 
 const REDACTED: &str = "[redacted]";
+
+/// A raw query string (or form body) with the values of credential
+/// parameters replaced by `[redacted]`, everything else left as it was
+/// sent: for logging request lines.
+///
+/// ```
+/// use oauth_core::http::redact_query;
+/// assert_eq!(
+///     redact_query("grant_type=password&password=hunter2&scope=a+b"),
+///     "grant_type=password&password=[redacted]&scope=a+b",
+/// );
+/// assert_eq!(redact_query("response_type=code&state=xyz"), "response_type=code&state=xyz");
+/// ```
+pub fn redact_query(query: &str) -> Cow<'_, str> {
+    let is_secret = |pair: &str| {
+        let name = pair.split_once('=').map_or(pair, |(k, _)| k);
+        form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(k, _)| SECRET_PARAMS.contains(&k.as_ref()))
+    };
+    if !query
+        .split('&')
+        .any(|pair| pair.contains('=') && is_secret(pair))
+    {
+        return Cow::Borrowed(query);
+    }
+    let pairs: Vec<Cow<'_, str>> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_secret(pair) => Cow::Owned(format!("{name}={REDACTED}")),
+            _ => Cow::Borrowed(pair),
+        })
+        .collect();
+    Cow::Owned(pairs.join("&"))
+}
 
 impl fmt::Debug for Params {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -96,6 +96,7 @@
 
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod memory;
 pub mod models;

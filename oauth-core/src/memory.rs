@@ -236,6 +236,10 @@ impl OAuth2Storage for MemoryStorage {
     type Token = StoredToken;
     type AuthorizationCode = NewAuthorizationCode;
 
+    fn backend(&self) -> &str {
+        "memory"
+    }
+
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<ClientRecord>> {
         Ok(self.lock().clients.get(client_id).cloned())
     }
@@ -301,19 +305,24 @@ impl OAuth2Storage for MemoryStorage {
         Ok(())
     }
 
-    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64> {
         let mut inner = self.lock();
         let Some(indices) = inner.by_grant.get(grant_id).cloned() else {
-            return Ok(());
+            return Ok(0);
         };
+        let mut revoked = 0;
         for idx in indices {
             let t = &mut inner.tokens[idx];
-            t.access_token_revoked_at.get_or_insert(now);
-            if t.token.refresh_token_digest.is_some() {
-                t.refresh_token_revoked_at.get_or_insert(now);
+            if t.access_token_revoked_at.is_none() {
+                t.access_token_revoked_at = Some(now);
+                revoked += 1;
+            }
+            if t.token.refresh_token_digest.is_some() && t.refresh_token_revoked_at.is_none() {
+                t.refresh_token_revoked_at = Some(now);
+                revoked += 1;
             }
         }
-        Ok(())
+        Ok(revoked)
     }
 
     async fn count_client_auth_failures(

@@ -26,6 +26,12 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     /// The authorization code model.
     type AuthorizationCode: OAuth2AuthorizationCode;
 
+    /// What the storage keeps its data in (`"SQLite"`, `"memory"`, ...),
+    /// for the line the Rocket fairing logs at launch.
+    fn backend(&self) -> &str {
+        "custom"
+    }
+
     /// The client with this `client_id`.
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<Self::Client>>;
 
@@ -66,8 +72,10 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()>;
 
     /// Revokes the access and refresh tokens of every token with this
-    /// `grant_id` (no-op if none).
-    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()>;
+    /// `grant_id` (no-op if none), and returns how many credentials (access
+    /// and refresh tokens, each counting one) were not revoked before: the
+    /// engine logs a replay that revoked something as a security event.
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64>;
 
     /// How many wrong secrets were presented after `since` for `client_id`
     /// (from any address) and from `address` (for any client; 0 when

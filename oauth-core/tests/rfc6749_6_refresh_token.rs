@@ -445,7 +445,7 @@ impl OAuth2Storage for LockstepLookups {
     async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()> {
         self.inner.revoke_access_token(access_digest, now).await
     }
-    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64> {
         self.inner.revoke_grant(grant_id, now).await
     }
 }

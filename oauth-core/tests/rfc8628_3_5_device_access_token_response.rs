@@ -356,7 +356,7 @@ impl OAuth2Storage for SlowPolls {
     async fn revoke_access_token(&self, digest: &str, now: i64) -> StorageResult<()> {
         self.0.revoke_access_token(digest, now).await
     }
-    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64> {
         self.0.revoke_grant(grant_id, now).await
     }
 }

@@ -76,6 +76,31 @@ any_connection!(
     Mysql(diesel::MysqlConnection),
 );
 
+/// The URL with its password, if any, replaced by `***`, for logs and
+/// messages: `postgres://app:hunter2@db/oauth` becomes
+/// `postgres://app:***@db/oauth`.
+///
+/// ```
+/// use oauth_diesel::redact_password;
+/// assert_eq!(redact_password("postgres://app:hunter2@db/oauth"), "postgres://app:***@db/oauth");
+/// assert_eq!(redact_password("mysql://root@127.0.0.1/test"), "mysql://root@127.0.0.1/test");
+/// assert_eq!(redact_password("oauth.db"), "oauth.db");
+/// ```
+pub fn redact_password(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.into();
+    };
+    // The user information ends at the last `@` before the path.
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.into();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]).into(),
+        None => url.into(),
+    }
+}
+
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -106,6 +131,15 @@ impl Backend {
             (Backend::Sqlite, path)
         } else {
             (Backend::Sqlite, url.strip_prefix("sqlite:").unwrap_or(url))
+        }
+    }
+
+    /// The database's name, as its makers spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+            Backend::Mysql => "MySQL",
         }
     }
 

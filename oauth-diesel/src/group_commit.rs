@@ -108,7 +108,7 @@ fn run_batch(pool: &r2d2::Pool<AnyConnectionManager>, url: &str, batch: Vec<Job>
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
-            let error = StorageError::unavailable(format!("no database connection: {e}"));
+            let error = StorageError::unavailable("no database connection").with_source(e);
             batch.into_iter().for_each(|job| (job.fail)(error.clone()));
             return;
         }

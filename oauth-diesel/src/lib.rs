@@ -180,7 +180,7 @@ pub mod queries;
 pub mod schema;
 pub mod storage;
 
-pub use connection::{AnyConnection, Backend, establish};
+pub use connection::{AnyConnection, Backend, establish, redact_password};
 pub use glue::{
     DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselOAuth1Client,
     DieselTemporaryCredential, DieselToken, DieselTokenCredential, DieselUser,

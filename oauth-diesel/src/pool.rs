@@ -206,7 +206,7 @@ impl DbPool {
         let url = self.url.clone();
         tokio::task::spawn_blocking(move || group.write(&pool, &url, f))
             .await
-            .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
+            .map_err(|e| StorageError::new("database task failed").with_source(e))?
     }
 
     async fn blocking<R, F>(&self, f: F) -> Result<R, StorageError>
@@ -219,11 +219,11 @@ impl DbPool {
         tokio::task::spawn_blocking(move || {
             let mut conn = pool
                 .get()
-                .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))?;
+                .map_err(|e| StorageError::unavailable("no database connection").with_source(e))?;
             f(&mut conn).map_err(|e| failed(&url, &mut conn, e))
         })
         .await
-        .map_err(|e| StorageError::new(format!("database task failed: {e}")))?
+        .map_err(|e| StorageError::new("database task failed").with_source(e))?
     }
 
     /// Runs `f` in a transaction (rolled back if `f` fails), as a writer. A
@@ -257,7 +257,7 @@ impl DbPool {
     pub fn get(&self) -> Result<r2d2::PooledConnection<AnyConnectionManager>, StorageError> {
         self.pool
             .get()
-            .map_err(|e| StorageError::unavailable(format!("no database connection: {e}")))
+            .map_err(|e| StorageError::unavailable("no database connection").with_source(e))
     }
 }
 
@@ -305,11 +305,11 @@ pub fn storage_error(e: DieselError) -> StorageError {
             | DatabaseErrorKind::UnableToSendCommand
             | DatabaseErrorKind::SerializationFailure,
             _,
-        ) => StorageError::unavailable(e.to_string()),
+        ) => StorageError::unavailable("query failed").with_source(e),
         DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
-            StorageError::unavailable(e.to_string())
+            StorageError::unavailable("query failed").with_source(e)
         }
-        _ => StorageError::new(e.to_string()),
+        _ => StorageError::new("query failed").with_source(e),
     }
 }
 

@@ -191,6 +191,10 @@ where
     type Token = T;
     type AuthorizationCode = A;
 
+    fn backend(&self) -> &str {
+        self.pool.backend().name()
+    }
+
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<LoadedClient<C>>> {
         let id = client_id.to_owned();
         self.pool
@@ -259,10 +263,10 @@ where
             .await
     }
 
-    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<()> {
+    async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64> {
         let grant = grant_id.to_owned();
         self.pool
-            .write(move |conn| T::revoke_grant(conn, &grant, now).map(drop))
+            .write(move |conn| T::revoke_grant(conn, &grant, now).map(|n| n as u64))
             .await
     }
 

@@ -21,6 +21,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 
 use crate::db::TestDb;
+use crate::logs;
 
 /// How long an instance may take to start (migrations included).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -42,8 +43,13 @@ pub struct TestApp {
 }
 
 impl Drop for TestApp {
+    /// Stops the app, and fails the test if any log line of the process
+    /// held a credential the test saw on the wire ([`logs`]).
     fn drop(&mut self) {
         self.shutdown.clone().notify();
+        if !std::thread::panicking() {
+            logs::assert_no_secret_logged();
+        }
     }
 }
 
@@ -83,6 +89,7 @@ impl TestApp {
         secret_key: &str,
         extra: &[(&str, serde_json::Value)],
     ) -> TestApp {
+        logs::install();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(5))
@@ -227,6 +234,25 @@ enum Rows {
 // ---------------------------------------------------------------------------
 // Responses.
 
+/// The parameters and fields that carry a credential, in requests and
+/// responses: none of their values may ever be logged.
+pub const SECRET_FIELDS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "device_code",
+    "user_code",
+    "password",
+    "token",
+    "subject_token",
+    "oauth_token_secret",
+    "oauth_verifier",
+    "oauth_signature",
+];
+
 /// A response read in full.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -244,10 +270,54 @@ impl Reply {
         let status = r.status();
         let headers = r.headers().clone();
         let body = r.text().await.expect("response body");
-        Reply {
+        let reply = Reply {
             status,
             headers,
             body,
+        };
+        reply.record_secrets();
+        reply
+    }
+
+    /// Hands every credential of the reply to the log check
+    /// ([`logs::saw_secret`]): those of a JSON or form body, and those of
+    /// the `Location`'s query and fragment.
+    fn record_secrets(&self) {
+        // The session cookie's sealed value.
+        for cookie in self.headers.get_all(reqwest::header::SET_COOKIE) {
+            let value = cookie.to_str().unwrap_or_default();
+            let value = value.split(';').next().unwrap_or_default();
+            if let Some((_, v)) = value.split_once('=') {
+                logs::saw_secret(v);
+            }
+        }
+        if let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&self.body) {
+            for name in SECRET_FIELDS {
+                if let Some(Value::String(v)) = fields.get(*name) {
+                    logs::saw_secret(v);
+                }
+            }
+        }
+        let form = form_urlencoded::parse(self.body.as_bytes());
+        let location = self.location().and_then(|l| Url::parse(l).ok());
+        let from_location = location.iter().flat_map(|u| {
+            let fragment = u.fragment().unwrap_or_default().to_owned();
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .chain(
+                    form_urlencoded::parse(fragment.as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect::<Vec<_>>(),
+                )
+                .collect::<Vec<_>>()
+        });
+        for (k, v) in form
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .chain(from_location)
+        {
+            if SECRET_FIELDS.contains(&k.as_str()) {
+                logs::saw_secret(&v);
+            }
         }
     }
 
@@ -388,6 +458,7 @@ impl Browser {
 
     /// `POST` of a form.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        record_form_secrets(form);
         Reply::read(
             self.http
                 .post(self.url(path))
@@ -610,7 +681,10 @@ pub enum ClientAuth<'a> {
 /// form-urlencoded id and secret.
 pub fn basic_auth(client_id: &str, secret: &str) -> String {
     let pair = format!("{}:{}", form_urlencode(client_id), form_urlencode(secret));
-    format!("Basic {}", STANDARD.encode(pair))
+    logs::saw_secret(secret);
+    let encoded = STANDARD.encode(pair);
+    logs::saw_secret(&encoded);
+    format!("Basic {encoded}")
 }
 
 /// Calls without cookies.
@@ -653,6 +727,7 @@ impl Api {
 
     /// `POST` of a form to an endpoint, with client authentication.
     pub async fn post(&self, path: &str, auth: ClientAuth<'_>, form: &[(&str, &str)]) -> Reply {
+        record_form_secrets(form);
         let mut fields: Vec<(&str, &str)> = form.to_vec();
         let mut request = self.http.post(format!("{}{path}", self.base));
         match auth {
@@ -738,6 +813,7 @@ impl Api {
     pub async fn me(&self, token: Option<&str>) -> Reply {
         let mut request = self.http.get(format!("{}/api/me", self.base));
         if let Some(token) = token {
+            logs::saw_secret(token);
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
         Reply::read(request.send().await.expect("GET /api/me")).await
@@ -759,6 +835,15 @@ impl Api {
 
 // ---------------------------------------------------------------------------
 // Small parsing helpers.
+
+/// Hands the credential fields of a request form to the log check.
+pub fn record_form_secrets(form: &[(&str, &str)]) {
+    for (k, v) in form {
+        if SECRET_FIELDS.contains(k) {
+            logs::saw_secret(v);
+        }
+    }
+}
 
 /// The value of a query (or fragment) parameter in a list of pairs.
 pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -797,6 +882,7 @@ pub fn query(params: &[(&str, &str)]) -> String {
 /// A fresh PKCE verifier and its S256 challenge (RFC 7636 §4.1, §4.2).
 pub fn pkce_pair() -> (String, String) {
     let verifier = secrets::random_token(48);
+    logs::saw_secret(&verifier);
     let challenge = secrets::s256(&verifier);
     (verifier, challenge)
 }

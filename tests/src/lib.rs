@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod db;
+pub mod logs;
 pub mod oauth1;
 pub mod suite;
 pub mod suite_oauth1;

@@ -382,7 +382,7 @@ pub async fn concurrent_rotation_has_one_winner<S: TestStorage + 'static>(s: S) 
 }
 
 /// Revoking an access token touches only it; revoking a grant revokes every
-/// token of the grant and nothing else.
+/// token of the grant and nothing else, and counts what it newly revoked.
 pub async fn revocation_by_token_and_by_grant<S: TestStorage>(s: S) {
     s.save_token(new_token(1, "family", true)).await.unwrap();
     s.save_token(new_token(2, "family", false)).await.unwrap();
@@ -398,14 +398,20 @@ pub async fn revocation_by_token_and_by_grant<S: TestStorage>(s: S) {
         .await
         .unwrap();
 
-    s.revoke_grant("family", 7).await.unwrap();
+    // t1's refresh token and t2's access token were not yet revoked.
+    assert_eq!(s.revoke_grant("family", 7).await.unwrap(), 2);
     let t1 = s.find_access_token(&access(1)).await.unwrap().unwrap();
     let t2 = s.find_access_token(&access(2)).await.unwrap().unwrap();
     let t3 = s.find_access_token(&access(3)).await.unwrap().unwrap();
     assert!(t1.is_refresh_token_revoked());
     assert!(t2.is_access_token_revoked());
     assert!(!t3.is_access_token_revoked() && !t3.is_refresh_token_revoked());
-    s.revoke_grant("no-such-grant", 8).await.unwrap();
+    assert_eq!(
+        s.revoke_grant("family", 8).await.unwrap(),
+        0,
+        "already revoked"
+    );
+    assert_eq!(s.revoke_grant("no-such-grant", 8).await.unwrap(), 0);
 }
 
 /// A token is read with the user it acts for: the user when there is one,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::events;
 use crate::http::{OAuth2Request, OAuth2Response};
 use crate::oauth1::models::OAuth1Client;
 use crate::oauth1::rfc5849::errors::OAuth1Error;
@@ -425,7 +426,12 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
             token_secret,
             rsa_public_key: client.rsa_public_key(),
         };
-        signed.method.verify(&context, &signed.signature)?;
+        signed
+            .method
+            .verify(&context, &signed.signature)
+            .inspect_err(|_| {
+                events::oauth1_signature_failed(&signed.client_id, signed.method.name())
+            })?;
         if let (Some(timestamp), Some(nonce)) = (signed.timestamp, &signed.nonce) {
             let record = OAuth1Nonce {
                 client_id: signed.client_id.clone(),

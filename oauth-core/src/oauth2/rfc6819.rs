@@ -17,6 +17,7 @@
 use std::net::{IpAddr, Ipv6Addr};
 
 use crate::error::OAuth2Error;
+use crate::events::{self, CutOff};
 use crate::models::OAuth2Client;
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
@@ -70,6 +71,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             return if client.check_client_secret(secret) {
                 Ok(())
             } else {
+                events::client_auth_failed(client.client_id(), remote_addr);
                 Err(OAuth2Error::invalid_client("client authentication failed"))
             };
         }
@@ -82,6 +84,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .count_client_auth_failures(client.client_id(), address, since)
             .await?;
         if per_address > 0 && address.is_some() && failures.address >= per_address {
+            events::client_auth_cut_off(
+                client.client_id(),
+                remote_addr,
+                CutOff::Address,
+                failures.address,
+            );
             return Err(OAuth2Error::invalid_client(
                 "too many failed authentication attempts from this address; try again later",
             ));
@@ -90,9 +98,16 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             self.storage
                 .record_client_auth_failure(client.client_id(), address, now)
                 .await?;
+            events::client_auth_failed(client.client_id(), remote_addr);
             return Err(OAuth2Error::invalid_client("client authentication failed"));
         }
         if per_client > 0 && failures.client >= per_client {
+            events::client_auth_cut_off(
+                client.client_id(),
+                remote_addr,
+                CutOff::Client,
+                failures.client,
+            );
             return Err(OAuth2Error::invalid_client(
                 "too many failed authentication attempts for this client; try again later",
             ));

@@ -104,7 +104,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     .revoke_access_token(&secrets::digest(raw), now)
                     .await
             }
-            TokenKind::RefreshToken => self.storage.revoke_grant(token.grant_id(), now).await,
+            TokenKind::RefreshToken => self
+                .storage
+                .revoke_grant(token.grant_id(), now)
+                .await
+                .map(drop),
         };
         result.map_err(|e| plain(e.into()))
     }

@@ -97,6 +97,16 @@ pub fn verify(
     }
 }
 
+/// How a failed [`verify`] failed, for the log (never the values).
+pub(crate) fn failure_class(challenge: Option<&str>, verifier: Option<&str>) -> &'static str {
+    match (challenge, verifier) {
+        (None, _) => "unexpected_verifier",
+        (Some(_), None) => "missing_verifier",
+        (Some(_), Some(v)) if !is_valid_verifier_syntax(v) => "malformed_verifier",
+        (Some(_), Some(_)) => "mismatch",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,23 +119,23 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
             Ok(_) => match rocket.figment().extract_inner("oauth2") {
                 Ok(c) => c,
                 Err(e) => {
-                    rocket::error!("invalid [oauth2] configuration: {e}");
+                    tracing::error!(target: "oauth::launch", "invalid [oauth2] configuration: {e}");
                     return Err(rocket);
                 }
             },
         };
         if let Err(e) = config.validate() {
-            rocket::error!("invalid OAuth 2.0 configuration: {e}");
+            tracing::error!(target: "oauth::launch", "invalid OAuth 2.0 configuration: {e}");
             return Err(rocket);
         }
         let Some(build) = self.build.lock().ok().and_then(|mut b| b.take()) else {
-            rocket::error!("the OAuth 2.0 fairing was attached twice");
+            tracing::error!(target: "oauth::launch", "the OAuth 2.0 fairing was attached twice");
             return Err(rocket);
         };
         let server = match build(&rocket, config) {
             Ok(server) => Arc::new(server),
             Err(e) => {
-                rocket::error!("the OAuth 2.0 server could not be built: {e}");
+                tracing::error!(target: "oauth::launch", "the OAuth 2.0 server could not be built: {e}");
                 return Err(rocket);
             }
         };
@@ -156,13 +156,52 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        if let Some(state) = rocket.state::<OAuth2<S>>()
-            && state.server.config().insecure_transport
-        {
-            rocket::warn!(
-                "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
-                     Use this for local development only."
-            );
+        if let Some(state) = rocket.state::<OAuth2<S>>() {
+            log_launch(state);
         }
+    }
+}
+
+/// The one line that says, at launch, what is on.
+fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
+    let server = &state.server;
+    let config = server.config();
+    let e = &state.endpoints;
+    let mut endpoints = vec![e.authorization.as_str(), e.token.as_str()];
+    endpoints.extend(
+        [&e.revocation, &e.introspection, &e.device_authorization]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+    );
+    let registration = match (&e.registration, &state.registration) {
+        (Some(path), Some(_)) => format!("open at {path}"),
+        (Some(_), None) => "closed (no registration policy)".to_owned(),
+        (None, _) => "not served".to_owned(),
+    };
+    let response_types: Vec<String> = server
+        .response_types()
+        .into_iter()
+        .map(|t| t.to_string())
+        .collect();
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    tracing::info!(
+        target: "oauth::launch",
+        backend = server.storage().backend(),
+        grants = %server.grant_types().join(" "),
+        response_types = %response_types.join(", "),
+        endpoints = %endpoints.join(" "),
+        registration = %registration,
+        insecure_transport = %on_off(config.insecure_transport),
+        trust_forwarded_proto = %on_off(config.trust_forwarded_proto),
+        trust_ip_header = %on_off(config.trust_ip_header),
+        "OAuth 2.0 authorization server started"
+    );
+    if config.insecure_transport {
+        tracing::warn!(
+            target: "oauth::launch",
+            "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
+             Use this for local development only."
+        );
     }
 }

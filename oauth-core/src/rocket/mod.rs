@@ -37,6 +37,7 @@ mod address;
 mod authorize;
 mod fairing;
 mod guards;
+mod logging;
 mod oauth1;
 mod request;
 mod response;
@@ -47,6 +48,7 @@ pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
 pub use guards::{OptionalOAuth, RequireOAuth, RequireOAuthUser, ScopeSpec, TokenInfo};
+pub use logging::{RedactingLogger, redact_uris};
 pub use oauth1::{
     AnyRealm, OAuth1, OAuth1Authorize, OAuth1Fairing, OAuth1TokenInfo, RealmSpec, RequireOAuth1,
     oauth1_routes,

@@ -215,6 +215,7 @@ impl std::error::Error for OAuth1Error {}
 
 impl From<StorageError> for OAuth1Error {
     fn from(e: StorageError) -> OAuth1Error {
+        e.log("an OAuth 1.0a request");
         if e.temporary {
             OAuth1Error::temporarily_unavailable(
                 "the server is temporarily unable to handle the request",

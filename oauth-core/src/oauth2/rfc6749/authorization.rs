@@ -10,6 +10,7 @@
 
 use crate::config::Config;
 use crate::error::{ErrorCode, OAuth2Error};
+use crate::events;
 use crate::http::{Method, OAuth2Request, OAuth2Response, Params, add_params_to_uri};
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::authorization_hooks::Extensions;
@@ -182,7 +183,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let requested_uri = params.single("redirect_uri").map_err(Fatal)?;
         let redirect_uri = match requested_uri {
             Some(uri) if client.check_redirect_uri(uri) => uri.to_owned(),
-            Some(_) => {
+            Some(uri) => {
+                events::redirect_uri_refused(client_id, uri);
                 return Err(Fatal(OAuth2Error::invalid_request(
                     "redirect_uri is not registered for this client",
                 )));

@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::error::StorageError;
+use crate::events;
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6819::address_key;
 use crate::oauth2::server::AuthorizationServer;
@@ -75,6 +76,7 @@ impl std::error::Error for UserCodeError {}
 
 impl From<StorageError> for UserCodeError {
     fn from(e: StorageError) -> UserCodeError {
+        e.log("a device verification");
         UserCodeError::Storage(e)
     }
 }
@@ -174,9 +176,10 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
             .count_user_code_failures(user_id, address, since)
             .await?;
         let per_address = config.user_code_max_failures_per_address;
-        if failures.user >= config.user_code_max_failures
-            || (per_address > 0 && address.is_some() && failures.address >= per_address)
-        {
+        let by_user = failures.user >= config.user_code_max_failures;
+        if by_user || (per_address > 0 && address.is_some() && failures.address >= per_address) {
+            let by = if by_user { "user" } else { "address" };
+            events::user_code_cut_off(user_id, remote_addr, by);
             return Err(UserCodeError::TooManyAttempts);
         }
         let normalized = normalize_user_code(input, &config.user_code_alphabet);

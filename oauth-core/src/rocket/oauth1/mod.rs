@@ -132,23 +132,23 @@ impl<S: OAuth1Storage> Fairing for OAuth1Fairing<S> {
             Ok(_) => match rocket.figment().extract_inner("oauth1") {
                 Ok(c) => c,
                 Err(e) => {
-                    rocket::error!("invalid [oauth1] configuration: {e}");
+                    tracing::error!(target: "oauth::launch", "invalid [oauth1] configuration: {e}");
                     return Err(rocket);
                 }
             },
         };
         if let Err(e) = config.validate() {
-            rocket::error!("invalid OAuth 1.0a configuration: {e}");
+            tracing::error!(target: "oauth::launch", "invalid OAuth 1.0a configuration: {e}");
             return Err(rocket);
         }
         let Some(build) = self.build.lock().ok().and_then(|mut b| b.take()) else {
-            rocket::error!("the OAuth 1.0a fairing was attached twice");
+            tracing::error!(target: "oauth::launch", "the OAuth 1.0a fairing was attached twice");
             return Err(rocket);
         };
         let server = match build(&rocket, config) {
             Ok(server) => Arc::new(server),
             Err(e) => {
-                rocket::error!("the OAuth 1.0a server could not be built: {e}");
+                tracing::error!(target: "oauth::launch", "the OAuth 1.0a server could not be built: {e}");
                 return Err(rocket);
             }
         };
@@ -167,13 +167,22 @@ impl<S: OAuth1Storage> Fairing for OAuth1Fairing<S> {
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         if let Some(state) = rocket.state::<OAuth1<S>>() {
             let config = state.server.config();
+            let on_off = |on: bool| if on { "on" } else { "off" };
+            tracing::info!(
+                target: "oauth::launch",
+                signature_methods = %state.server.signature_methods().join(" "),
+                insecure_transport = %on_off(config.insecure_transport),
+                trust_forwarded_proto = %on_off(state.trust_forwarded_proto),
+                "OAuth 1.0a provider started"
+            );
             if config.insecure_transport {
                 let plaintext = if config.signature_methods.iter().any(|m| m == PLAINTEXT) {
                     " PLAINTEXT signatures (the secrets themselves) are accepted in clear too."
                 } else {
                     ""
                 };
-                rocket::warn!(
+                tracing::warn!(
+                    target: "oauth::launch",
                     "OAuth 1.0a insecure transport is ON: credential requests over plain HTTP \
                      are accepted.{plaintext} Use this for local development only."
                 );

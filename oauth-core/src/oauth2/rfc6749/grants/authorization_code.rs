@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::OAuth2Error;
+use crate::events;
 use crate::http::OAuth2Request;
 use crate::models::{OAuth2AuthorizationCode, OAuth2Client};
 use crate::oauth2::rfc7636;
@@ -43,7 +44,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
 
         let Some(stored) = server.storage.take_authorization_code(&digest).await? else {
             // Unknown or replayed: revoke what the code produced, if anything.
-            server.storage.revoke_grant(&digest, now).await?;
+            let revoked = server.storage.revoke_grant(&digest, now).await?;
+            if revoked > 0 {
+                events::authorization_code_replayed(client.client_id(), &digest, revoked);
+            }
             return Err(OAuth2Error::invalid_grant(
                 "the authorization code is invalid or has already been used",
             ));
@@ -85,7 +89,11 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
             stored.code_challenge(),
             stored.code_challenge_method(),
             verifier,
-        )?;
+        )
+        .inspect_err(|_| {
+            let class = rfc7636::failure_class(stored.code_challenge(), verifier);
+            events::pkce_failed(client.client_id(), class);
+        })?;
 
         let scope = stored.scope();
         let refresh_scope = server

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::OAuth2Error;
+use crate::events;
 use crate::http::OAuth2Request;
 use crate::models::{OAuth2Client, OAuth2Token};
 use crate::oauth2::server::{AuthorizationServer, TokenSpec};
@@ -47,7 +48,8 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             ));
         }
         if old.is_refresh_token_revoked() {
-            server.storage.revoke_grant(old.grant_id(), now).await?;
+            let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
+            events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
             return Err(OAuth2Error::invalid_grant(
                 "the refresh token has been revoked",
             ));
@@ -94,7 +96,8 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             .await?;
         if !rotated {
             // Lost a race with another use of the same refresh token.
-            server.storage.revoke_grant(old.grant_id(), now).await?;
+            let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
+            events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
             return Err(OAuth2Error::invalid_grant(
                 "the refresh token has already been used",
             ));

@@ -1,0 +1,138 @@
+//! The security events the engine writes to the log, in one place so that
+//! their names, levels and fields stay consistent (and never hold a
+//! secret).
+//!
+//! Every event goes to the target `oauth::security` with a stable `event`
+//! field, so an operator can filter (`RUST_LOG=oauth::security=info`) and
+//! alert on them. Values that come from the request (a client id, a
+//! redirect URI) are logged with `Debug`, which quotes and escapes them: a
+//! client cannot write a line of its own into the log. Raw tokens, codes,
+//! secrets and verifiers are never among the fields; a failure is logged by
+//! its class.
+//!
+//! | event | level | when |
+//! |---|---|---|
+//! | `authorization_code_replayed` | warn | a spent code came back; its grant's tokens are revoked |
+//! | `refresh_token_reused` | warn | a rotated-out or revoked refresh token came back; its family is revoked |
+//! | `client_auth_cut_off` | warn | the guessing limits refused a client or an address (RFC 6819 §5.1.4.2.3) |
+//! | `user_code_cut_off` | warn | the guessing limits refused a device user code entry |
+//! | `client_auth_failed` | info | a wrong client secret |
+//! | `redirect_uri_refused` | info | an authorization request named an unregistered redirect URI |
+//! | `pkce_failed` | info | a code's PKCE verification failed (missing, malformed, mismatched) |
+//! | `oauth1_signature_failed` | info | an OAuth 1.0a signature did not verify |
+
+use std::net::IpAddr;
+
+/// The log target of every security event.
+pub const SECURITY: &str = "oauth::security";
+
+/// A spent authorization code was presented again (RFC 6749 §4.1.2,
+/// RFC 9700 §4.5.3): the `revoked` credentials of its grant are revoked.
+pub(crate) fn authorization_code_replayed(client_id: &str, grant_id: &str, revoked: u64) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "authorization_code_replayed",
+        client_id = ?client_id,
+        grant_id,
+        revoked,
+        "authorization code replayed: the tokens issued from it are revoked"
+    );
+}
+
+/// A refresh token that was rotated out or revoked was presented again
+/// (RFC 9700 §4.14.2): the family is revoked.
+pub(crate) fn refresh_token_reused(client_id: &str, grant_id: &str, revoked: u64) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "refresh_token_reused",
+        client_id = ?client_id,
+        grant_id,
+        revoked,
+        "refresh token reused: its token family is revoked"
+    );
+}
+
+/// Whose failures cut a client authentication off.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CutOff {
+    /// Too many failures from one address.
+    Address,
+    /// Too many failures for one client, from anywhere.
+    Client,
+}
+
+/// The guessing limits refused a client authentication.
+pub(crate) fn client_auth_cut_off(
+    client_id: &str,
+    remote_addr: Option<IpAddr>,
+    by: CutOff,
+    failures: u32,
+) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "client_auth_cut_off",
+        client_id = ?client_id,
+        remote_addr = ?remote_addr,
+        by = ?by,
+        failures,
+        "client authentication refused by the guessing limits"
+    );
+}
+
+/// The guessing limits refused a user code entry on the verification page.
+pub(crate) fn user_code_cut_off(user_id: &str, remote_addr: Option<IpAddr>, by: &'static str) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "user_code_cut_off",
+        user_id = ?user_id,
+        remote_addr = ?remote_addr,
+        by,
+        "device user code entry refused by the guessing limits"
+    );
+}
+
+/// A wrong client secret.
+pub(crate) fn client_auth_failed(client_id: &str, remote_addr: Option<IpAddr>) {
+    tracing::info!(
+        target: SECURITY,
+        event = "client_auth_failed",
+        client_id = ?client_id,
+        remote_addr = ?remote_addr,
+        "client authentication failed: wrong secret"
+    );
+}
+
+/// An authorization request named a redirect URI the client did not
+/// register (RFC 6749 §4.1.2.1: not redirected).
+pub(crate) fn redirect_uri_refused(client_id: &str, redirect_uri: &str) {
+    tracing::info!(
+        target: SECURITY,
+        event = "redirect_uri_refused",
+        client_id = ?client_id,
+        redirect_uri = ?redirect_uri,
+        "authorization request refused: redirect_uri is not registered for this client"
+    );
+}
+
+/// A code's PKCE verification failed (RFC 7636 §4.6); `class` says how
+/// (`missing`, `malformed`, `mismatch`, ...), never with the verifier.
+pub(crate) fn pkce_failed(client_id: &str, class: &'static str) {
+    tracing::info!(
+        target: SECURITY,
+        event = "pkce_failed",
+        client_id = ?client_id,
+        class,
+        "PKCE verification failed"
+    );
+}
+
+/// An OAuth 1.0a signature did not verify (RFC 5849 §3.2).
+pub(crate) fn oauth1_signature_failed(consumer_key: &str, method: &str) {
+    tracing::info!(
+        target: SECURITY,
+        event = "oauth1_signature_failed",
+        consumer_key = ?consumer_key,
+        signature_method = ?method,
+        "OAuth 1.0a signature verification failed"
+    );
+}
