@@ -46,7 +46,10 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .ok_or("the database fairing must be attached first")?
             .0
             .clone();
-        let server = AuthorizationServer::new(Store::new(pool.clone()), config)
+        let storage = Store::new(pool.clone());
+        // A missing table or column stops the launch, naming it.
+        storage.check_schema().map_err(|e| e.chain().to_string())?;
+        let server = AuthorizationServer::new(storage, config)
             .map_err(|e| e.to_string())?
             .with_password_grant(SiteUsers(pool))
             .with_device_grant()

@@ -108,7 +108,9 @@ fn assert_no_token(err: &BearerError, response: &OAuth2Response) {
         param(&params, "error_description").is_none(),
         "{response:?}"
     );
-    assert!(response.json_body().get("error").is_none(), "{response:?}");
+    // No error information at all: the bare challenge, no body.
+    assert_eq!(response.body, "", "{response:?}");
+    assert_eq!(response.header("Content-Type"), None, "{response:?}");
 }
 
 async fn revoke(server: &Server, token: &str) {

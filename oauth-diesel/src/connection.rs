@@ -259,12 +259,46 @@ impl AnyConnection {
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 ///
+/// A query that Diesel writes differently per backend (an upsert: `ON
+/// CONFLICT` on SQLite and PostgreSQL, `ON DUPLICATE KEY` on MySQL) takes
+/// one body per backend; only those of the backends compiled in are
+/// compiled, so a site built with SQLite alone needs no MySQL code to
+/// compile:
+///
+/// ```
+/// use diesel::prelude::*;
+/// use oauth_diesel::{on_backend, schema::oauth2_client_auth_failure as f};
+///
+/// let mut conn = oauth_diesel::establish("sqlite://:memory:")?;
+/// oauth_diesel::migrations::run_migrations(&mut conn)?;
+/// let row = (f::id.eq(1), f::client_id.eq("app"), f::failed_at.eq(7_i64));
+/// let inserted = on_backend!(&mut conn,
+///     sqlite: |c| diesel::insert_into(f::table).values(row).on_conflict_do_nothing().execute(c),
+///     postgres: |c| diesel::insert_into(f::table).values(row).on_conflict_do_nothing().execute(c),
+///     mysql: |c| diesel::insert_or_ignore_into(f::table).values(row).execute(c),
+/// )?;
+/// assert_eq!(inserted, 1);
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+///
 /// The macro expands in the caller's crate, where `#[cfg(feature = ...)]`
 /// would ask the caller's features, not this crate's; so each backend's
 /// case is a helper macro defined here for the backends compiled in, and
 /// empty for the others.
 #[macro_export]
 macro_rules! on_backend {
+    ($conn:expr,
+     sqlite: |$sc:ident| $sb:expr,
+     postgres: |$pc:ident| $pb:expr,
+     mysql: |$mc:ident| $mb:expr $(,)?) => {{
+        let on_backend_conn: &mut $crate::AnyConnection = $conn;
+        'on_backend: {
+            $crate::__on_sqlite!('on_backend, on_backend_conn, $sc, $sb);
+            $crate::__on_postgres!('on_backend, on_backend_conn, $pc, $pb);
+            $crate::__on_mysql!('on_backend, on_backend_conn, $mc, $mb);
+            ::core::unreachable!("AnyConnection has a variant for each backend compiled in")
+        }
+    }};
     ($conn:expr, |$c:ident| $body:expr) => {{
         let on_backend_conn: &mut $crate::AnyConnection = $conn;
         'on_backend: {

@@ -13,6 +13,13 @@ pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres"
 /// MySQL migrations.
 pub const MYSQL: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
+/// The support tables alone ([`MigrationSet::SUPPORT`]), for SQLite.
+pub const SUPPORT_SQLITE: EmbeddedMigrations = embed_migrations!("migrations/support/sqlite");
+/// The support tables alone, for PostgreSQL.
+pub const SUPPORT_POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/support/postgres");
+/// The support tables alone, for MySQL.
+pub const SUPPORT_MYSQL: EmbeddedMigrations = embed_migrations!("migrations/support/mysql");
+
 /// One set of migrations per backend, of which the connection's runs:
 /// the standard tables ([`MigrationSet::STANDARD`]) or a site's own.
 ///
@@ -49,12 +56,40 @@ impl<DB: diesel::backend::Backend> MigrationSource<DB> for Source {
 }
 
 impl MigrationSet {
-    /// The standard tables of this crate.
+    /// The standard tables of this crate: the standard models' tables
+    /// (OAuth 2.0 and OAuth 1.0a) and the support tables.
     pub const STANDARD: MigrationSet = MigrationSet {
         sqlite: &SQLITE,
         postgres: &POSTGRES,
         mysql: &MYSQL,
     };
+
+    /// Only the tables [`DieselStorage`](crate::DieselStorage) needs beside
+    /// a site's own models: `oauth2_client_auth_failure` and
+    /// `oauth2_user_code_failure` (the guessing limits count failures
+    /// there, on every authentication with a secret) and
+    /// `oauth2_device_code` (the default device code model, swept by
+    /// `delete_expired`). For a site whose clients, tokens and codes live
+    /// in tables of its own; run it *instead of* [`MigrationSet::STANDARD`],
+    /// which creates the same tables.
+    ///
+    /// ```
+    /// use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
+    ///
+    /// let mut conn = oauth_diesel::establish("sqlite://:memory:")?;
+    /// run_migration_sets(&mut conn, &[MigrationSet::SUPPORT])?; // then the site's own sets
+    /// assert!(run_migration_sets(&mut conn, &[MigrationSet::STANDARD, MigrationSet::SUPPORT]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub const SUPPORT: MigrationSet = MigrationSet {
+        sqlite: &SUPPORT_SQLITE,
+        postgres: &SUPPORT_POSTGRES,
+        mysql: &SUPPORT_MYSQL,
+    };
+
+    fn is(&self, other: &MigrationSet) -> bool {
+        std::ptr::eq(self.sqlite, other.sqlite)
+    }
 
     /// Runs the pending migrations of the connection's backend; returns
     /// how many ran.
@@ -93,6 +128,14 @@ pub fn run_migration_sets(
     conn: &mut AnyConnection,
     sets: &[MigrationSet],
 ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let has = |set: &MigrationSet| sets.iter().any(|s| s.is(set));
+    if has(&MigrationSet::STANDARD) && has(&MigrationSet::SUPPORT) {
+        return Err(
+            "MigrationSet::SUPPORT creates tables MigrationSet::STANDARD has too: \
+                    run one of them"
+                .into(),
+        );
+    }
     let mut applied = 0;
     for set in sets {
         applied += set.run(conn)?;

@@ -71,9 +71,61 @@ where
         DbPool::connect_and_migrate(url).map(Self::new)
     }
 
-    /// The pool.
+    /// The pool, shared with the site's own handlers (manage a clone of
+    /// it, or of the storage, as Rocket state): one pool for the site and
+    /// the OAuth tables.
     pub fn pool(&self) -> &DbPool {
         &self.pool
+    }
+
+    /// Reads once from every table the storage uses, through the models'
+    /// own queries, so that a missing table or column stops start-up with
+    /// a message naming what to migrate, instead of answering `server_error`
+    /// to the first request that needs it. Call it when building the
+    /// server; it takes a few milliseconds.
+    ///
+    /// ```
+    /// use oauth_diesel::StandardStorage;
+    /// use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
+    ///
+    /// let pool = oauth_diesel::DbPool::connect("sqlite://:memory:")?;
+    /// let storage = StandardStorage::new(pool.clone());
+    /// let e = storage.check_schema().unwrap_err();
+    /// assert!(e.chain().to_string().contains("no such table: oauth2_client"), "{}", e.chain());
+    /// run_migration_sets(&mut pool.get()?, &[MigrationSet::STANDARD])?;
+    /// storage.check_schema()?;
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn check_schema(&self) -> Result<(), StorageError> {
+        use crate::schema::{oauth2_client_auth_failure as cf, oauth2_user_code_failure as uf};
+        let mut conn = self.pool.get()?;
+        let conn = &mut *conn;
+        let unusable = |what: &str, hint: &str| {
+            let what = what.to_owned();
+            let hint = hint.to_owned();
+            move |e: diesel::result::Error| {
+                StorageError::new(format!("{what} cannot be read: {hint}")).with_source(e)
+            }
+        };
+        let models = "run the site's migrations for it";
+        C::find_by_client_id(conn, "").map_err(unusable("the client model's table", models))?;
+        T::find_by_access_digest(conn, "").map_err(unusable("the token model's table", models))?;
+        A::find_by_digest(conn, "")
+            .map_err(unusable("the authorization code model's table", models))?;
+        let support = "run MigrationSet::SUPPORT (or STANDARD)";
+        D::find_by_device_code(conn, "", "")
+            .map_err(unusable("the device code model's table", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| cf::table
+            .filter(cf::client_address.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_client_auth_failure", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| uf::table
+            .filter(uf::client_address.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_user_code_failure", support))?;
+        Ok(())
     }
 
     /// Registers a client, owned by `owner` if the model has a `user_id`.

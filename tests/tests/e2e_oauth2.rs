@@ -1127,6 +1127,7 @@ async fn api_me_without_token_is_401_with_bearer_challenge(app: &TestApp) {
     let challenge = r.header("www-authenticate").expect("WWW-Authenticate");
     assert!(challenge.starts_with("Bearer"), "{challenge}");
     assert!(!challenge.contains("error="), "§3.1: {challenge}");
+    assert_eq!(r.body, "", "§3.1: no error information, so no body");
     // A session cookie is not a bearer token.
     let browser = app.logged_in("pam").await;
     let r = browser.get("/api/me").await;

@@ -6,8 +6,8 @@
 use oauth_core::memory::MemoryStorage;
 use oauth_core::oauth1::OAuth1Server;
 use oauth_core::rocket::{
-    OAuth1, OAuth1Authorize, OAuth2, OAuth2Authorize, OptionalOAuth, RequireOAuth, RequireOAuth1,
-    RequireOAuthUser,
+    EngineRequest, GuardError, OAuth1, OAuth1Authorize, OAuth2, OAuth2Authorize, OptionalOAuth,
+    RequireOAuth, RequireOAuth1, RequireOAuthUser,
 };
 use oauth_core::{AuthorizationServer, scope};
 use rocket::error::ErrorKind;
@@ -36,7 +36,9 @@ fn oauth1(_t: RequireOAuth1) {}
 #[get("/g")]
 fn oauth1_consent(_t: OAuth1Authorize<MemoryStorage>) {}
 #[get("/h")]
-fn as_result(_t: Result<RequireOAuth<Profile>, ()>) {}
+fn as_result(_t: Result<RequireOAuth<Profile>, GuardError>) {}
+#[get("/i")]
+fn engine(_r: EngineRequest) {}
 
 fn base() -> Rocket<Build> {
     let figment = rocket::Config::figment()
@@ -87,6 +89,7 @@ async fn bearer_guards_without_the_fairing_stop_launch() {
         (routes![optional], "OptionalOAuth<"),
         (routes![with_user], "RequireOAuthUser<"),
         (routes![as_result], "RequireOAuth<"),
+        (routes![engine], "EngineRequest"),
     ] {
         let aborts = aborted_by(base().mount("/", route)).await;
         assert!(names(aborts, guard), "{guard}");

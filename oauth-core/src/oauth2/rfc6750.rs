@@ -75,17 +75,28 @@ impl BearerError {
     }
 
     /// The full response: status, challenge, and a JSON body naming the
-    /// error (empty object when there is none).
+    /// error. A request without a token gets the bare challenge and no body
+    /// (§3.1: no error information; the example of §3 has no body either).
     pub fn to_response(&self, config: &Config) -> OAuth2Response {
-        let body = match &self.error {
-            Some(e) => serde_json::json!({
-                "error": e.code.as_str(),
-                "error_description": e.description,
-            }),
-            None => serde_json::json!({}),
-        };
-        OAuth2Response::json(self.status(), &body)
-            .with_header("WWW-Authenticate", self.www_authenticate(config))
+        let challenge = self.www_authenticate(config);
+        match &self.error {
+            Some(e) => OAuth2Response::json(
+                self.status(),
+                &serde_json::json!({
+                    "error": e.code.as_str(),
+                    "error_description": e.description,
+                }),
+            )
+            .with_header("WWW-Authenticate", challenge),
+            None => OAuth2Response {
+                status: self.status(),
+                headers: vec![
+                    ("WWW-Authenticate".into(), challenge),
+                    ("Cache-Control".into(), "no-store".into()),
+                ],
+                body: String::new(),
+            },
+        }
     }
 }
 

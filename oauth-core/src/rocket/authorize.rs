@@ -7,8 +7,9 @@ use rocket::request::{FromRequest, Outcome, Request};
 use crate::http::{OAuth2Request, OAuth2Response};
 use crate::oauth2::rfc6749::authorization::{AuthorizationError, AuthorizationRequest, Consent};
 use crate::oauth2::server::AuthorizationServer;
-use crate::rocket::fail_missing_state;
+use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
+use crate::rocket::guard_error::{GuardError, fail};
 use crate::rocket::request::engine_request;
 use crate::storage::OAuth2Storage;
 
@@ -58,11 +59,11 @@ impl<S: OAuth2Storage> OAuth2Authorize<S> {
 
 #[rocket::async_trait]
 impl<'r, S: OAuth2Storage> FromRequest<'r> for OAuth2Authorize<S> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         let Some(state) = req.rocket().state::<OAuth2<S>>() else {
-            return fail_missing_state(req);
+            return fail(req, GuardError::misconfigured(MISSING_STATE));
         };
         let server = state.server.clone();
         let request = engine_request(req, None, server.config());

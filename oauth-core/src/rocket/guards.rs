@@ -2,18 +2,18 @@
 
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::config::Config;
-use crate::http::{OAuth2Request, OAuth2Response};
+use crate::http::OAuth2Request;
 use crate::models::OAuth2Token;
 use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::MISSING_STATE;
+use crate::rocket::guard_error::{GuardError, fail};
 use crate::rocket::request::engine_request;
-use crate::rocket::response::plain_error;
 use crate::scope::{Scope, ScopeRequirement};
 use crate::storage::{OAuth2Storage, UserStorage};
 
@@ -56,7 +56,7 @@ pub(crate) trait BearerValidator: Send + Sync {
         &self,
         request: &OAuth2Request,
         required: &ScopeRequirement,
-    ) -> Result<TokenInfo, (bool, OAuth2Response)>;
+    ) -> Result<TokenInfo, GuardError>;
     fn config(&self) -> &Config;
 }
 
@@ -66,10 +66,10 @@ impl<S: OAuth2Storage> BearerValidator for AuthorizationServer<S> {
         &self,
         request: &OAuth2Request,
         required: &ScopeRequirement,
-    ) -> Result<TokenInfo, (bool, OAuth2Response)> {
+    ) -> Result<TokenInfo, GuardError> {
         match self.validate_bearer(request, required).await {
             Ok(t) => Ok(TokenInfo::of(&t)),
-            Err(e) => Err((e.error.is_none(), e.to_response(self.config()))),
+            Err(e) => Err(GuardError::bearer(&e, self.config())),
         }
     }
 
@@ -99,7 +99,7 @@ pub(crate) trait UserValidator<U>: Send + Sync {
         &self,
         request: &OAuth2Request,
         required: &ScopeRequirement,
-    ) -> Result<(TokenInfo, Option<U>), OAuth2Response>;
+    ) -> Result<(TokenInfo, Option<U>), GuardError>;
     fn config(&self) -> &Config;
 }
 
@@ -113,10 +113,10 @@ where
         &self,
         request: &OAuth2Request,
         required: &ScopeRequirement,
-    ) -> Result<(TokenInfo, Option<U>), OAuth2Response> {
+    ) -> Result<(TokenInfo, Option<U>), GuardError> {
         match self.validate_bearer_with_user::<U>(request, required).await {
             Ok((t, user)) => Ok((TokenInfo::of(&t), user)),
-            Err(e) => Err(e.to_response(self.config())),
+            Err(e) => Err(GuardError::bearer(&e, self.config())),
         }
     }
 
@@ -129,29 +129,9 @@ where
 /// [`OAuth2Fairing::users`](crate::rocket::OAuth2Fairing::users).
 pub(crate) struct UserGate<U>(pub Arc<dyn UserValidator<U>>);
 
-/// The response a failed guard wants sent; the catchers of
-/// [`oauth2_catchers`](crate::rocket::oauth2_catchers) send it.
-#[derive(Default)]
-pub(crate) struct GuardFailure(pub Mutex<Option<OAuth2Response>>);
-
-pub(crate) fn fail<T>(req: &Request<'_>, response: OAuth2Response) -> Outcome<T, ()> {
-    let status = Status::new(response.status);
-    let slot = req.local_cache(GuardFailure::default);
-    if let Ok(mut s) = slot.0.lock() {
-        s.get_or_insert(response);
-    }
-    Outcome::Error((status, ()))
-}
-
-async fn check(
-    req: &Request<'_>,
-    required: &ScopeRequirement,
-) -> Result<TokenInfo, (bool, OAuth2Response)> {
+async fn check(req: &Request<'_>, required: &ScopeRequirement) -> Result<TokenInfo, GuardError> {
     let Some(gate) = req.rocket().state::<BearerGate>() else {
-        return Err((
-            false,
-            plain_error(500, "server_error", "the OAuth 2.0 fairing is not attached"),
-        ));
+        return Err(GuardError::misconfigured(MISSING_STATE));
     };
     let request = engine_request(req, None, gate.0.config());
     gate.0.validate(&request, required).await
@@ -160,7 +140,9 @@ async fn check(
 /// A guard that admits only requests with a valid bearer token holding the
 /// scope `S` requires, and answers the rest as RFC 6750 §3 says (401 with a
 /// `Bearer` challenge, `invalid_token`; 403 `insufficient_scope`), through
-/// the catchers of [`oauth2_catchers`](crate::rocket::oauth2_catchers).
+/// the catchers of [`oauth2_catchers`](crate::rocket::oauth2_catchers), or
+/// to the handler as a [`GuardError`] when it takes
+/// `Result<RequireOAuth<S>, GuardError>`.
 ///
 /// It dereferences to the [`TokenInfo`].
 pub struct RequireOAuth<S: ScopeSpec = AnyScope> {
@@ -178,15 +160,15 @@ impl<S: ScopeSpec> Deref for RequireOAuth<S> {
 
 #[rocket::async_trait]
 impl<'r, S: ScopeSpec> FromRequest<'r> for RequireOAuth<S> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         match check(req, &S::requirement()).await {
             Ok(token) => Outcome::Success(RequireOAuth {
                 token,
                 _scope: PhantomData,
             }),
-            Err((_, response)) => fail(req, response),
+            Err(error) => fail(req, error),
         }
     }
 }
@@ -205,13 +187,15 @@ impl<S: ScopeSpec> Deref for OptionalOAuth<S> {
 
 #[rocket::async_trait]
 impl<'r, S: ScopeSpec> FromRequest<'r> for OptionalOAuth<S> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         match check(req, &S::requirement()).await {
             Ok(token) => Outcome::Success(OptionalOAuth(Some(token), PhantomData)),
-            Err((true, _)) => Outcome::Success(OptionalOAuth(None, PhantomData)),
-            Err((false, response)) => fail(req, response),
+            Err(error) if error.credentials_missing() => {
+                Outcome::Success(OptionalOAuth(None, PhantomData))
+            }
+            Err(error) => fail(req, error),
         }
     }
 }
@@ -272,15 +256,13 @@ impl<S: ScopeSpec, U> Deref for RequireOAuthUser<S, U> {
 
 #[rocket::async_trait]
 impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAuthUser<S, U> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         let Some(users) = req.rocket().state::<UserGate<U>>() else {
             return fail(
                 req,
-                plain_error(
-                    500,
-                    "server_error",
+                GuardError::misconfigured(
                     "RequireOAuthUser: the OAuth 2.0 fairing is not attached, or was not given this user model with .users::<U>()",
                 ),
             );
@@ -296,7 +278,7 @@ impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAut
                 user,
                 _scope: PhantomData,
             }),
-            Err(response) => fail(req, response),
+            Err(error) => fail(req, error),
         }
     }
 }

@@ -35,7 +35,9 @@
 
 mod address;
 mod authorize;
+mod catchers;
 mod fairing;
+mod guard_error;
 mod guards;
 mod logging;
 mod oauth1;
@@ -46,7 +48,9 @@ mod sentinels;
 
 pub use address::{ClientAddress, client_address};
 pub use authorize::OAuth2Authorize;
+pub use catchers::{oauth2_catchers, oauth2_catchers_around};
 pub use fairing::{OAuth2, OAuth2Fairing, RegistrationPolicy};
+pub use guard_error::{GuardError, guard_refusal};
 pub use guards::{OptionalOAuth, RequireOAuth, RequireOAuthUser, ScopeSpec, TokenInfo};
 pub use logging::{RedactingLogger, redact_uris};
 pub use oauth1::{
@@ -54,17 +58,11 @@ pub use oauth1::{
     oauth1_routes,
 };
 pub use request::{EngineRequest, engine_request};
-pub use routes::{device_routes, metadata_routes, oauth2_catchers, oauth2_routes};
+pub use routes::{device_routes, metadata_routes, oauth2_routes};
 
-/// Fails a guard whose state is missing (the fairing is not attached).
-pub(crate) fn fail_missing_state<T>(
-    req: &::rocket::request::Request<'_>,
-) -> ::rocket::request::Outcome<T, ()> {
-    guards::fail(
-        req,
-        response::plain_error(500, "server_error", "the OAuth 2.0 fairing is not attached"),
-    )
-}
+/// What a guard or route says when its fairing is not attached (launch
+/// sentinels keep a configured app from getting there).
+pub(crate) const MISSING_STATE: &str = "the OAuth 2.0 fairing is not attached";
 
 /// Declares a scope requirement for [`RequireOAuth`].
 ///

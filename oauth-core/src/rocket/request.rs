@@ -6,7 +6,10 @@ use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::config::Config;
 use crate::http::{Method, OAuth2Request, Params};
+use crate::rocket::MISSING_STATE;
 use crate::rocket::address::client_address;
+use crate::rocket::fairing::SharedConfig;
+use crate::rocket::guard_error::{GuardError, fail};
 
 /// Copies a Rocket request (and its form body, if read) into an engine
 /// request. TLS is Rocket's own TLS, or `X-Forwarded-Proto: https` when
@@ -64,41 +67,47 @@ pub(crate) fn to_engine_request(
 }
 
 /// The engine request of a Rocket request, as a guard (without the body)
-/// or a data guard (with a form body, up to the `form` limit).
+/// or a data guard (with a form body, up to the `form` limit), read with
+/// the OAuth 2.0 fairing's configuration (which proxy headers to trust).
+/// Without that fairing a handler that takes it stops launch (it is a
+/// sentinel): there is no configuration to read it with.
 #[derive(Debug, Clone)]
 pub struct EngineRequest(pub OAuth2Request);
 
-fn config_of(req: &Request<'_>) -> Config {
+/// The OAuth 2.0 fairing's configuration.
+fn config_of<'r>(req: &'r Request<'_>) -> Result<&'r Config, GuardError> {
     req.rocket()
-        .state::<crate::rocket::fairing::SharedConfig>()
-        .map(|c| (*c.0).clone())
-        .unwrap_or_default()
+        .state::<SharedConfig>()
+        .map(|c| &*c.0)
+        .ok_or_else(|| GuardError::misconfigured(MISSING_STATE))
 }
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for EngineRequest {
-    type Error = std::convert::Infallible;
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(EngineRequest(engine_request(req, None, &config_of(req))))
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
+        match config_of(req) {
+            Ok(config) => Outcome::Success(EngineRequest(engine_request(req, None, config))),
+            Err(e) => fail(req, e),
+        }
     }
 }
 
 #[rocket::async_trait]
 impl<'r> FromData<'r> for EngineRequest {
-    type Error = std::io::Error;
+    type Error = GuardError;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> DataOutcome<'r, Self> {
+        let config = match config_of(req) {
+            Ok(config) => config,
+            Err(e) => return DataOutcome::Error((e.status(), e)),
+        };
         match read_form(req, data).await {
-            Ok(body) => DataOutcome::Success(EngineRequest(engine_request(
-                req,
-                Some(&body),
-                &config_of(req),
-            ))),
-            Err(status) => DataOutcome::Error((
-                status,
-                std::io::Error::other("the request body could not be read"),
-            )),
+            Ok(body) => {
+                DataOutcome::Success(EngineRequest(engine_request(req, Some(&body), config)))
+            }
+            Err(status) => DataOutcome::Error((status, GuardError::unreadable_body(status))),
         }
     }
 }

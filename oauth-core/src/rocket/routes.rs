@@ -1,19 +1,17 @@
-//! Routes to mount, and the catchers that send the guards' responses.
+//! Routes to mount.
 
 use std::marker::PhantomData;
 
-use rocket::catcher::{self, Catcher};
 use rocket::data::Data;
 use rocket::http::{Method, Status};
 use rocket::request::Request;
-use rocket::response::Responder;
 use rocket::route::{self, Handler, Route};
 
 use crate::http::OAuth2Response;
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::oauth2::rfc8628::DeviceCodeStorage;
+use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
-use crate::rocket::guards::GuardFailure;
 use crate::rocket::request::{engine_request, read_form};
 use crate::rocket::response::plain_error;
 use crate::storage::OAuth2Storage;
@@ -48,7 +46,7 @@ fn handler<S>(endpoint: Endpoint) -> EndpointHandler<S> {
 }
 
 fn missing_state() -> OAuth2Response {
-    plain_error(500, "server_error", "the OAuth 2.0 fairing is not attached")
+    plain_error(500, "server_error", MISSING_STATE)
 }
 
 #[rocket::async_trait]
@@ -266,45 +264,4 @@ pub fn metadata_routes<S: OAuth2Storage>() -> Vec<Route> {
         "/.well-known/oauth-authorization-server",
         handler::<S>(Endpoint::Metadata),
     )]
-}
-
-#[derive(Clone)]
-struct GuardCatcher;
-
-#[rocket::async_trait]
-impl catcher::Handler for GuardCatcher {
-    async fn handle<'r>(&self, status: Status, req: &'r Request<'_>) -> catcher::Result<'r> {
-        let cached = req
-            .local_cache(GuardFailure::default)
-            .0
-            .lock()
-            .ok()
-            .and_then(|mut r| r.take());
-        let response = cached.unwrap_or_else(|| {
-            plain_error(
-                status.code,
-                match status.code {
-                    401 => "invalid_token",
-                    403 => "insufficient_scope",
-                    500 => "server_error",
-                    503 => "temporarily_unavailable",
-                    _ => "invalid_request",
-                },
-                status.reason().unwrap_or("error"),
-            )
-        });
-        response.respond_to(req)
-    }
-}
-
-/// Catchers for 400, 401, 403, 500 and 503 that send the RFC 6750 response
-/// a failed [`RequireOAuth`](crate::rocket::RequireOAuth) guard prepared
-/// (with its `WWW-Authenticate` challenge), or the RFC 5849 one of a failed
-/// [`RequireOAuth1`](crate::rocket::RequireOAuth1). Register them at the
-/// base of the protected routes.
-pub fn oauth2_catchers() -> Vec<Catcher> {
-    [400, 401, 403, 500, 503]
-        .into_iter()
-        .map(|code| Catcher::new(code, GuardCatcher))
-        .collect()
 }

@@ -6,21 +6,22 @@
 
 use std::any::type_name;
 
-use rocket::{Ignite, Rocket, Sentinel, error};
+use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::oauth1::storage::OAuth1Storage;
 use crate::rocket::authorize::OAuth2Authorize;
-use crate::rocket::fairing::OAuth2;
+use crate::rocket::fairing::{OAuth2, SharedConfig};
 use crate::rocket::guards::{
     BearerGate, OptionalOAuth, RequireOAuth, RequireOAuthUser, ScopeSpec, UserGate,
 };
 use crate::rocket::oauth1::{OAuth1, OAuth1Authorize, OAuth1Gate, RealmSpec, RequireOAuth1};
+use crate::rocket::request::EngineRequest;
 use crate::storage::OAuth2Storage;
 
 /// Whether to abort: `present` is false. The message says what to add.
 fn missing(present: bool, message: impl FnOnce() -> String) -> bool {
     if !present {
-        error!("{}", message());
+        tracing::error!(target: "oauth::launch", "{}", message());
     }
     !present
 }
@@ -31,6 +32,17 @@ impl<S: ScopeSpec> Sentinel for RequireOAuth<S> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         missing(rocket.state::<BearerGate>().is_some(), || {
             format!("a handler takes RequireOAuth, but no OAuth 2.0 fairing is attached: {ATTACH}")
+        })
+    }
+}
+
+impl Sentinel for EngineRequest {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        missing(rocket.state::<SharedConfig>().is_some(), || {
+            format!(
+                "a handler takes EngineRequest, which reads requests with the OAuth 2.0 \
+                 configuration, but no OAuth 2.0 fairing is attached: {ATTACH}"
+            )
         })
     }
 }

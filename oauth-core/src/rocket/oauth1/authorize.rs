@@ -5,13 +5,13 @@ use std::sync::Arc;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use super::OAuth1;
-use super::routes::missing_state;
+use super::routes::MISSING_STATE;
 use crate::http::OAuth2Request;
 use crate::oauth1::{
     OAuth1Authorization, OAuth1AuthorizationRequest, OAuth1Error, OAuth1Server, OAuth1Storage,
 };
 use crate::oauth2::rfc6749::authorization::Consent;
-use crate::rocket::guards;
+use crate::rocket::guard_error::{GuardError, fail};
 
 /// The pending authorization of the current request (RFC 5849 §2.2),
 /// validated: `oauth_token` in the query names a temporary credential that
@@ -60,11 +60,11 @@ impl<S: OAuth1Storage> OAuth1Authorize<S> {
 
 #[rocket::async_trait]
 impl<'r, S: OAuth1Storage> FromRequest<'r> for OAuth1Authorize<S> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         let Some(state) = req.rocket().state::<OAuth1<S>>() else {
-            return guards::fail(req, missing_state());
+            return fail(req, GuardError::misconfigured(MISSING_STATE));
         };
         let server = state.server.clone();
         let request = state.engine_request(req, None);

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rocket::data::{Data, FromData, Outcome as DataOutcome};
-use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::routes::missing_state;
-use crate::http::{OAuth2Request, OAuth2Response, Params};
+use super::routes::MISSING_STATE;
+use crate::http::{OAuth2Request, Params};
 use crate::oauth1::{OAuth1Error, OAuth1Server, OAuth1Storage};
-use crate::rocket::guards;
+use crate::rocket::guard_error::{GuardError, fail};
 use crate::rocket::request::{read_form, to_engine_request};
 
 /// What a protected handler learns of a verified OAuth 1.0a request.
@@ -34,7 +33,7 @@ pub(super) trait OAuth1Validator: Send + Sync {
         &self,
         request: &OAuth2Request,
         realms: &[&str],
-    ) -> Result<OAuth1TokenInfo, OAuth2Response>;
+    ) -> Result<OAuth1TokenInfo, GuardError>;
 }
 
 #[async_trait]
@@ -43,14 +42,14 @@ impl<S: OAuth1Storage> OAuth1Validator for OAuth1Server<S> {
         &self,
         request: &OAuth2Request,
         realms: &[&str],
-    ) -> Result<OAuth1TokenInfo, OAuth2Response> {
+    ) -> Result<OAuth1TokenInfo, GuardError> {
         match self.validate_request(request, realms).await {
             Ok(access) => Ok(OAuth1TokenInfo {
                 client_id: access.client_id().to_owned(),
                 user_id: access.user_id(),
                 realms: access.realms(),
             }),
-            Err(e) => Err(self.error_response(&e)),
+            Err(e) => Err(GuardError::oauth1(&e, self.error_response(&e))),
         }
     }
 }
@@ -135,9 +134,9 @@ fn has_form_body(req: &Request<'_>) -> bool {
 async fn verify<R: RealmSpec>(
     req: &Request<'_>,
     form_body: Option<&str>,
-) -> Result<OAuth1TokenInfo, OAuth2Response> {
+) -> Result<OAuth1TokenInfo, GuardError> {
     let Some(gate) = req.rocket().state::<OAuth1Gate>() else {
-        return Err(missing_state());
+        return Err(GuardError::misconfigured(MISSING_STATE));
     };
     let request = to_engine_request(req, form_body, gate.trust_forwarded_proto);
     gate.validator.validate(&request, R::realms()).await
@@ -145,15 +144,15 @@ async fn verify<R: RealmSpec>(
 
 #[rocket::async_trait]
 impl<'r, R: RealmSpec> FromRequest<'r> for RequireOAuth1<R> {
-    type Error = ();
+    type Error = GuardError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         if has_form_body(req) {
             let e = OAuth1Error::invalid_request(
                 "this resource does not read form-encoded bodies, so it cannot verify \
                  a signature over one; send the parameters in the query",
             );
-            return guards::fail(req, e.to_response(None));
+            return fail(req, GuardError::oauth1(&e, e.to_response(None)));
         }
         match verify::<R>(req, None).await {
             Ok(token) => Outcome::Success(RequireOAuth1 {
@@ -161,14 +160,14 @@ impl<'r, R: RealmSpec> FromRequest<'r> for RequireOAuth1<R> {
                 form: Params::default(),
                 _realm: PhantomData,
             }),
-            Err(response) => guards::fail(req, response),
+            Err(error) => fail(req, error),
         }
     }
 }
 
 #[rocket::async_trait]
 impl<'r, R: RealmSpec> FromData<'r> for RequireOAuth1<R> {
-    type Error = ();
+    type Error = GuardError;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> DataOutcome<'r, Self> {
         // Only a form-encoded body is signed (§3.4.1.3.1); any other body is
@@ -180,7 +179,7 @@ impl<'r, R: RealmSpec> FromData<'r> for RequireOAuth1<R> {
                     let e =
                         OAuth1Error::invalid_request("the request body is too large or not UTF-8")
                             .with_status(status.code);
-                    return fail_data(req, e.to_response(None));
+                    return fail_data(req, GuardError::oauth1(&e, e.to_response(None)));
                 }
             }
         } else {
@@ -192,14 +191,15 @@ impl<'r, R: RealmSpec> FromData<'r> for RequireOAuth1<R> {
                 form: body.as_deref().map(Params::parse).unwrap_or_default(),
                 _realm: PhantomData,
             }),
-            Err(response) => fail_data(req, response),
+            Err(error) => fail_data(req, error),
         }
     }
 }
 
-/// [`guards::fail`] for a data guard.
-fn fail_data<'r, T>(req: &Request<'_>, response: OAuth2Response) -> DataOutcome<'r, T, ()> {
-    let status = Status::new(response.status);
-    let _: Outcome<(), ()> = guards::fail(req, response);
-    DataOutcome::Error((status, ()))
+/// [`fail`] for a data guard.
+fn fail_data<'r, T>(req: &Request<'_>, error: GuardError) -> DataOutcome<'r, T, GuardError> {
+    match fail::<()>(req, error) {
+        Outcome::Error(e) => DataOutcome::Error(e),
+        Outcome::Success(()) | Outcome::Forward(_) => unreachable!("fail always fails"),
+    }
 }

@@ -32,8 +32,10 @@ impl<S> Clone for EndpointHandler<S> {
     }
 }
 
+pub(super) const MISSING_STATE: &str = "the OAuth 1.0a fairing is not attached";
+
 pub(super) fn missing_state() -> OAuth2Response {
-    OAuth1Error::server_error("the OAuth 1.0a fairing is not attached").to_response(None)
+    OAuth1Error::server_error(MISSING_STATE).to_response(None)
 }
 
 #[rocket::async_trait]

@@ -1,0 +1,4 @@
+DROP TABLE my_codes;
+DROP TABLE my_tokens;
+DROP TABLE my_clients;
+DROP TABLE members;

@@ -1,0 +1,48 @@
+-- The site's own tables: its users, and its clients, tokens and codes with
+-- columns of its own beside the ones the OAuth derives map.
+CREATE TABLE members (
+    id SERIAL PRIMARY KEY,
+    email VARCHAR(255) NOT NULL UNIQUE,
+    display_name VARCHAR(255) NOT NULL
+);
+
+CREATE TABLE my_clients (
+    id SERIAL PRIMARY KEY,
+    public_id VARCHAR(255) NOT NULL UNIQUE,
+    secret_sha256 VARCHAR(255),
+    metadata_json TEXT NOT NULL,
+    owner INTEGER REFERENCES members (id),
+    -- The site's own: not mapped, filled by its default.
+    plan VARCHAR(32) NOT NULL DEFAULT 'free'
+);
+
+CREATE TABLE my_tokens (
+    id SERIAL PRIMARY KEY,
+    member_id INTEGER,
+    client VARCHAR(255) NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    access_sha256 VARCHAR(255) NOT NULL UNIQUE,
+    refresh_sha256 VARCHAR(255) UNIQUE,
+    scope TEXT NOT NULL,
+    refresh_scope TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    lifetime BIGINT NOT NULL,
+    access_revoked BIGINT,
+    refresh_revoked BIGINT,
+    family VARCHAR(255) NOT NULL,
+    note TEXT
+);
+CREATE INDEX my_tokens_family ON my_tokens (family);
+
+CREATE TABLE my_codes (
+    id SERIAL PRIMARY KEY,
+    code_sha256 VARCHAR(255) NOT NULL UNIQUE,
+    client VARCHAR(255) NOT NULL,
+    member_id INTEGER NOT NULL,
+    redirect_uri TEXT,
+    response_type VARCHAR(32) NOT NULL,
+    scope TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    challenge VARCHAR(255),
+    challenge_method VARCHAR(16)
+);
