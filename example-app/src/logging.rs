@@ -1,7 +1,7 @@
 //! The app's log: the framework's and the site's `tracing` events and
 //! Rocket's `log` records, one line each on standard output, with
 //! credentials hidden in Rocket's request lines
-//! ([`RedactingLogger`](oauth_core::rocket::RedactingLogger)).
+//! (`oauth_core::rocket::RedactingLogger`).
 //!
 //! Installed before Rocket ignites, so that Rocket does not install its own
 //! logger; the level is Rocket's `log_level` (`ROCKET_LOG_LEVEL`).

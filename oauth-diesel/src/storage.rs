@@ -92,7 +92,7 @@ where
     /// let storage = StandardStorage::new(pool.clone());
     /// let e = storage.check_schema().unwrap_err();
     /// assert!(e.chain().to_string().contains("no such table: oauth2_client"), "{}", e.chain());
-    /// run_migration_sets(&mut pool.get()?, &[MigrationSet::STANDARD])?;
+    /// run_migration_sets(&mut *pool.get()?, &[MigrationSet::STANDARD])?;
     /// storage.check_schema()?;
     /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
     /// ```

@@ -12,5 +12,6 @@ pub mod app;
 pub mod db;
 pub mod logs;
 pub mod oauth1;
+pub mod served;
 pub mod suite;
 pub mod suite_oauth1;

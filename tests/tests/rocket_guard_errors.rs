@@ -5,16 +5,15 @@
 //! leave the site's own 401/403/400 to the site (Rocket's default catcher,
 //! or the site's catcher wrapped by `oauth2_catchers_around`).
 
-use std::time::{Duration, Instant};
-
 use oauth_core::memory::MemoryStorage;
 use oauth_core::rocket::{
     GuardError, OAuth2, RequireOAuth, oauth2_catchers, oauth2_catchers_around,
 };
-use oauth_core::{AuthorizationServer, NewToken, OAuth2Storage, scope, secrets};
+use oauth_core::{AuthorizationServer, OAuth2Storage, scope};
+use oauth_tests::served::{Served, bearer_token, figment, serve as serve_on};
 use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::{Catcher, Shutdown, catch, catchers, get, routes};
+use rocket::{Catcher, catch, catchers, get, routes};
 
 scope!(Profile = "profile");
 
@@ -58,72 +57,26 @@ fn login_required() -> Redirect {
     Redirect::to("/login")
 }
 
-fn now() -> i64 {
-    std::time::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64
-}
-
 async fn storage() -> MemoryStorage {
     let s = MemoryStorage::new();
     for (raw, scope) in [("good", "profile"), ("narrow", "email")] {
-        s.save_token(NewToken {
-            client_id: "app".into(),
-            user_id: Some("7".into()),
-            token_type: "Bearer".into(),
-            access_token_digest: secrets::digest(raw),
-            refresh_token_digest: None,
-            scope: scope.into(),
-            refresh_token_scope: scope.into(),
-            issued_at: now(),
-            expires_in: 3600,
-            grant_id: format!("grant-{raw}"),
-        })
-        .await
-        .unwrap();
+        s.save_token(bearer_token(raw, Some("7"), scope))
+            .await
+            .unwrap();
     }
     s
 }
 
-struct Server {
-    base: String,
-    shutdown: Shutdown,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-    }
-}
-
-async fn serve(catchers: Vec<Catcher>) -> Server {
+async fn serve(catchers: Vec<Catcher>) -> Served {
     let storage = storage().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let figment = rocket::Config::figment()
-        .merge(("port", port))
-        .merge(("address", "127.0.0.1"))
-        .merge(("log_level", "off"))
-        .merge(("shutdown.ctrlc", false))
-        .merge(("oauth2.insecure_transport", true));
+    let (figment, port) = figment();
     let rocket = rocket::custom(figment)
         .attach(OAuth2::fairing(move |_, config| {
             AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
         }))
         .mount("/", routes![me, greeting, why, private, bad])
-        .register("/", catchers)
-        .ignite()
-        .await
-        .expect("ignite");
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{base}/greeting")).await.is_err() {
-        assert!(Instant::now() < deadline, "{base} did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Server { base, shutdown }
+        .register("/", catchers);
+    serve_on(rocket, port, "/greeting").await
 }
 
 struct Answer {
@@ -134,7 +87,7 @@ struct Answer {
     body: String,
 }
 
-async fn get(server: &Server, path: &str, token: Option<&str>) -> Answer {
+async fn get(server: &Served, path: &str, token: Option<&str>) -> Answer {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

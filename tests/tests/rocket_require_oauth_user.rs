@@ -6,12 +6,11 @@
 //! see also `rocket_sentinels.rs`), instead of serving the handler without
 //! a user.
 
-use std::time::{Duration, Instant};
-
 use oauth_core::memory::MemoryStorage;
 use oauth_core::rocket::{OAuth2, RequireOAuthUser, oauth2_catchers};
-use oauth_core::{AuthorizationServer, NewToken, OAuth2Storage, scope, secrets};
-use rocket::{Shutdown, get, routes};
+use oauth_core::{AuthorizationServer, OAuth2Storage, scope, secrets};
+use oauth_tests::served::{Served, bearer_token, figment, serve as serve_on};
+use rocket::{get, routes};
 
 scope!(Profile = "profile");
 
@@ -29,25 +28,6 @@ fn me(me: RequireOAuthUser<Profile, Member>) -> String {
     }
 }
 
-fn now() -> i64 {
-    std::time::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64
-}
-
-fn token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
-    NewToken {
-        client_id: "app".into(),
-        user_id: user_id.map(str::to_owned),
-        token_type: "Bearer".into(),
-        access_token_digest: secrets::digest(raw),
-        refresh_token_digest: None,
-        scope: scope.into(),
-        refresh_token_scope: scope.into(),
-        issued_at: now(),
-        expires_in: 3600,
-        grant_id: format!("grant-{raw}"),
-    }
-}
-
 /// Storage with user 7 (alice) and tokens: `alice` (hers, `profile`),
 /// `service` (no user), `gone` (user 9, who does not exist), `narrow`
 /// (hers, `email` only), `revoked` (hers, revoked).
@@ -60,68 +40,37 @@ async fn storage() -> MemoryStorage {
         },
     );
     for t in [
-        token("alice", Some("7"), "profile"),
-        token("service", None, "profile"),
-        token("gone", Some("9"), "profile"),
-        token("narrow", Some("7"), "email"),
-        token("revoked", Some("7"), "profile"),
+        bearer_token("alice", Some("7"), "profile"),
+        bearer_token("service", None, "profile"),
+        bearer_token("gone", Some("9"), "profile"),
+        bearer_token("narrow", Some("7"), "email"),
+        bearer_token("revoked", Some("7"), "profile"),
     ] {
         s.save_token(t).await.unwrap();
     }
-    s.revoke_access_token(&secrets::digest("revoked"), now())
+    let now = std::time::UNIX_EPOCH.elapsed().unwrap().as_secs() as i64;
+    s.revoke_access_token(&secrets::digest("revoked"), now)
         .await
         .unwrap();
     s
 }
 
-struct Server {
-    base: String,
-    shutdown: Shutdown,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-    }
-}
-
 /// Launches the site on a free port of 127.0.0.1.
-async fn serve() -> Server {
+async fn serve() -> Served {
     let storage = storage().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let figment = rocket::Config::figment()
-        .merge(("port", port))
-        .merge(("address", "127.0.0.1"))
-        .merge(("log_level", "off"))
-        .merge(("shutdown.ctrlc", false))
-        .merge(("oauth2.insecure_transport", true));
+    let (figment, port) = figment();
     let fairing = OAuth2::fairing(move |_, config| {
         AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
     });
-    let fairing = fairing.users::<Member>();
     let rocket = rocket::custom(figment)
-        .attach(fairing)
+        .attach(fairing.users::<Member>())
         .mount("/", routes![me])
-        .register("/", oauth2_catchers())
-        .ignite()
-        .await
-        .expect("ignite");
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{base}/me")).await.is_err() {
-        assert!(Instant::now() < deadline, "{base} did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Server { base, shutdown }
+        .register("/", oauth2_catchers());
+    serve_on(rocket, port, "/me").await
 }
 
 /// Status, `WWW-Authenticate` and body of `GET /me` with `token`.
-async fn get_me(server: &Server, token: Option<&str>) -> (u16, String, String) {
+async fn get_me(server: &Served, token: Option<&str>) -> (u16, String, String) {
     let mut request = reqwest::Client::new().get(format!("{}/me", server.base));
     if let Some(t) = token {
         request = request.bearer_auth(t);

@@ -23,7 +23,7 @@ use crate::rocket::response::plain_error;
 ///
 /// ```no_run
 /// use oauth_core::rocket::{GuardError, RequireOAuth};
-/// /// use rocket::get;
+/// use rocket::get;
 ///
 /// #[get("/greeting")]
 /// fn greeting(token: Result<RequireOAuth, GuardError>) -> Result<String, GuardError> {
