@@ -264,7 +264,7 @@ async fn create_client(
     {
         Ok(registration) => {
             if let Some(secret) = &registration.client_secret {
-                session::remember_secret(cookies, &registration.record.client_id, secret);
+                session::remember_secret(cookies, &registration.record.client_id, secret.secret());
             }
             Answer::Redirect(Box::new(Redirect::to("/")))
         }

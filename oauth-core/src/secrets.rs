@@ -6,6 +6,8 @@
 //! an index. A plain hash (not a password hash) is the right tool here: the
 //! inputs have full entropy, so there is nothing to brute-force.
 
+use std::fmt;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -92,3 +94,90 @@ mod tests {
         );
     }
 }
+
+/// Declares a type that holds one secret string: its `Debug` shows
+/// `Name([redacted])`, equality is in constant time, and the value is
+/// reached only by naming it (`.secret()`), as oauth2-rs's
+/// `new_secret_type!` does. It serializes as the bare string, for the
+/// response that hands it to its owner.
+macro_rules! secret_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(secret: impl Into<String>) -> $name {
+                $name(secret.into())
+            }
+
+            /// The secret itself: for the response that hands it over, or
+            /// the request that presents it; never for a log.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+
+            /// The secret itself, owned.
+            pub fn into_secret(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(secret: String) -> $name {
+                $name(secret)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(secret: &str) -> $name {
+                $name(secret.to_owned())
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &$name) -> bool {
+                constant_time_eq(self.0.as_bytes(), other.0.as_bytes())
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// A raw access token (RFC 6749 §1.4).
+    AccessToken
+);
+secret_type!(
+    /// A raw refresh token (RFC 6749 §1.5).
+    RefreshToken
+);
+secret_type!(
+    /// A raw authorization code (RFC 6749 §1.3.1).
+    AuthorizationCode
+);
+secret_type!(
+    /// A client secret in the clear (RFC 6749 §2.3.1): presented, or just
+    /// issued.
+    ClientSecret
+);
+secret_type!(
+    /// A raw device code (RFC 8628 §3.2).
+    DeviceCode
+);
+secret_type!(
+    /// A user code as shown to the user (RFC 8628 §3.2).
+    UserCode
+);
+secret_type!(
+    /// An OAuth 1.0a credential secret in the clear (RFC 5849 §2.1, §2.3):
+    /// the secret of a temporary or token credential.
+    CredentialSecret
+);

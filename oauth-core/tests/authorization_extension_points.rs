@@ -63,7 +63,7 @@ impl ResponseTypeHandler<MemoryStorage> for TicketResponse {
             .await?;
         let seat = request.extensions.get::<Seat>().expect("set in validate");
         Ok(vec![
-            ("ticket".into(), issued.access_token),
+            ("ticket".into(), issued.access_token.into_secret()),
             ("seat".into(), seat.0.clone()),
         ])
     }

@@ -291,7 +291,7 @@ async fn fixture() -> Server {
             .storage()
             .save_temporary_credential(TemporaryCredentialRecord {
                 oauth_token: token.into(),
-                oauth_token_secret: format!("{token}-secret"),
+                oauth_token_secret: format!("{token}-secret").into(),
                 client_id: CLIENT.into(),
                 oauth_callback: callback.into(),
                 realms: "photos".into(),

@@ -152,7 +152,10 @@ fn basic_header() {
                             .as_ref()
                             .expect("credentials");
                         assert_eq!(&c.client_id, id);
-                        assert_eq!(c.client_secret.as_deref(), Some(secret.as_str()));
+                        assert_eq!(
+                            c.client_secret.as_ref().map(|s| s.secret()),
+                            Some(secret.as_str())
+                        );
                         assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic);
                     }
                     (Ok(Some(c)), _) => {

@@ -53,7 +53,7 @@ async fn rfc5849_2_complete_flow_with_memory_storage() {
     let mut signer = client();
     signer.token = Some((
         answer["oauth_token"].clone(),
-        answer["oauth_token_secret"].clone(),
+        answer["oauth_token_secret"].clone().into(),
     ));
     assert!(
         server.storage().temporary_credentials().is_empty(),
@@ -508,7 +508,7 @@ async fn rfc5849_2_3_verifier_and_token_are_required() {
     let (server, _) = server().await;
     let (temp, secret) = temporary(&server, "n1").await;
     let mut signer = client();
-    signer.token = Some((temp, secret));
+    signer.token = Some((temp, secret.into()));
     let request = signer
         .sign(
             OAuth2Request::post(TOKEN),
@@ -577,7 +577,7 @@ async fn rfc5849_2_3_another_clients_credential_is_invalid_token() {
     let (temp, secret) = temporary(&server, "n1").await;
     let verifier = authorize(&server, &temp).await;
     let mut signer = oauth_core::oauth1::rfc5849::client::Signer::new(RSA_CLIENT, SECRET);
-    signer.token = Some((temp.clone(), secret));
+    signer.token = Some((temp.clone(), secret.into()));
     let request = signer
         .sign(
             OAuth2Request::post(TOKEN),
@@ -603,7 +603,7 @@ async fn rfc5849_2_3_expired_temporary_credential_is_invalid_token() {
     clock.advance(3600);
     let ts = (NOW + 3600).to_string();
     let mut signer = client();
-    signer.token = Some((temp, secret));
+    signer.token = Some((temp, secret.into()));
     let request = signer
         .sign(
             OAuth2Request::post(TOKEN),

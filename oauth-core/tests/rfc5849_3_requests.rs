@@ -209,7 +209,7 @@ async fn rfc5849_3_2_unknown_foreign_or_revoked_token_is_invalid_token() {
     // A temporary credential is not a token credential.
     let (temp, temp_secret) = temporary(&server, "n3").await;
     let mut temporary_signer = client();
-    temporary_signer.token = Some((temp, temp_secret));
+    temporary_signer.token = Some((temp, temp_secret.into()));
     let request = temporary_signer
         .sign(
             OAuth2Request::get(API),

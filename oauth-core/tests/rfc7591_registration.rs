@@ -412,7 +412,7 @@ async fn rfc7591_3_2_1_client_ids_are_unique() {
             .await
             .expect("registered");
         assert!(ids.insert(registration.record.client_id.clone()));
-        assert!(issued_secrets.insert(registration.client_secret.expect("a secret")));
+        assert!(issued_secrets.insert(registration.client_secret.expect("a secret").into_secret()));
     }
     assert_eq!(ids.len(), 100);
     // None of them replaced a fixture client or one another.

@@ -106,7 +106,7 @@ impl OAuth1Client {
 
     /// Sets (or clears) the token the client signs with.
     pub fn with_token(mut self, token: Option<(String, String)>) -> OAuth1Client {
-        self.signer.token = token;
+        self.signer.token = token.map(|(t, s)| (t, s.into()));
         self
     }
 

@@ -95,7 +95,7 @@ pub fn clients() -> Vec<OAuth1ClientRecord> {
 pub fn temporary(token: &str, now: i64) -> TemporaryCredentialRecord {
     TemporaryCredentialRecord {
         oauth_token: token.into(),
-        oauth_token_secret: format!("{token}-secret"),
+        oauth_token_secret: format!("{token}-secret").into(),
         client_id: CLIENT.into(),
         oauth_callback: CALLBACK.into(),
         realms: "photos profile".into(),
@@ -555,7 +555,7 @@ pub async fn oauth1_flow_end_to_end<S: OAuth1TestStorage>(s: S) {
     assert_eq!(again.code.as_str(), "invalid_token");
 
     // §2.3: token credentials, signed with the temporary credentials.
-    client.token = Some((temporary.clone(), temporary_secret));
+    client.token = Some((temporary.clone(), temporary_secret.into()));
     let exchange = |nonce: String| {
         client
             .sign(
@@ -593,7 +593,7 @@ pub async fn oauth1_flow_end_to_end<S: OAuth1TestStorage>(s: S) {
     assert_eq!(stored.realms(), ["photos"]);
 
     // §3: a protected resource in realm `photos`, signed with the token.
-    client.token = Some((token, token_secret));
+    client.token = Some((token, token_secret.into()));
     let n4 = unique("n4");
     let request = client
         .sign(

@@ -169,7 +169,7 @@ async fn rfc5849_3_2_refusals_replay_stale_forged_reused_duplicated(app: &TestAp
     );
     let mut wrong = client.clone();
     if let Some((_, s)) = &mut wrong.signer.token {
-        s.push('x');
+        *s = format!("{}x", s.secret()).into();
     }
     assert_oauth1_error(
         &app.send_signed(&wrong.sign("GET", &me_url, &[], &[])).await,

@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::secrets::{ClientSecret, CredentialSecret};
+
 /// A registered OAuth 1.0a client.
 pub trait OAuth1Client: Send + Sync {
     /// The client identifier (`oauth_consumer_key`).
@@ -117,7 +119,7 @@ pub struct TemporaryCredentialRecord {
     /// `oauth_token`.
     pub oauth_token: String,
     /// `oauth_token_secret`.
-    pub oauth_token_secret: String,
+    pub oauth_token_secret: CredentialSecret,
     /// The client it was issued to.
     pub client_id: String,
     /// `oauth_callback`: a registered URI or `oob`.
@@ -137,7 +139,7 @@ impl OAuth1TemporaryCredential for TemporaryCredentialRecord {
         &self.oauth_token
     }
     fn oauth_token_secret(&self) -> &str {
-        &self.oauth_token_secret
+        self.oauth_token_secret.secret()
     }
     fn client_id(&self) -> &str {
         &self.client_id
@@ -165,7 +167,7 @@ pub struct TokenCredentialRecord {
     /// `oauth_token`.
     pub oauth_token: String,
     /// `oauth_token_secret`.
-    pub oauth_token_secret: String,
+    pub oauth_token_secret: CredentialSecret,
     /// The client it was issued to.
     pub client_id: String,
     /// The resource owner who authorized it.
@@ -181,7 +183,7 @@ impl OAuth1TokenCredential for TokenCredentialRecord {
         &self.oauth_token
     }
     fn oauth_token_secret(&self) -> &str {
-        &self.oauth_token_secret
+        self.oauth_token_secret.secret()
     }
     fn client_id(&self) -> &str {
         &self.client_id
@@ -201,7 +203,7 @@ pub struct OAuth1ClientRecord {
     /// `oauth_consumer_key`.
     pub client_id: String,
     /// The shared secret, in clear (empty for an RSA-only client).
-    pub client_secret: String,
+    pub client_secret: ClientSecret,
     /// PEM RSA public key, for RSA-SHA1.
     pub rsa_public_key: Option<String>,
     /// Registered callback URIs.
@@ -221,7 +223,7 @@ impl OAuth1ClientRecord {
     ) -> OAuth1ClientRecord {
         OAuth1ClientRecord {
             client_id: client_id.into(),
-            client_secret: client_secret.into(),
+            client_secret: ClientSecret::new(client_secret),
             rsa_public_key: None,
             redirect_uris: redirect_uris.into_iter().map(Into::into).collect(),
             default_realms: Vec::new(),
@@ -250,7 +252,7 @@ impl OAuth1Client for OAuth1ClientRecord {
         &self.client_id
     }
     fn client_secret(&self) -> &str {
-        &self.client_secret
+        self.client_secret.secret()
     }
     fn rsa_public_key(&self) -> Option<&str> {
         self.rsa_public_key.as_deref()

@@ -209,7 +209,7 @@ impl CredentialGenerator for RandomCredentialGenerator {
 /// let verifier = callback.required("oauth_verifier").unwrap();
 ///
 /// // §2.3: token credentials, signed with the temporary credentials.
-/// client.token = Some((temporary.clone(), temporary_secret));
+/// client.token = Some((temporary.clone(), temporary_secret.into()));
 /// let request = client.sign(
 ///     OAuth2Request::post("https://photos.example/token"),
 ///     &[("oauth_verifier", verifier), ("oauth_timestamp", &now), ("oauth_nonce", "n2")],
@@ -221,7 +221,7 @@ impl CredentialGenerator for RandomCredentialGenerator {
 /// let token_secret = answer.required("oauth_token_secret").unwrap().to_owned();
 ///
 /// // §3: a protected resource request, signed with the token credentials.
-/// client.token = Some((token, token_secret));
+/// client.token = Some((token, token_secret.into()));
 /// let request = client.sign(
 ///     OAuth2Request::get("https://photos.example/photos?file=vacation.jpg"),
 ///     &[("oauth_timestamp", &now), ("oauth_nonce", "n3")],

@@ -8,7 +8,7 @@ use crate::models::{ClientAuthMethod, ClientMetadata, ClientRecord};
 use crate::oauth2::rfc6749::response_types::ResponseType;
 use crate::oauth2::server::AuthorizationServer;
 use crate::scope::Scope;
-use crate::secrets;
+use crate::secrets::{self, ClientSecret};
 use crate::storage::{OAuth2Storage, StorageResult};
 
 /// Storage that can add clients.
@@ -28,7 +28,7 @@ pub struct Registration {
     /// What was stored.
     pub record: ClientRecord,
     /// The secret, for confidential clients.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<ClientSecret>,
 }
 
 impl Registration {
@@ -37,7 +37,7 @@ impl Registration {
         let mut body = serde_json::to_value(&self.record.metadata).unwrap_or_default();
         body["client_id"] = self.record.client_id.clone().into();
         if let Some(secret) = &self.client_secret {
-            body["client_secret"] = secret.clone().into();
+            body["client_secret"] = secret.secret().into();
             body["client_secret_expires_at"] = self.record.client_secret_expires_at.into();
         }
         body["client_id_issued_at"] = self.record.client_id_issued_at.into();
@@ -132,7 +132,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         self.storage.register_client(record.clone(), owner).await?;
         Ok(Registration {
             record,
-            client_secret,
+            client_secret: client_secret.map(ClientSecret::new),
         })
     }
 

@@ -373,10 +373,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             grant_id: spec.grant_id,
         };
         IssuedToken {
-            access_token,
+            access_token: secrets::AccessToken::new(access_token),
             token_type: "Bearer".into(),
             expires_in,
-            refresh_token,
+            refresh_token: refresh_token.map(secrets::RefreshToken::new),
             scope: spec.scope,
             extra: serde_json::Map::new(),
             record,

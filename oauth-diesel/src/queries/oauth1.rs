@@ -108,7 +108,7 @@ macro_rules! oauth1_client {
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $id_c.eq(&record.client_id),
-                        $secret_c.eq(<$secret_t as TextColumn>::from_opt(non_empty(&record.client_secret))),
+                        $secret_c.eq(<$secret_t as TextColumn>::from_opt(non_empty(record.client_secret.secret()))),
                         $uris_c.eq(<$uris_t as TextColumn>::from_opt(non_empty(&redirect_uris))),
                         $($rsa_c.eq(<$rsa_t as TextColumn>::from_opt(record.rsa_public_key.as_deref())),)?
                         $($realms_c.eq(<$realms_t as TextColumn>::from_opt(non_empty(&default_realms))),)?
@@ -194,7 +194,7 @@ macro_rules! oauth1_temporary_credential {
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $token_c.eq(&record.oauth_token),
-                        $secret_c.eq(&record.oauth_token_secret),
+                        $secret_c.eq(record.oauth_token_secret.secret()),
                         $client_c.eq(&record.client_id),
                         $callback_c.eq(&record.oauth_callback),
                         $verifier_c.eq(record.verifier_digest.as_deref()),
@@ -311,7 +311,7 @@ macro_rules! oauth1_token_credential {
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $token_c.eq(&record.oauth_token),
-                        $secret_c.eq(&record.oauth_token_secret),
+                        $secret_c.eq(record.oauth_token_secret.secret()),
                         $client_c.eq(&record.client_id),
                         $user_c.eq(<$user_t as OwnerColumn>::from_engine(
                             ::std::option::Option::Some(record.user_id.as_str()),

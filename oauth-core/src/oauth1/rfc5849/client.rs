@@ -12,6 +12,7 @@ use crate::oauth1::rfc5849::params::RequestParams;
 use crate::oauth1::rfc5849::signature::{
     HMAC_SHA1, PLAINTEXT, hmac_sha1_sign, percent_encode, request_base_string, signing_key,
 };
+use crate::secrets::{ClientSecret, CredentialSecret};
 
 /// A client's credentials and how it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +20,9 @@ pub struct Signer {
     /// `oauth_consumer_key`.
     pub client_id: String,
     /// The client secret.
-    pub client_secret: String,
+    pub client_secret: ClientSecret,
     /// `oauth_token` and its secret, once the client has a credential.
-    pub token: Option<(String, String)>,
+    pub token: Option<(String, CredentialSecret)>,
     /// `oauth_signature_method` (`HMAC-SHA1` unless changed).
     pub signature_method: String,
     /// The `realm` to put in the header, if any.
@@ -33,7 +34,7 @@ impl Signer {
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Signer {
         Signer {
             client_id: client_id.into(),
-            client_secret: client_secret.into(),
+            client_secret: ClientSecret::new(client_secret),
             token: None,
             signature_method: HMAC_SHA1.to_owned(),
             realm: None,
@@ -49,13 +50,13 @@ impl Signer {
         request: OAuth2Request,
         protocol: &[(&str, &str)],
     ) -> Result<OAuth2Request, OAuth1Error> {
-        let token_secret = self.token.as_ref().map_or("", |(_, s)| s.as_str());
+        let token_secret = self.token.as_ref().map_or("", |(_, s)| s.secret());
         match self.signature_method.as_str() {
             HMAC_SHA1 => self.sign_with(request, protocol, |base| {
-                hmac_sha1_sign(base, &self.client_secret, token_secret)
+                hmac_sha1_sign(base, self.client_secret.secret(), token_secret)
             }),
             PLAINTEXT => self.sign_with(request, protocol, |_| {
-                signing_key(&self.client_secret, token_secret)
+                signing_key(self.client_secret.secret(), token_secret)
             }),
             other => Err(OAuth1Error::unsupported_signature_method(format!(
                 "Signer::sign knows HMAC-SHA1 and PLAINTEXT; sign {other} with sign_with"

@@ -84,7 +84,10 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
 
         let record = TemporaryCredentialRecord {
             oauth_token: self.generator.generate(CredentialKind::TemporaryToken),
-            oauth_token_secret: self.generator.generate(CredentialKind::TemporarySecret),
+            oauth_token_secret: self
+                .generator
+                .generate(CredentialKind::TemporarySecret)
+                .into(),
             client_id: signed.client_id.clone(),
             oauth_callback: callback,
             realms: realms.join(" "),
@@ -96,7 +99,7 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
         };
         let body = form_encode(&[
             ("oauth_token", &record.oauth_token),
-            ("oauth_token_secret", &record.oauth_token_secret),
+            ("oauth_token_secret", record.oauth_token_secret.secret()),
             ("oauth_callback_confirmed", "true"),
         ]);
         self.storage.save_temporary_credential(record).await?;

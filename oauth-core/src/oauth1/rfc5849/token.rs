@@ -81,7 +81,7 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
 
         let record = TokenCredentialRecord {
             oauth_token: self.generator.generate(CredentialKind::Token),
-            oauth_token_secret: self.generator.generate(CredentialKind::TokenSecret),
+            oauth_token_secret: self.generator.generate(CredentialKind::TokenSecret).into(),
             client_id: signed.client_id.clone(),
             user_id,
             realms: credential.realms().join(" "),
@@ -89,7 +89,7 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
         };
         let body = form_encode(&[
             ("oauth_token", &record.oauth_token),
-            ("oauth_token_secret", &record.oauth_token_secret),
+            ("oauth_token_secret", record.oauth_token_secret.secret()),
         ]);
         self.storage.save_token_credential(record).await?;
         Ok(form_response(200, body))

@@ -13,6 +13,7 @@ use crate::error::{Challenge, ErrorCode, OAuth2Error};
 use crate::http::OAuth2Request;
 use crate::models::{ClientAuthMethod, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
+use crate::secrets::ClientSecret;
 use crate::storage::OAuth2Storage;
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ pub struct PresentedCredentials {
     /// The claimed `client_id`.
     pub client_id: String,
     /// The presented secret (none for `none`).
-    pub client_secret: Option<String>,
+    pub client_secret: Option<ClientSecret>,
     /// How they were presented.
     pub method: ClientAuthMethod,
 }
@@ -129,14 +130,14 @@ pub fn presented_credentials(
         }
         return Ok(Some(PresentedCredentials {
             client_id,
-            client_secret: Some(secret),
+            client_secret: Some(ClientSecret::new(secret)),
             method: ClientAuthMethod::ClientSecretBasic,
         }));
     }
     match (body_id, body_secret) {
         (Some(id), Some(secret)) => Ok(Some(PresentedCredentials {
             client_id: id.to_owned(),
-            client_secret: Some(secret.to_owned()),
+            client_secret: Some(ClientSecret::new(secret)),
             method: ClientAuthMethod::ClientSecretPost,
         })),
         (Some(id), None) => Ok(Some(PresentedCredentials {
@@ -218,7 +219,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         if let Some(secret) = &presented.client_secret {
             // Online guessing (RFC 6819 §5.1.4.2.3): see `rfc6819`.
-            self.check_client_secret_with_limits(&client, secret, request.remote_addr)
+            self.check_client_secret_with_limits(&client, secret.secret(), request.remote_addr)
                 .await
                 .map_err(fail)?;
             let expires_at = client.client_secret_expires_at();
@@ -339,7 +340,7 @@ mod tests {
             .with_header("Authorization", basic("my%20app", "a%3Ab+c"));
         let c = presented_credentials(&req).unwrap().unwrap();
         assert_eq!(c.client_id, "my app");
-        assert_eq!(c.client_secret.as_deref(), Some("a:b c"));
+        assert_eq!(c.client_secret.as_ref().map(|s| s.secret()), Some("a:b c"));
         assert_eq!(c.method, ClientAuthMethod::ClientSecretBasic);
     }
 

@@ -247,7 +247,7 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for TokenResponse {
             })
             .await?;
         let mut params = vec![
-            ("access_token".into(), issued.access_token),
+            ("access_token".into(), issued.access_token.into_secret()),
             ("token_type".into(), issued.token_type),
             ("expires_in".into(), issued.expires_in.to_string()),
         ];

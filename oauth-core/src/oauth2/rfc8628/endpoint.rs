@@ -9,15 +9,15 @@ use crate::http::{Method, OAuth2Request, OAuth2Response, add_params_to_uri};
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::{error_response, method_not_allowed};
 use crate::oauth2::server::{AuthorizationServer, ConfigError};
-use crate::secrets;
+use crate::secrets::{self, DeviceCode, UserCode};
 
 /// A device authorization response (§3.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceAuthorizationResponse {
     /// The device verification code, raw (storage keeps its digest).
-    pub device_code: String,
+    pub device_code: DeviceCode,
     /// The user code as shown to the user (`WDJB-MJHT`).
-    pub user_code: String,
+    pub user_code: UserCode,
     /// Where the user goes to enter it.
     pub verification_uri: String,
     /// The same with the user code in the query (§3.3.1), for a QR code or
@@ -180,8 +180,8 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
         let verification_uri_complete =
             add_params_to_uri(&verification_uri, &[("user_code", &user_code)], false);
         Ok(DeviceAuthorizationResponse {
-            device_code,
-            user_code,
+            device_code: DeviceCode::new(device_code),
+            user_code: UserCode::new(user_code),
             verification_uri,
             verification_uri_complete,
             expires_in: config.device_code_expires_in,

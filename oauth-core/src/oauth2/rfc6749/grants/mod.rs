@@ -18,6 +18,7 @@ use crate::http::OAuth2Request;
 use crate::models::NewToken;
 use crate::oauth2::server::AuthorizationServer;
 use crate::scope::Scope;
+use crate::secrets::{AccessToken, RefreshToken};
 use crate::storage::OAuth2Storage;
 
 /// A grant type served at the token endpoint.
@@ -87,13 +88,13 @@ pub trait TokenGrant<S: OAuth2Storage>: Send + Sync {
 #[derive(Clone, PartialEq)]
 pub struct IssuedToken {
     /// The access token, raw.
-    pub access_token: String,
+    pub access_token: AccessToken,
     /// `Bearer`.
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     /// The refresh token, raw, if one was issued.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<RefreshToken>,
     /// The access token's scope.
     pub scope: Scope,
     /// More members for the token response (for example `id_token`).
@@ -105,13 +106,10 @@ pub struct IssuedToken {
 impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IssuedToken")
-            .field("access_token", &"[redacted]")
+            .field("access_token", &self.access_token)
             .field("token_type", &self.token_type)
             .field("expires_in", &self.expires_in)
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
             .field("record", &self.record)
@@ -123,11 +121,11 @@ impl IssuedToken {
     /// The token response body of RFC 6749 §5.1.
     pub fn to_json(&self) -> serde_json::Value {
         let mut body = serde_json::Map::new();
-        body.insert("access_token".into(), self.access_token.clone().into());
+        body.insert("access_token".into(), self.access_token.secret().into());
         body.insert("token_type".into(), self.token_type.clone().into());
         body.insert("expires_in".into(), self.expires_in.into());
         if let Some(r) = &self.refresh_token {
-            body.insert("refresh_token".into(), r.clone().into());
+            body.insert("refresh_token".into(), r.secret().into());
         }
         if !self.scope.is_empty() {
             body.insert("scope".into(), self.scope.to_string().into());
