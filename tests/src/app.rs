@@ -1033,6 +1033,37 @@ macro_rules! e2e_tests {
     )*};
 }
 
+/// Instantiates the named `async fn(TestDb)` tests of the calling file on
+/// SQLite (always), PostgreSQL and MySQL (when configured), as the modules
+/// `sqlite`, `postgres` and `mysql`: for tests that launch a site of their
+/// own on the database.
+#[macro_export]
+macro_rules! e2e_on_every_backend_db {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $($crate::__db_test!(Some($crate::db::TestDb::sqlite()); $name);)*
+        }
+        mod postgres {
+            $($crate::__db_test!($crate::db::TestDb::postgres(); $name);)*
+        }
+        mod mysql {
+            $($crate::__db_test!($crate::db::TestDb::mysql(); $name);)*
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_test {
+    ($make_db:expr; $name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let Some(db) = $make_db else { return };
+            super::$name(db).await;
+        }
+    };
+}
+
 /// Instantiates the named `async fn(&TestApp)` tests of the calling file on
 /// SQLite (always), PostgreSQL and MySQL (when configured), as the modules
 /// `sqlite`, `postgres` and `mysql`.

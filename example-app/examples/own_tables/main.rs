@@ -8,5 +8,10 @@ mod site;
 #[rocket::launch]
 fn rocket() -> _ {
     let figment = rocket::Config::figment().merge(("oauth2.insecure_transport", true));
-    site::rocket_from(figment)
+    let migrations = crate::site_migrations!(
+        "examples/own_tables/migrations/sqlite",
+        "examples/own_tables/migrations/postgres",
+        "examples/own_tables/migrations/mysql"
+    );
+    site::rocket_from(figment, migrations)
 }

@@ -8,15 +8,14 @@
 //! the storage uses.
 //!
 //! `cargo run -p example-app --example own_tables` serves it on
-//! http://127.0.0.1:8000; `example-app/tests/own_tables.rs` drives it end
-//! to end. The README's "A site on its own tables" walks through it.
+//! http://127.0.0.1:8000; `tests/tests/own_tables.rs` drives it end to end
+//! on SQLite, PostgreSQL and MySQL. The README's "A site on its own tables" walks through it.
 //!
 //! The models keep every column of their tables, as a site's models do,
 //! whether this small site reads each one or not.
 #![allow(dead_code)]
 
 use diesel::prelude::*;
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use oauth_core::rocket::{
     OAuth2, OAuth2Authorize, RequireOAuthUser, metadata_routes, oauth2_catchers_around,
     oauth2_routes,
@@ -173,26 +172,37 @@ pub type Store = DieselStorage<MyClient, MyToken, MyCode>;
 
 // ---------------------------------------------------------------------------
 // Migrations: the support tables, then the site's.
+//
+// The site's own set (`migrations/{sqlite,postgres,mysql}`) is embedded by
+// the crate that compiles this file (`main.rs`: `site_migrations!`),
+// since `embed_migrations!` paths are relative to that crate.
 
-const SITE_SQLITE: EmbeddedMigrations = embed_migrations!("examples/own_tables/migrations/sqlite");
-const SITE_POSTGRES: EmbeddedMigrations =
-    embed_migrations!("examples/own_tables/migrations/postgres");
-const SITE_MYSQL: EmbeddedMigrations = embed_migrations!("examples/own_tables/migrations/mysql");
-
-/// The site's tables.
-pub const SITE: MigrationSet = MigrationSet {
-    sqlite: &SITE_SQLITE,
-    postgres: &SITE_POSTGRES,
-    mysql: &SITE_MYSQL,
-};
+/// The site's tables, one `embed_migrations!` per backend, given the path
+/// of `migrations/` from the compiling crate's manifest.
+#[macro_export]
+macro_rules! site_migrations {
+    ($sqlite:literal, $postgres:literal, $mysql:literal) => {{
+        const SQLITE: diesel_migrations::EmbeddedMigrations =
+            diesel_migrations::embed_migrations!($sqlite);
+        const POSTGRES: diesel_migrations::EmbeddedMigrations =
+            diesel_migrations::embed_migrations!($postgres);
+        const MYSQL: diesel_migrations::EmbeddedMigrations =
+            diesel_migrations::embed_migrations!($mysql);
+        oauth_diesel::migrations::MigrationSet {
+            sqlite: &SQLITE,
+            postgres: &POSTGRES,
+            mysql: &MYSQL,
+        }
+    }};
+}
 
 /// Connects and migrates: the framework's support tables
 /// (`MigrationSet::SUPPORT`: the guessing-limit counters and the device
 /// code table) and the site's own, in one call.
-pub fn connect(url: &str) -> Result<DbPool, String> {
+pub fn connect(url: &str, site: MigrationSet) -> Result<DbPool, String> {
     let pool = DbPool::connect(url).map_err(|e| e.chain().to_string())?;
     let mut conn = pool.get().map_err(|e| e.chain().to_string())?;
-    run_migration_sets(&mut conn, &[MigrationSet::SUPPORT, SITE]).map_err(|e| e.to_string())?;
+    run_migration_sets(&mut conn, &[MigrationSet::SUPPORT, site]).map_err(|e| e.to_string())?;
     Ok(pool)
 }
 
@@ -388,17 +398,18 @@ fn html(s: &str) -> String {
 // ---------------------------------------------------------------------------
 // The site.
 
-/// The site on `figment` (its `database_url`, and Rocket's own keys).
-pub fn rocket_from(figment: Figment) -> Rocket<Build> {
+/// The site on `figment` (its `database_url`, and Rocket's own keys), with
+/// its migrations `site`.
+pub fn rocket_from(figment: Figment, site: MigrationSet) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(rocket::fairing::AdHoc::try_on_ignite(
             "database",
-            |rocket| async {
+            move |rocket| async move {
                 let url: String = match rocket.figment().extract_inner("database_url") {
                     Ok(url) => url,
                     Err(_) => "sqlite://own_tables.db".into(),
                 };
-                match connect(&url) {
+                match connect(&url, site) {
                     Ok(pool) => Ok(rocket.manage(pool)),
                     Err(e) => {
                         tracing::error!("database: {e}");

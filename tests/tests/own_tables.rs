@@ -1,14 +1,23 @@
-//! The site on tables of its own (`examples/own_tables/site.rs`), launched
-//! on SQLite and driven end to end over HTTP as a member's browser and a
-//! confidential client would: log-in, registration under the site's
+//! The site on tables of its own (`example-app/examples/own_tables/site.rs`),
+//! launched on SQLite, PostgreSQL and MySQL and driven end to end over HTTP
+//! as a member's browser and a confidential client would: log-in, registration under the site's
 //! policy, the consent page, the code exchange with `client_secret_basic`
 //! (which counts failures in the support tables), the member's API,
 //! refresh, and the site's own pages beside the OAuth guards' answers.
 
-#[path = "../examples/own_tables/site.rs"]
+#[path = "../../example-app/examples/own_tables/site.rs"]
 mod site;
 
-use std::time::{Duration, Instant};
+use oauth_diesel::migrations::MigrationSet;
+use oauth_tests::db::TestDb;
+
+fn site_set() -> MigrationSet {
+    crate::site_migrations!(
+        "../example-app/examples/own_tables/migrations/sqlite",
+        "../example-app/examples/own_tables/migrations/postgres",
+        "../example-app/examples/own_tables/migrations/mysql"
+    )
+}
 
 use diesel::prelude::*;
 use oauth_diesel::migrations::run_migration_sets;
@@ -18,53 +27,18 @@ use serde_json::{Value, json};
 const CALLBACK: &str = "https://client.example/cb";
 
 struct Site {
-    base: String,
-    url: String,
-    shutdown: rocket::Shutdown,
+    served: oauth_tests::served::Served,
+    db: TestDb,
 }
 
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.shutdown.clone().notify();
-    }
-}
-
-fn scratch_db(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("own-tables-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    format!("sqlite://{}", dir.join("site.db").display())
-}
-
-async fn launch() -> Site {
-    let url = scratch_db("e2e");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let key = "0123456789abcdef".repeat(4);
-    let figment = rocket::Config::figment()
-        .merge(("port", port))
-        .merge(("address", "127.0.0.1"))
-        .merge(("log_level", "off"))
-        .merge(("shutdown.ctrlc", false))
-        .merge(("secret_key", key))
-        .merge(("database_url", url.as_str()))
-        .merge(("oauth2.insecure_transport", true));
-    let rocket = site::rocket_from(figment).ignite().await.expect("ignite");
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{base}/")).await.is_err() {
-        assert!(Instant::now() < deadline, "{base} did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Site {
-        base,
-        url,
-        shutdown,
-    }
+async fn launch(db: TestDb) -> Site {
+    let (figment, port) = oauth_tests::served::figment();
+    let figment = figment
+        .merge(("secret_key", "0123456789abcdef".repeat(4)))
+        .merge(("database_url", db.url.as_str()));
+    let rocket = site::rocket_from(figment, site_set());
+    let served = oauth_tests::served::serve(rocket, port, "/").await;
+    Site { served, db }
 }
 
 fn client(cookies: bool) -> reqwest::Client {
@@ -82,10 +56,11 @@ fn query_param(location: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_site_on_its_own_tables_works_end_to_end() {
-    let site = launch().await;
-    let base = &site.base;
+oauth_tests::e2e_on_every_backend_db!(a_site_on_its_own_tables_works_end_to_end);
+
+async fn a_site_on_its_own_tables_works_end_to_end(db: TestDb) {
+    let site = launch(db).await;
+    let base = &site.served.base;
     let browser = client(true);
     let api = client(false);
 
@@ -222,7 +197,7 @@ async fn a_site_on_its_own_tables_works_end_to_end() {
     assert_eq!(r.status(), StatusCode::OK);
 
     // What the tables hold: the site's columns beside the mapped ones.
-    let mut conn = oauth_diesel::establish(&site.url).unwrap();
+    let mut conn = site.db.connect();
     let plan: String = site::my_clients::table
         .select(site::my_clients::plan)
         .first(&mut conn)
@@ -249,9 +224,9 @@ async fn a_site_on_its_own_tables_works_end_to_end() {
 /// what to run, instead of the first token request answering 500.
 #[test]
 fn without_the_support_tables_the_storage_check_names_them() {
-    let url = scratch_db("check");
-    let pool = oauth_diesel::DbPool::connect(&url).unwrap();
-    run_migration_sets(&mut pool.get().unwrap(), &[site::SITE]).unwrap();
+    let db = TestDb::sqlite();
+    let pool = oauth_diesel::DbPool::connect(&db.url).unwrap();
+    run_migration_sets(&mut pool.get().unwrap(), &[site_set()]).unwrap();
     let e = site::Store::new(pool.clone()).check_schema().unwrap_err();
     let message = e.chain().to_string();
     assert!(message.contains("MigrationSet::SUPPORT"), "{message}");
