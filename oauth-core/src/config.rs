@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::scope::Scope;
 
@@ -228,33 +229,59 @@ impl Config {
             check_scope("scopes_supported", s)?;
         }
         check_scope("default_scope", &self.default_scope)?;
-        if let Some(issuer) = &self.issuer {
-            let https = issuer.starts_with("https://");
-            let http_ok = self.insecure_transport && issuer.starts_with("http://");
-            let host = issuer
-                .split_once("://")
-                .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
-                .unwrap_or_default();
-            if !(https || http_ok) || issuer.contains(['?', '#']) || host.is_empty() {
-                return Err(
-                    "oauth2.issuer must be an https URL without query or fragment (RFC 8414 §2)"
-                        .into(),
-                );
-            }
+        if let Some(issuer) = &self.issuer
+            && !self.is_issuer(issuer)
+        {
+            return Err(
+                "oauth2.issuer must be an https URL without query or fragment (RFC 8414 §2)".into(),
+            );
         }
         self.validate_device()
+    }
+
+    /// Whether the scheme is `https` (or `http` with insecure transport).
+    fn transport_ok(&self, url: &Url) -> bool {
+        url.scheme() == "https" || (self.insecure_transport && url.scheme() == "http")
+    }
+
+    /// RFC 8414 §2: an `https` URL with a host and no query or fragment.
+    /// The `url` crate parses; what it would quietly repair (white space, a
+    /// missing `//`) is refused on the text itself, since the issuer is
+    /// compared as written.
+    fn is_issuer(&self, issuer: &str) -> bool {
+        let written_as_url = issuer
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+        written_as_url
+            && is_clean(issuer)
+            && Url::parse(issuer).is_ok_and(|url| {
+                self.transport_ok(&url)
+                    && url.host_str().is_some_and(|h| !h.is_empty())
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+                    && url.username().is_empty()
+                    && url.password().is_none()
+            })
     }
 
     /// The RFC 8628 fields.
     fn validate_device(&self) -> Result<(), String> {
         if let Some(uri) = &self.verification_uri {
-            let https = uri.starts_with("https://");
-            let http_ok = self.insecure_transport && uri.starts_with("http://");
-            let relative = uri.starts_with('/') && !uri.starts_with("//");
-            if !(https || http_ok || relative)
-                || uri.contains('#')
-                || uri.chars().any(|c| c.is_whitespace() || c.is_control())
-            {
+            let valid = if uri.starts_with('/') {
+                // A path, joined to the issuer: `//` would start an authority.
+                !uri.starts_with("//")
+                    && Url::parse("https://issuer.invalid")
+                        .and_then(|base| base.join(uri))
+                        .is_ok_and(|url| url.fragment().is_none())
+            } else {
+                uri.contains("://")
+                    && Url::parse(uri).is_ok_and(|url| {
+                        self.transport_ok(&url)
+                            && url.host_str().is_some_and(|h| !h.is_empty())
+                            && url.fragment().is_none()
+                    })
+            };
+            if !valid || !is_clean(uri) {
                 return Err("oauth2.verification_uri must be an https URL or a path starting with /, without fragment".into());
             }
         }
@@ -298,6 +325,13 @@ impl Config {
     pub(crate) fn error_uri(&self, code: &str) -> Option<&str> {
         self.error_uris.get(code).map(String::as_str)
     }
+}
+
+/// No white space, control characters or backslashes: the `url` crate
+/// drops or rewrites them, and a configured URL is used as written.
+fn is_clean(uri: &str) -> bool {
+    !uri.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
 #[cfg(test)]
@@ -383,5 +417,51 @@ mod tests {
         assert!(!ok(with(|c| c.user_code_length = 1000)));
         assert!(!ok(with(|c| c.user_code_max_failures = 0)));
         assert!(!ok(with(|c| c.user_code_failure_window = 0)));
+    }
+
+    /// RFC 8414 §2: the issuer is an `https` URL with a host and no query
+    /// or fragment. The `url` crate refuses what is not a URL at all (a
+    /// broken IPv6 literal, a port that is not a number); the written form
+    /// must not be one that WHATWG parsing repairs.
+    #[test]
+    fn rfc8414_2_issuer_is_an_https_url_without_query_or_fragment() {
+        let valid = |issuer: &str| {
+            Config {
+                issuer: Some(issuer.into()),
+                ..Config::default()
+            }
+            .validate()
+            .is_ok()
+        };
+        for ok in [
+            "https://as.example",
+            "https://as.example/tenant",
+            "https://as.example:8443",
+            "https://[::1]:8443",
+        ] {
+            assert!(valid(ok), "{ok}");
+        }
+        for bad in [
+            "http://as.example",
+            "https://as.example?x=1",
+            "https://as.example/#",
+            "https://as.example?",
+            "https:/as.example",
+            "https:///as.example",
+            "https://user@as.example",
+            "https://as example",
+            "https://[::1",
+            "https://as.example:99999",
+            "https:\\\\as.example",
+            "as.example",
+        ] {
+            assert!(!valid(bad), "{bad}");
+        }
+        let insecure = Config {
+            issuer: Some("http://localhost:8000".into()),
+            insecure_transport: true,
+            ..Config::default()
+        };
+        assert!(insecure.validate().is_ok());
     }
 }

@@ -360,6 +360,32 @@ impl OAuth2Request {
     }
 }
 
+/// `scheme://host[:port]` of an absolute `http` or `https` URI (its origin,
+/// RFC 6454 §4, by the `url` crate: the host lower-cased, the default port
+/// left out); `None` for an origin-form target or any other URI. A URI
+/// whose authority is empty (`https:///x`, which an adapter builds from a
+/// request without `Host`) has no origin, though the WHATWG parser would
+/// read `x` as its host.
+///
+/// ```
+/// # use oauth_core::http::origin;
+/// assert_eq!(origin("https://AS.example:8443/device?x#y").as_deref(), Some("https://as.example:8443"));
+/// assert_eq!(origin("https://as.example:443/").as_deref(), Some("https://as.example"));
+/// assert_eq!(origin("/device"), None);
+/// assert_eq!(origin("https:///x"), None);
+/// ```
+pub fn origin(uri: &str) -> Option<String> {
+    let (_, rest) = uri.split_once("://")?;
+    if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
+        return None;
+    }
+    let url = url::Url::parse(uri).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
+}
+
 /// An HTTP response produced by the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuth2Response {

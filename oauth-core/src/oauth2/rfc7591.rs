@@ -75,6 +75,14 @@ pub fn validate_redirect_uri(uri: &str, allow_http: bool) -> Result<(), OAuth2Er
     if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("the redirect URI must not contain whitespace"));
     }
+    // The rules above and below read the URI as written, since it is
+    // compared and redirected to byte for byte; the `url` crate (the WHATWG
+    // parser a browser uses) checks that it is a URL at all: a host that
+    // parses, a port that is a number. Backslashes, which that parser reads
+    // as slashes, are refused: the written form must mean what it says.
+    if uri.contains('\\') || url::Url::parse(uri).is_err() {
+        return Err(bad("the redirect URI is not a valid URL"));
+    }
     let scheme = scheme.to_ascii_lowercase();
     if scheme == "http" || scheme == "https" {
         let authority = rest
@@ -337,6 +345,10 @@ mod tests {
             "https:///cb",
             "https://client.example/c b",
             "",
+            // Not URLs at all, which a parser sees.
+            "https://[::1/cb",
+            "https://client.example:99999/cb",
+            "https:\\\\client.example\\cb",
         ] {
             assert_eq!(
                 validate_redirect_uri(bad, false).unwrap_err().code,

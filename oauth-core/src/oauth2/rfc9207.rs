@@ -15,7 +15,7 @@
 //! [`Config::issuer`]: crate::Config::issuer
 
 use crate::http::OAuth2Request;
-use crate::oauth2::rfc8628::origin;
+use crate::http::origin;
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
@@ -32,7 +32,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     pub fn issuer_for(&self, request: &OAuth2Request) -> Option<String> {
         match &self.config.issuer {
             Some(issuer) => Some(issuer.clone()),
-            None => origin(&request.uri).map(str::to_owned),
+            None => origin(&request.uri),
         }
     }
 }

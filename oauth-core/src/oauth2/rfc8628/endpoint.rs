@@ -5,7 +5,7 @@ use super::{
     USER_CODE_ATTEMPTS, format_user_code, generate_user_code,
 };
 use crate::error::OAuth2Error;
-use crate::http::{Method, OAuth2Request, OAuth2Response, add_params_to_uri};
+use crate::http::{Method, OAuth2Request, OAuth2Response, add_params_to_uri, origin};
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::{error_response, method_not_allowed};
 use crate::oauth2::server::{AuthorizationServer, ConfigError};
@@ -55,19 +55,6 @@ fn join(base: &str, path: &str) -> String {
             path.trim_start_matches('/')
         )
     }
-}
-
-/// `scheme://authority` of an absolute URI, if it is one.
-pub(crate) fn origin(uri: &str) -> Option<&str> {
-    let (scheme, rest) = uri.split_once("://")?;
-    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    if end == 0 {
-        return None;
-    }
-    uri.get(..scheme.len() + 3 + end)
 }
 
 impl<S: DeviceCodeStorage> AuthorizationServer<S> {
@@ -170,7 +157,7 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
             )));
         };
 
-        let verification_uri = match (&config.issuer, origin(&request.uri)) {
+        let verification_uri = match (&config.issuer, origin(&request.uri).as_deref()) {
             _ if verification_uri.contains("://") => verification_uri.clone(),
             (Some(issuer), _) => join(issuer, verification_uri),
             (None, Some(origin)) => join(origin, verification_uri),

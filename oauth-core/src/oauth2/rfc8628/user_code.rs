@@ -78,8 +78,8 @@ pub fn format_user_code(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::endpoint::origin;
     use super::super::*;
+    use crate::http::origin;
 
     #[test]
     fn rfc8628_6_1_generated_codes_use_only_the_alphabet() {
@@ -103,15 +103,20 @@ mod tests {
 
     #[test]
     fn origin_of_absolute_uris_only() {
+        let origin = |uri| origin(uri);
         assert_eq!(
-            origin("https://as.example:8443/device?x#y"),
+            origin("https://as.example:8443/device?x#y").as_deref(),
             Some("https://as.example:8443")
         );
-        assert_eq!(origin("https://as.example"), Some("https://as.example"));
+        assert_eq!(
+            origin("https://as.example").as_deref(),
+            Some("https://as.example")
+        );
         assert_eq!(origin("/device"), None);
         assert_eq!(origin("https:///x"), None);
         assert_eq!(origin("://x"), None);
         assert_eq!(origin("/a?u=https://b"), None);
+        assert_eq!(origin("urn:x://y"), None);
     }
 
     #[test]
