@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, Ident};
 
-use crate::parse::{Model, parse_with};
+use crate::parse::{Errors, Model, parse_with};
 use crate::roles::ModelSpec;
 
 /// Parses `input` as the model `spec` and emits its mapping:
@@ -23,11 +23,22 @@ use crate::roles::ModelSpec;
 /// }
 /// ```
 pub fn derive(input: DeriveInput, spec: &ModelSpec) -> syn::Result<TokenStream> {
+    // Generic parameters stop at once: every field's type would then be
+    // wrong too.
     no_generics(&input, spec.derive)?;
-    let m = parse_with(&input, spec.derive, spec.attr, spec.roles)?;
+    let mut errors = Errors::default();
+    let m = match parse_with(&input, spec.derive, spec.attr, spec.roles) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            errors.finish()?;
+            return Err(syn::Error::new(input.ident.span(), "unreadable struct"));
+        }
+    };
     for (a, b) in spec.same_type {
-        same_type(&m, a, b, spec.derive)?;
+        errors.take(same_type(&m, a, b, spec.derive));
     }
+    errors.finish()?;
     Ok(mapping(&m, spec))
 }
 

@@ -194,9 +194,13 @@ pub fn parse_with(
         }
     };
 
+    // Every mistake below is collected and reported at once (serde's
+    // `Ctxt` pattern), so that a struct with three problems is fixed in
+    // one round, not three.
+    let mut errors = Errors::default();
     for attr in &input.attrs {
         if attr.path().is_ident(a) {
-            return Err(syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 attr,
                 format!(
                     "#[{a}(...)] goes on a field, to name the role it plays, e.g. `{}`",
@@ -205,14 +209,21 @@ pub fn parse_with(
             ));
         }
     }
-    let table = table_name(input, derive)?;
+    let table = errors.take(table_name(input, derive));
 
     let role_names: Vec<&str> = roles.iter().map(|r| r.name).collect();
     let mut explicit: Vec<(&'static str, Bound, Span)> = Vec::new();
     let mut by_name: Vec<Bound> = Vec::new();
+    // A role attribute that does not parse leaves its field without the
+    // role it was meant to give; "missing field" errors would then only
+    // repeat that mistake, so they wait until the attributes are right.
+    let mut attribute_failed = false;
     for field in fields {
         let ident = field.ident.clone().expect("named field");
-        let column = column_name(field)?.unwrap_or_else(|| ident.clone());
+        let column = errors
+            .take(column_name(field))
+            .flatten()
+            .unwrap_or_else(|| ident.clone());
         let mut role_attr: Option<(&'static str, Span)> = None;
         for attr in &field.attrs {
             if !attr.path().is_ident(a) {
@@ -221,15 +232,17 @@ pub fn parse_with(
             if matches!(&attr.meta, syn::Meta::List(l) if l.tokens.is_empty())
                 || matches!(&attr.meta, syn::Meta::Path(_))
             {
-                return Err(syn::Error::new_spanned(
+                errors.push(syn::Error::new_spanned(
                     attr,
                     format!(
                         "name the role this field plays, as in #[{a}({})]",
                         roles[0].name
                     ),
                 ));
+                attribute_failed = true;
+                continue;
             }
-            attr.parse_nested_meta(|meta| {
+            let parsed = attr.parse_nested_meta(|meta| {
                 let ident_path = &meta.path;
                 let name = meta
                     .path
@@ -260,7 +273,8 @@ pub fn parse_with(
                 }
                 role_attr = Some((role.name, meta.path.span()));
                 Ok(())
-            })?;
+            });
+            attribute_failed |= errors.take(parsed).is_none();
         }
         let bound = Bound {
             field: ident,
@@ -270,12 +284,13 @@ pub fn parse_with(
         match role_attr {
             Some((role, span)) => {
                 if explicit.iter().any(|(r, _, _)| *r == role) {
-                    return Err(syn::Error::new(
+                    errors.push(syn::Error::new(
                         span,
                         format!("two fields are marked #[{a}({role})]; keep one"),
                     ));
+                } else {
+                    explicit.push((role, bound, span));
                 }
-                explicit.push((role, bound, span));
             }
             None => by_name.push(bound),
         }
@@ -283,7 +298,7 @@ pub fn parse_with(
 
     for (role, claimed, _) in &explicit {
         if let Some(clash) = by_name.iter().find(|b| b.column == *role) {
-            return Err(syn::Error::new(
+            errors.push(syn::Error::new(
                 clash.field.span(),
                 format!(
                     "field `{role}` has the name of a role that `{}` is marked with; \
@@ -306,7 +321,7 @@ pub fn parse_with(
         match found {
             Some(b) => {
                 if !role.kind.accepts(&b.ty) {
-                    return Err(syn::Error::new_spanned(
+                    errors.push(syn::Error::new_spanned(
                         &b.ty,
                         format!(
                             "the `{}` field of #[derive({derive})] must be {}, found `{}`",
@@ -318,7 +333,7 @@ pub fn parse_with(
                 }
                 bound.push((role.name, b));
             }
-            None if role.required => {
+            None if role.required && !attribute_failed => {
                 let ty = match role.kind {
                     Kind::Text => "String",
                     Kind::MaybeText => "Option<String>",
@@ -328,7 +343,7 @@ pub fn parse_with(
                     Kind::Owner | Kind::OptOwner => "Option<i32>",
                     Kind::Key => "i32",
                 };
-                return Err(syn::Error::new(
+                errors.push(syn::Error::new(
                     input.ident.span(),
                     format!(
                         "#[derive({derive})] needs a field for `{name}` ({purpose}): add \
@@ -341,11 +356,38 @@ pub fn parse_with(
             None => {}
         }
     }
+    errors.finish()?;
+    // A missing table was reported above; `table_name` always says why.
+    let table = table.ok_or_else(|| syn::Error::new(input.ident.span(), "no Diesel table"))?;
     Ok(Model {
         ident: input.ident.clone(),
         table,
         bound,
     })
+}
+
+/// Errors collected while reading a struct, reported together.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    /// Adds an error.
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// The value, or `None` with its error added.
+    pub fn take<T>(&mut self, result: syn::Result<T>) -> Option<T> {
+        result.map_err(|e| self.push(e)).ok()
+    }
+
+    /// `Err` with every error added, if any was.
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
 }
 
 /// `#[diesel(table_name = path)]` of the struct.
