@@ -62,7 +62,16 @@ pub struct Config {
     pub default_scope: Vec<String>,
     /// Accept requests that did not arrive over TLS (false). RFC 6749 §3.1
     /// and §3.2 require TLS; switch this on only for local development.
+    /// It does not admit `http://` redirect URIs: see
+    /// [`Config::allow_http_redirect_uris`].
     pub insecure_transport: bool,
+    /// Let clients register `http://` redirect URIs to any host (false).
+    /// Without it, `http://` is admitted only to a loopback address
+    /// (`127.0.0.1`, `[::1]`, `localhost`; RFC 8252 §7.3), since codes and
+    /// implicit tokens would travel in clear; this is apart from
+    /// [`Config::insecure_transport`], which is about requests to this
+    /// server.
+    pub allow_http_redirect_uris: bool,
     /// The `realm` of `WWW-Authenticate` challenges (none).
     pub realm: Option<String>,
     /// Whether the implicit grant (`response_type=token`) is available
@@ -168,6 +177,7 @@ impl Default for Config {
             scopes_supported: None,
             default_scope: Vec::new(),
             insecure_transport: false,
+            allow_http_redirect_uris: false,
             realm: None,
             implicit_grant: true,
             issuer: None,

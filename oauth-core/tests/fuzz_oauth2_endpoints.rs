@@ -1089,8 +1089,11 @@ fn registration_endpoint() {
                                 .expect("storage")
                                 .expect("stored");
                             for uri in &client.metadata.redirect_uris {
-                                validate_redirect_uri(uri, server.config().insecure_transport)
-                                    .unwrap_or_else(|e| panic!("registered {uri:?}: {e:?}"));
+                                validate_redirect_uri(
+                                    uri,
+                                    server.config().allow_http_redirect_uris,
+                                )
+                                .unwrap_or_else(|e| panic!("registered {uri:?}: {e:?}"));
                             }
                             let public = client.metadata.token_endpoint_auth_method
                                 == ClientAuthMethod::None;

@@ -461,7 +461,7 @@ async fn rfc7591_3_2_2_http_redirect_uri_to_non_loopback_host_is_invalid_redirec
 }
 
 #[tokio::test]
-async fn rfc7591_2_http_redirect_uri_is_allowed_to_loopback_or_with_insecure_transport() {
+async fn rfc8252_7_3_http_redirect_uri_is_allowed_to_loopback_only() {
     let (server, _) = server();
     for uri in [
         "http://127.0.0.1:8080/cb",
@@ -470,15 +470,59 @@ async fn rfc7591_2_http_redirect_uri_is_allowed_to_loopback_or_with_insecure_tra
     ] {
         register_ok(&server, &json!({ "redirect_uris": [uri] }).to_string()).await;
     }
-    let (insecure, _) = server_with(Config {
+    // Plain HTTP to this server (local development) is not plain HTTP for
+    // codes on their way to any host.
+    let insecure = Config {
         insecure_transport: true,
         ..Config::default()
+    };
+    assert_rejected_with(
+        insecure.clone(),
+        r#"{"redirect_uris": ["http://client.example/cb"]}"#,
+        "invalid_redirect_uri",
+    )
+    .await;
+    // Only the setting of its own admits them.
+    let (allowed, _) = server_with(Config {
+        allow_http_redirect_uris: true,
+        ..insecure
     });
     register_ok(
-        &insecure,
+        &allowed,
         r#"{"redirect_uris": ["http://client.example/cb"]}"#,
     )
     .await;
+}
+
+/// RFC 7591 §5: metadata is shown to users, so a name that reads backwards
+/// (U+202E) or hides a control character is refused; and no value or list
+/// is unbounded (a 500 KB name, 20,000 redirect URIs).
+#[tokio::test]
+async fn rfc7591_5_metadata_without_control_or_bidi_characters_and_within_limits() {
+    let code = "invalid_client_metadata";
+    let with_name = |name: &str| {
+        json!({ "redirect_uris": ["https://client.example/cb"], "client_name": name }).to_string()
+    };
+    assert_rejected(&with_name("Photos \u{202e}gnp.exe"), code).await;
+    assert_rejected(&with_name("Photos\u{0}"), code).await;
+    assert_rejected(&with_name("Photos\u{2066}x\u{2069}"), code).await;
+    assert_rejected(&with_name(&"x".repeat(500_000)), code).await;
+    let many: Vec<String> = (0..20_000)
+        .map(|i| format!("https://client.example/cb{i}"))
+        .collect();
+    assert_rejected(&json!({ "redirect_uris": many }).to_string(), code).await;
+    let long_uri = format!("https://client.example/{}", "a".repeat(3_000));
+    assert_rejected(&json!({ "redirect_uris": [long_uri] }).to_string(), code).await;
+    let contacts: Vec<String> = (0..50).map(|i| format!("ops{i}@client.example")).collect();
+    assert_rejected(
+        &json!({ "redirect_uris": ["https://client.example/cb"], "contacts": contacts })
+            .to_string(),
+        code,
+    )
+    .await;
+    // Names in any script are fine.
+    let (server, _) = server();
+    register_ok(&server, &with_name("Фото · 写真 · صور")).await;
 }
 
 #[tokio::test]

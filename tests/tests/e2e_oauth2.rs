@@ -26,6 +26,7 @@ oauth_tests::e2e_on_every_backend!(
     introspection_shows_own_tokens_only,
     dynamic_registration_returns_201_and_the_client_works_at_once,
     dynamic_registration_requires_session_json_and_valid_metadata,
+    rfc7591_5_and_rfc8252_7_3_registration_refuses_misleading_names_and_http_redirects,
     metadata_document_lists_the_endpoints_with_the_base_url,
     rfc9207_every_authorization_response_names_the_issuer,
     api_me_without_token_is_401_with_bearer_challenge,
@@ -1117,6 +1118,34 @@ async fn metadata_document_lists_the_endpoints_with_the_base_url(app: &TestApp) 
     assert_eq!(error["error"], "invalid_client");
     let r = app.browser().get(s(&doc["authorization_endpoint"])).await;
     r.assert_status(303);
+}
+
+/// RFC 7591 §5: a client name with a right-to-left override, or one of
+/// 500 KB, is refused; RFC 8252 §7.3: an `http://` redirect URI to a host
+/// other than loopback is refused, though the example app accepts plain
+/// HTTP itself (insecure transport, for local development).
+async fn rfc7591_5_and_rfc8252_7_3_registration_refuses_misleading_names_and_http_redirects(
+    app: &TestApp,
+) {
+    let browser = app.logged_in("nina").await;
+    let mut metadata = code_client_metadata("Photos \u{202e}gnp.exe", "client_secret_basic");
+    let r = browser.post_json("/oauth/register", &metadata).await;
+    r.assert_status(400);
+    assert_eq!(r.json()["error"], "invalid_client_metadata", "{}", r.body);
+    metadata["client_name"] = json!("x".repeat(500_000));
+    let r = browser.post_json("/oauth/register", &metadata).await;
+    r.assert_status(400);
+    assert_eq!(r.json()["error"], "invalid_client_metadata", "{}", r.body);
+    metadata["client_name"] = json!("Photos");
+    metadata["redirect_uris"] = json!(["http://client.example/cb"]);
+    let r = browser.post_json("/oauth/register", &metadata).await;
+    r.assert_status(400);
+    assert_eq!(r.json()["error"], "invalid_redirect_uri", "{}", r.body);
+    metadata["redirect_uris"] = json!(["http://127.0.0.1:7000/cb"]);
+    browser
+        .post_json("/oauth/register", &metadata)
+        .await
+        .assert_status(201);
 }
 
 /// RFC 6750 §3.1: a request without a token is 401 with a bare `Bearer`

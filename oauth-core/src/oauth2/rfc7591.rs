@@ -108,6 +108,107 @@ pub fn validate_redirect_uri(uri: &str, allow_http: bool) -> Result<(), OAuth2Er
     Ok(())
 }
 
+/// At most this many redirect URIs, contacts, grant or response types.
+pub const MAX_LIST_LEN: usize = 20;
+/// At most this many characters in a URI of the metadata.
+pub const MAX_URI_LEN: usize = 2_000;
+/// At most this many characters in a name, scope or other text value.
+pub const MAX_TEXT_LEN: usize = 200;
+
+/// RFC 7591 §5 (a client's metadata is shown to users, and a misleading
+/// name is an attack) and resource limits: no control or bidirectional
+/// formatting characters in any value (U+202E, the right-to-left
+/// override, makes a name read backwards on the consent page), no value
+/// longer than [`MAX_URI_LEN`] (URIs) or [`MAX_TEXT_LEN`] (text), no list
+/// longer than [`MAX_LIST_LEN`].
+///
+/// ```
+/// use oauth_core::ClientMetadata;
+/// use oauth_core::oauth2::rfc7591::check_limits;
+///
+/// let named = |name: &str| ClientMetadata { client_name: Some(name.into()), ..ClientMetadata::default() };
+/// assert!(check_limits(&named("Photo printer")).is_ok());
+/// assert!(check_limits(&named("Photo \u{202e}retnirp")).is_err());
+/// assert!(check_limits(&named(&"x".repeat(201))).is_err());
+/// ```
+pub fn check_limits(metadata: &ClientMetadata) -> Result<(), OAuth2Error> {
+    let lists: [(&str, &[String]); 4] = [
+        ("redirect_uris", &metadata.redirect_uris),
+        ("contacts", &metadata.contacts),
+        ("grant_types", &metadata.grant_types),
+        ("response_types", &metadata.response_types),
+    ];
+    for (name, list) in lists {
+        if list.len() > MAX_LIST_LEN {
+            return Err(invalid_metadata(format!(
+                "{name} may have at most {MAX_LIST_LEN} values"
+            )));
+        }
+    }
+    let uris = metadata
+        .redirect_uris
+        .iter()
+        .map(|v| ("redirect_uris", v))
+        .chain(
+            [
+                ("client_uri", &metadata.client_uri),
+                ("logo_uri", &metadata.logo_uri),
+                ("tos_uri", &metadata.tos_uri),
+                ("policy_uri", &metadata.policy_uri),
+                ("jwks_uri", &metadata.jwks_uri),
+            ]
+            .into_iter()
+            .filter_map(|(name, v)| v.as_ref().map(|v| (name, v))),
+        );
+    let texts = metadata
+        .contacts
+        .iter()
+        .map(|v| ("contacts", v))
+        .chain(metadata.grant_types.iter().map(|v| ("grant_types", v)))
+        .chain(
+            metadata
+                .response_types
+                .iter()
+                .map(|v| ("response_types", v)),
+        )
+        .chain(
+            [
+                ("client_name", &metadata.client_name),
+                ("scope", &metadata.scope),
+                ("software_id", &metadata.software_id),
+                ("software_version", &metadata.software_version),
+            ]
+            .into_iter()
+            .filter_map(|(name, v)| v.as_ref().map(|v| (name, v))),
+        );
+    let sized = uris
+        .map(|(name, v)| (name, v, MAX_URI_LEN))
+        .chain(texts.map(|(name, v)| (name, v, MAX_TEXT_LEN)));
+    for (name, value, max) in sized {
+        if value.chars().count() > max {
+            return Err(invalid_metadata(format!(
+                "{name} may be at most {max} characters long"
+            )));
+        }
+        if value.chars().any(is_control_or_bidi) {
+            return Err(invalid_metadata(format!(
+                "{name} must not contain control or bidirectional formatting characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Control characters (Unicode `Cc`) and the bidirectional formatting
+/// characters (marks, embeddings, overrides, isolates).
+fn is_control_or_bidi(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 fn invalid_metadata(description: impl Into<String>) -> OAuth2Error {
     OAuth2Error::invalid_client_metadata(description)
 }
@@ -181,8 +282,9 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         &self,
         mut metadata: ClientMetadata,
     ) -> Result<ClientMetadata, OAuth2Error> {
+        check_limits(&metadata)?;
         for uri in &metadata.redirect_uris {
-            validate_redirect_uri(uri, self.config.insecure_transport)?;
+            validate_redirect_uri(uri, self.config.allow_http_redirect_uris)?;
         }
         if !self.supports_client_authentication(&metadata.token_endpoint_auth_method) {
             return Err(invalid_metadata(format!(
