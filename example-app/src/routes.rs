@@ -1,6 +1,6 @@
 //! The site's pages and its protected API.
 
-use oauth_core::rocket::{OAuth2, OAuth2Authorize, RequireOAuthUser};
+use oauth_core::rocket::{GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
 use oauth_core::{
     AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
 };
@@ -373,26 +373,16 @@ fn ping() -> &'static str {
 /// The user behind the token, read with it (`RequireOAuthUser`: one
 /// database read for both).
 #[get("/api/me")]
-fn api_me(me: RequireOAuthUser<Profile, User>) -> (Status, (ContentType, String)) {
+fn api_me(me: RequireOAuthUser<Profile, User>) -> Result<(ContentType, String), GuardError> {
     match &me.user {
-        Some(user) => (
-            Status::Ok,
-            (
-                ContentType::JSON,
-                serde_json::json!({ "id": user.id, "username": user.username }).to_string(),
-            ),
-        ),
-        // Client credentials, or a user deleted since.
-        None => (
-            Status::Forbidden,
-            (
-                ContentType::JSON,
-                serde_json::json!({
-                    "error": "access_denied",
-                    "error_description": "this token does not act for a user",
-                })
-                .to_string(),
-            ),
-        ),
+        Some(user) => Ok((
+            ContentType::JSON,
+            serde_json::json!({ "id": user.id, "username": user.username }).to_string(),
+        )),
+        // Client credentials, or a user deleted since: the token does not
+        // reach this resource (RFC 6750 §3.1, with its challenge).
+        None => Err(GuardError::insufficient_scope(
+            "this token does not act for a user",
+        )),
     }
 }

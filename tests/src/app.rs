@@ -819,10 +819,13 @@ impl Api {
         Reply::read(request.send().await.expect("GET /api/me")).await
     }
 
-    /// `GET /api/me` that must succeed; returns the JSON.
+    /// `GET /api/me` that must succeed; returns the JSON. The answer is
+    /// about the token's owner, so it is not to be cached (RFC 6750 §5.3:
+    /// the fairing marks what an OAuth guard admitted `no-store`).
     pub async fn me_ok(&self, token: &str) -> Value {
         let r = self.me(Some(token)).await;
         r.assert_status(200);
+        assert_eq!(r.header("cache-control"), Some("no-store"), "RFC 6750 §5.3");
         assert!(
             r.header(CONTENT_TYPE.as_str())
                 .is_some_and(|c| c.starts_with("application/json")),

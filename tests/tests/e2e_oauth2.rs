@@ -478,7 +478,13 @@ async fn client_credentials_grant(app: &TestApp) {
         .await;
     let r = api.me(Some(s(&token["access_token"]))).await;
     r.assert_status(403);
-    assert_eq!(r.json()["error"], "access_denied");
+    // RFC 6750 §3: every refusal of a protected resource has its challenge.
+    assert_eq!(r.json()["error"], "insufficient_scope");
+    let challenge = r.header("www-authenticate").unwrap_or_default();
+    assert!(
+        challenge.starts_with("Bearer ") && challenge.contains(r#"error="insufficient_scope""#),
+        "{challenge}"
+    );
 }
 
 /// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): a refresh issues a new

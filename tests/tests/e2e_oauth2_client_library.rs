@@ -270,7 +270,7 @@ async fn oauth2_crate_client_credentials_introspection_and_revocation(app: &Test
     // The token is valid for the resource, but stands for no user.
     let r = app.api().me(Some(token.access_token().secret())).await;
     r.assert_status(403);
-    assert_eq!(r.json()["error"], "access_denied");
+    assert_eq!(r.json()["error"], "insufficient_scope");
 
     let info = client
         .introspect(token.access_token())

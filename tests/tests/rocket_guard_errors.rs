@@ -40,6 +40,16 @@ fn why(token: Result<RequireOAuth<Profile>, GuardError>) -> String {
     }
 }
 
+/// A protected answer the handler lets caches keep, for a reason of its own.
+#[get("/public-ish")]
+fn cacheable(_token: RequireOAuth<Profile>) -> oauth_core::OAuth2Response {
+    oauth_core::OAuth2Response {
+        status: 200,
+        headers: vec![("Cache-Control".into(), "private, max-age=60".into())],
+        body: "ok".into(),
+    }
+}
+
 /// A page of the site's own that needs a login.
 #[get("/private")]
 fn private() -> Status {
@@ -74,7 +84,7 @@ async fn serve(catchers: Vec<Catcher>) -> Served {
         .attach(OAuth2::fairing(move |_, config| {
             AuthorizationServer::new(storage, config).map_err(|e| e.to_string())
         }))
-        .mount("/", routes![me, greeting, why, private, bad])
+        .mount("/", routes![me, greeting, why, private, bad, cacheable])
         .register("/", catchers);
     serve_on(rocket, port, "/greeting").await
 }
@@ -190,4 +200,36 @@ async fn a_handler_taking_the_result_sees_the_guard_error() {
     assert_eq!(a.body, r#"403 Some("insufficient_scope")"#);
     let a = get(&server, "/why", Some("good")).await;
     assert_eq!(a.body, "admitted");
+}
+
+/// RFC 6750 §5.3, RFC 9700 §4.13: what an OAuth guard admitted is about
+/// the token's owner, so the fairing makes it `no-store`; a handler that
+/// sets a policy of its own keeps it, and the site's other pages are left
+/// alone.
+#[tokio::test]
+async fn rfc6750_5_3_admitted_responses_are_not_cached() {
+    let server = serve(oauth2_catchers()).await;
+    let client = reqwest::Client::new();
+    let cache = |path: &'static str, token: Option<&'static str>| {
+        let mut request = client.get(format!("{}{path}", server.base));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        async move {
+            let r = request.send().await.unwrap();
+            r.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(
+        cache("/api/me", Some("good")).await.as_deref(),
+        Some("no-store")
+    );
+    assert_eq!(
+        cache("/public-ish", Some("good")).await.as_deref(),
+        Some("private, max-age=60")
+    );
+    // An anonymous greeting was not admitted by the guard.
+    assert_eq!(cache("/greeting", None).await, None);
 }

@@ -11,6 +11,7 @@ use rocket::{Build, Orbit, Rocket};
 use crate::config::Config;
 use crate::oauth2::rfc8414::Endpoints;
 use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::guard_error::no_store_if_admitted;
 use crate::rocket::guards::{BearerGate, BearerValidator, UserGate, UserValidator};
 use crate::storage::{OAuth2Storage, UserStorage};
 
@@ -109,7 +110,7 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
     fn info(&self) -> Info {
         Info {
             name: "OAuth 2.0 authorization server",
-            kind: Kind::Ignite | Kind::Liftoff,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response,
         }
     }
 
@@ -159,6 +160,12 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
         if let Some(state) = rocket.state::<OAuth2<S>>() {
             log_launch(state);
         }
+    }
+
+    /// A protected resource's answer is about the token's owner: not to be
+    /// cached (RFC 6750 §5.3).
+    async fn on_response<'r>(&self, req: &'r Request<'_>, response: &mut rocket::Response<'r>) {
+        no_store_if_admitted(req, response);
     }
 }
 

@@ -58,6 +58,25 @@ impl GuardError {
         }
     }
 
+    /// A refusal of a token the guard admitted, for a reason the handler
+    /// knows (a client credentials token where a user is needed): 403 with
+    /// the `insufficient_scope` challenge of RFC 6750 §3.1, as every 403 of
+    /// a protected resource must carry one.
+    ///
+    /// ```
+    /// use oauth_core::rocket::GuardError;
+    /// let e = GuardError::insufficient_scope("this token does not act for a user");
+    /// assert_eq!(e.status().code, 403);
+    /// assert!(e.response().header("WWW-Authenticate").unwrap().contains("insufficient_scope"));
+    /// ```
+    pub fn insufficient_scope(description: &str) -> GuardError {
+        let error = BearerError {
+            error: Some(crate::OAuth2Error::insufficient_scope(description)),
+            scope: None,
+        };
+        GuardError::bearer(&error, &Config::default())
+    }
+
     /// A guard whose fairing state is missing (a launch sentinel stops
     /// this from happening in a configured app).
     pub(crate) fn misconfigured(message: &str) -> GuardError {
@@ -131,6 +150,25 @@ impl<'r> Responder<'r, 'static> for GuardError {
 /// put here is answered the OAuth way.
 #[derive(Default)]
 pub(crate) struct GuardFailure(pub Mutex<Option<GuardError>>);
+
+/// Marks a request an OAuth guard admitted: its response is about the
+/// token's owner, so the fairings make it `Cache-Control: no-store`
+/// (RFC 6750 §5.3, RFC 9700 §4.13) unless the handler set a policy.
+pub(crate) struct Admitted;
+
+/// Records that an OAuth guard admitted this request.
+pub(crate) fn admitted(req: &Request<'_>) {
+    req.local_cache(|| Some(Admitted));
+}
+
+/// What the fairings do to the response of an admitted request: `no-store`
+/// unless the handler chose a `Cache-Control` of its own.
+pub(crate) fn no_store_if_admitted(req: &Request<'_>, response: &mut rocket::Response<'_>) {
+    let admitted = req.local_cache(|| None::<Admitted>).is_some();
+    if admitted && !response.headers().contains("Cache-Control") {
+        response.set_raw_header("Cache-Control", "no-store");
+    }
+}
 
 /// Fails a guard with `error`, leaving it for the catchers.
 pub(crate) fn fail<T>(req: &Request<'_>, error: GuardError) -> Outcome<T, GuardError> {

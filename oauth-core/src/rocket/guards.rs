@@ -12,7 +12,7 @@ use crate::http::OAuth2Request;
 use crate::models::OAuth2Token;
 use crate::oauth2::server::AuthorizationServer;
 use crate::rocket::MISSING_STATE;
-use crate::rocket::guard_error::{GuardError, fail};
+use crate::rocket::guard_error::{GuardError, admitted, fail};
 use crate::rocket::request::engine_request;
 use crate::scope::{Scope, ScopeRequirement};
 use crate::storage::{OAuth2Storage, UserStorage};
@@ -164,10 +164,13 @@ impl<'r, S: ScopeSpec> FromRequest<'r> for RequireOAuth<S> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         match check(req, &S::requirement()).await {
-            Ok(token) => Outcome::Success(RequireOAuth {
-                token,
-                _scope: PhantomData,
-            }),
+            Ok(token) => {
+                admitted(req);
+                Outcome::Success(RequireOAuth {
+                    token,
+                    _scope: PhantomData,
+                })
+            }
             Err(error) => fail(req, error),
         }
     }
@@ -191,7 +194,10 @@ impl<'r, S: ScopeSpec> FromRequest<'r> for OptionalOAuth<S> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, GuardError> {
         match check(req, &S::requirement()).await {
-            Ok(token) => Outcome::Success(OptionalOAuth(Some(token), PhantomData)),
+            Ok(token) => {
+                admitted(req);
+                Outcome::Success(OptionalOAuth(Some(token), PhantomData))
+            }
             Err(error) if error.credentials_missing() => {
                 Outcome::Success(OptionalOAuth(None, PhantomData))
             }
@@ -273,11 +279,14 @@ impl<'r, S: ScopeSpec, U: Send + Sync + 'static> FromRequest<'r> for RequireOAut
             .validate_with_user(&request, &S::requirement())
             .await
         {
-            Ok((token, user)) => Outcome::Success(RequireOAuthUser {
-                token,
-                user,
-                _scope: PhantomData,
-            }),
+            Ok((token, user)) => {
+                admitted(req);
+                Outcome::Success(RequireOAuthUser {
+                    token,
+                    user,
+                    _scope: PhantomData,
+                })
+            }
             Err(error) => fail(req, error),
         }
     }

@@ -122,7 +122,7 @@ impl<S: OAuth1Storage> Fairing for OAuth1Fairing<S> {
     fn info(&self) -> Info {
         Info {
             name: "OAuth 1.0a provider",
-            kind: Kind::Ignite | Kind::Liftoff,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response,
         }
     }
 
@@ -162,6 +162,12 @@ impl<S: OAuth1Storage> Fairing for OAuth1Fairing<S> {
                 trust_forwarded_proto: self.trust_forwarded_proto,
             })
             .manage(gate))
+    }
+
+    /// A protected resource's answer is about the credential's owner: not
+    /// to be cached.
+    async fn on_response<'r>(&self, req: &'r Request<'_>, response: &mut rocket::Response<'r>) {
+        crate::rocket::guard_error::no_store_if_admitted(req, response);
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {

@@ -11,7 +11,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use super::routes::MISSING_STATE;
 use crate::http::{OAuth2Request, Params};
 use crate::oauth1::{OAuth1Error, OAuth1Server, OAuth1Storage};
-use crate::rocket::guard_error::{GuardError, fail};
+use crate::rocket::guard_error::{GuardError, admitted, fail};
 use crate::rocket::request::{read_form, to_engine_request};
 
 /// What a protected handler learns of a verified OAuth 1.0a request.
@@ -155,11 +155,14 @@ impl<'r, R: RealmSpec> FromRequest<'r> for RequireOAuth1<R> {
             return fail(req, GuardError::oauth1(&e, e.to_response(None)));
         }
         match verify::<R>(req, None).await {
-            Ok(token) => Outcome::Success(RequireOAuth1 {
-                token,
-                form: Params::default(),
-                _realm: PhantomData,
-            }),
+            Ok(token) => {
+                admitted(req);
+                Outcome::Success(RequireOAuth1 {
+                    token,
+                    form: Params::default(),
+                    _realm: PhantomData,
+                })
+            }
             Err(error) => fail(req, error),
         }
     }
@@ -186,11 +189,14 @@ impl<'r, R: RealmSpec> FromData<'r> for RequireOAuth1<R> {
             None
         };
         match verify::<R>(req, body.as_deref()).await {
-            Ok(token) => DataOutcome::Success(RequireOAuth1 {
-                token,
-                form: body.as_deref().map(Params::parse).unwrap_or_default(),
-                _realm: PhantomData,
-            }),
+            Ok(token) => {
+                admitted(req);
+                DataOutcome::Success(RequireOAuth1 {
+                    token,
+                    form: body.as_deref().map(Params::parse).unwrap_or_default(),
+                    _realm: PhantomData,
+                })
+            }
             Err(error) => fail_data(req, error),
         }
     }
