@@ -59,9 +59,17 @@ fn error_page(status: Status, user: Option<&User>, title: &str, description: &st
 }
 
 /// Only a path on this site may be a `next` target (no open redirect).
+/// Control characters and white space are refused too: browsers drop tabs
+/// and line breaks from a `Location`, so `/\t/evil.example` would lead to
+/// `//evil.example`, and a header cannot carry them anyway.
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+    .map(str::to_owned)
 }
 
 fn login_redirect(uri: &Origin<'_>) -> Redirect {
