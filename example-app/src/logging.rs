@@ -7,6 +7,7 @@
 //! logger; the level is Rocket's `log_level` (`ROCKET_LOG_LEVEL`).
 
 use rocket::config::LogLevel;
+use tracing_log::AsLog as _;
 use tracing_subscriber::fmt::MakeWriter;
 
 use oauth_core::rocket::RedactingLogger;
@@ -43,13 +44,6 @@ where
     }
     let bridge = RedactingLogger::new(tracing_log::LogTracer::new());
     if log::set_boxed_logger(Box::new(bridge)).is_ok() {
-        log::set_max_level(match level.into_level() {
-            None => log::LevelFilter::Off,
-            Some(tracing::Level::ERROR) => log::LevelFilter::Error,
-            Some(tracing::Level::WARN) => log::LevelFilter::Warn,
-            Some(tracing::Level::INFO) => log::LevelFilter::Info,
-            Some(tracing::Level::DEBUG) => log::LevelFilter::Debug,
-            Some(tracing::Level::TRACE) => log::LevelFilter::Trace,
-        });
+        log::set_max_level(level.as_log());
     }
 }

@@ -52,13 +52,15 @@ pub(crate) fn refresh_token_reused(client_id: &str, grant_id: &str, revoked: u64
     );
 }
 
-/// Whose failures cut a client authentication off.
+/// Whose failures cut a client authentication or a user code entry off.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum CutOff {
     /// Too many failures from one address.
     Address,
     /// Too many failures for one client, from anywhere.
     Client,
+    /// Too many failures of one user, from anywhere.
+    User,
 }
 
 /// The guessing limits refused a client authentication.
@@ -80,13 +82,13 @@ pub(crate) fn client_auth_cut_off(
 }
 
 /// The guessing limits refused a user code entry on the verification page.
-pub(crate) fn user_code_cut_off(user_id: &str, remote_addr: Option<IpAddr>, by: &'static str) {
+pub(crate) fn user_code_cut_off(user_id: &str, remote_addr: Option<IpAddr>, by: CutOff) {
     tracing::warn!(
         target: SECURITY,
         event = "user_code_cut_off",
         user_id = ?user_id,
         remote_addr = ?remote_addr,
-        by,
+        by = ?by,
         "device user code entry refused by the guessing limits"
     );
 }

@@ -26,15 +26,8 @@ pub fn derive(input: DeriveInput, spec: &ModelSpec) -> syn::Result<TokenStream> 
     // Generic parameters stop at once: every field's type would then be
     // wrong too.
     no_generics(&input, spec.derive)?;
+    let m = parse_with(&input, spec.derive, spec.attr, spec.roles)?;
     let mut errors = Errors::default();
-    let m = match parse_with(&input, spec.derive, spec.attr, spec.roles) {
-        Ok(m) => m,
-        Err(e) => {
-            errors.push(e);
-            errors.finish()?;
-            return Err(syn::Error::new(input.ident.span(), "unreadable struct"));
-        }
-    };
     for (a, b) in spec.same_type {
         errors.take(same_type(&m, a, b, spec.derive));
     }

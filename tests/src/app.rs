@@ -298,25 +298,18 @@ impl Reply {
                 }
             }
         }
-        let form = form_urlencoded::parse(self.body.as_bytes());
+        // A form body, and the query and fragment of a `Location`.
         let location = self.location().and_then(|l| Url::parse(l).ok());
-        let from_location = location.iter().flat_map(|u| {
-            let fragment = u.fragment().unwrap_or_default().to_owned();
-            u.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .chain(
-                    form_urlencoded::parse(fragment.as_bytes())
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                        .collect::<Vec<_>>(),
-                )
-                .collect::<Vec<_>>()
-        });
-        for (k, v) in form
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .chain(from_location)
-        {
-            if SECRET_FIELDS.contains(&k.as_str()) {
-                logs::saw_secret(&v);
+        let encoded = [
+            Some(self.body.as_str()),
+            location.as_ref().and_then(Url::query),
+            location.as_ref().and_then(Url::fragment),
+        ];
+        for text in encoded.into_iter().flatten() {
+            for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+                if SECRET_FIELDS.contains(&k.as_ref()) {
+                    logs::saw_secret(&v);
+                }
             }
         }
     }

@@ -170,14 +170,19 @@ pub(crate) fn no_store_if_admitted(req: &Request<'_>, response: &mut rocket::Res
     }
 }
 
-/// Fails a guard with `error`, leaving it for the catchers.
-pub(crate) fn fail<T>(req: &Request<'_>, error: GuardError) -> Outcome<T, GuardError> {
-    let status = error.status();
+/// Leaves `error` for the catchers, and gives it back with its status, as
+/// a failing request or data guard returns it.
+pub(crate) fn refuse(req: &Request<'_>, error: GuardError) -> (Status, GuardError) {
     let slot = req.local_cache(GuardFailure::default);
     if let Ok(mut s) = slot.0.lock() {
         s.get_or_insert_with(|| error.clone());
     }
-    Outcome::Error((status, error))
+    (error.status(), error)
+}
+
+/// Fails a request guard with `error`, leaving it for the catchers.
+pub(crate) fn fail<T>(req: &Request<'_>, error: GuardError) -> Outcome<T, GuardError> {
+    Outcome::Error(refuse(req, error))
 }
 
 /// The refusal an OAuth guard left on this request for a catcher of

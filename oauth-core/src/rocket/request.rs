@@ -9,7 +9,7 @@ use crate::http::{Method, OAuth2Request, Params};
 use crate::rocket::MISSING_STATE;
 use crate::rocket::address::client_address;
 use crate::rocket::fairing::SharedConfig;
-use crate::rocket::guard_error::{GuardError, fail};
+use crate::rocket::guard_error::{GuardError, fail, refuse};
 
 /// Copies a Rocket request (and its form body, if read) into an engine
 /// request. TLS is Rocket's own TLS, or `X-Forwarded-Proto: https` when
@@ -101,13 +101,13 @@ impl<'r> FromData<'r> for EngineRequest {
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> DataOutcome<'r, Self> {
         let config = match config_of(req) {
             Ok(config) => config,
-            Err(e) => return DataOutcome::Error((e.status(), e)),
+            Err(e) => return DataOutcome::Error(refuse(req, e)),
         };
         match read_form(req, data).await {
             Ok(body) => {
                 DataOutcome::Success(EngineRequest(engine_request(req, Some(&body), config)))
             }
-            Err(status) => DataOutcome::Error((status, GuardError::unreadable_body(status))),
+            Err(status) => DataOutcome::Error(refuse(req, GuardError::unreadable_body(status))),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::error::StorageError;
-use crate::events;
+use crate::events::{self, CutOff};
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6819::address_key;
 use crate::oauth2::server::AuthorizationServer;
@@ -178,7 +178,11 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
         let per_address = config.user_code_max_failures_per_address;
         let by_user = failures.user >= config.user_code_max_failures;
         if by_user || (per_address > 0 && address.is_some() && failures.address >= per_address) {
-            let by = if by_user { "user" } else { "address" };
+            let by = if by_user {
+                CutOff::User
+            } else {
+                CutOff::Address
+            };
             events::user_code_cut_off(user_id, remote_addr, by);
             return Err(UserCodeError::TooManyAttempts);
         }

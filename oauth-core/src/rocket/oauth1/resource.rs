@@ -11,7 +11,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use super::routes::MISSING_STATE;
 use crate::http::{OAuth2Request, Params};
 use crate::oauth1::{OAuth1Error, OAuth1Server, OAuth1Storage};
-use crate::rocket::guard_error::{GuardError, admitted, fail};
+use crate::rocket::guard_error::{GuardError, admitted, fail, refuse};
 use crate::rocket::request::{read_form, to_engine_request};
 
 /// What a protected handler learns of a verified OAuth 1.0a request.
@@ -204,8 +204,5 @@ impl<'r, R: RealmSpec> FromData<'r> for RequireOAuth1<R> {
 
 /// [`fail`] for a data guard.
 fn fail_data<'r, T>(req: &Request<'_>, error: GuardError) -> DataOutcome<'r, T, GuardError> {
-    match fail::<()>(req, error) {
-        Outcome::Error(e) => DataOutcome::Error(e),
-        Outcome::Success(()) | Outcome::Forward(_) => unreachable!("fail always fails"),
-    }
+    DataOutcome::Error(refuse(req, error))
 }
