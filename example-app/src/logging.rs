@@ -3,8 +3,8 @@
 //! credentials hidden in Rocket's request lines
 //! (`oauth_core::rocket::RedactingLogger`).
 //!
-//! Installed before Rocket ignites, so that Rocket does not install its own
-//! logger; the level is Rocket's `log_level` (`ROCKET_LOG_LEVEL`).
+//! Installed before the Rocket is built (`rocket::custom` installs Rocket's own
+//! logger when none is set); the level is Rocket's `log_level` (`ROCKET_LOG_LEVEL`).
 
 use rocket::config::LogLevel;
 use tracing_log::AsLog as _;

@@ -28,7 +28,7 @@ use crate::http::redact_query;
 ///     fn log(&self, record: &log::Record<'_>) { println!("{}", record.args()); }
 ///     fn flush(&self) {}
 /// }
-/// // Install it before Rocket ignites: Rocket then keeps its hands off.
+/// // Install it before building the Rocket (`rocket::build` installs its own logger if none is set).
 /// let _ = log::set_boxed_logger(Box::new(RedactingLogger::new(Print)));
 /// log::set_max_level(log::LevelFilter::Info);
 /// ```
