@@ -67,8 +67,8 @@ pub async fn run_once(oauth2: &OAuth2Server, oauth1: &OAuth1Provider) {
         .storage()
         .delete_expired(
             server.now(),
-            config.authorization_code_expires_in,
-            config.refresh_token_expires_in,
+            config.lifetimes.authorization_code,
+            config.lifetimes.refresh_token,
         )
         .await;
     match removed {

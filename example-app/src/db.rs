@@ -35,7 +35,10 @@ pub struct AppDb(pub DbPool);
 pub fn with_defaults(figment: Figment) -> Figment {
     let mut figment = figment
         .join(Serialized::default("oauth2.insecure_transport", true))
-        .join(Serialized::default("oauth2.verification_uri", "/activate"));
+        .join(Serialized::default(
+            "oauth2.device.verification_uri",
+            "/activate",
+        ));
     if let Ok(url) = std::env::var("DATABASE_URL") {
         figment = figment.join(Serialized::default("database_url", url));
     }

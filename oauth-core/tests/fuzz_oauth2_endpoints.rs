@@ -18,6 +18,7 @@ mod common;
 mod device_fixture;
 mod fuzz_common;
 
+use oauth_core::config::{Bearer, Device, Lifetimes, Pkce, RefreshTokens, Scopes};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bolero::{TypeGenerator, check};
@@ -338,31 +339,49 @@ const CONFIGS: usize = 4;
 
 fn config(index: usize) -> Config {
     let base = Config {
-        verification_uri: Some("/activate".into()),
         issuer: Some("https://as.example".into()),
+        device: Device {
+            verification_uri: Some("/activate".into()),
+            ..Device::default()
+        },
         ..Config::default()
     };
     match index % CONFIGS {
         0 => base,
         1 => Config {
             insecure_transport: true,
-            bearer_token_in_body: true,
-            bearer_token_in_query: true,
             realm: Some("api".into()),
+            bearer: Bearer {
+                in_body: true,
+                in_query: true,
+            },
             ..base
         },
         2 => Config {
-            allow_plain_pkce: true,
-            require_pkce_for_confidential_clients: true,
-            scopes_supported: Some(vec!["profile".into(), "email".into(), "admin".into()]),
-            default_scope: vec!["profile".into()],
-            rotate_refresh_tokens: false,
+            pkce: Pkce {
+                allow_plain: true,
+                require_for_confidential_clients: true,
+            },
+            scopes: Scopes {
+                supported: Some(vec!["profile".into(), "email".into(), "admin".into()]),
+                default: vec!["profile".into()],
+            },
+            refresh_tokens: RefreshTokens {
+                rotate: false,
+                ..base.refresh_tokens
+            },
             ..base
         },
         _ => Config {
             implicit_grant: false,
-            issue_refresh_tokens: false,
-            refresh_token_expires_in: None,
+            refresh_tokens: RefreshTokens {
+                issue: false,
+                ..base.refresh_tokens
+            },
+            lifetimes: Lifetimes {
+                refresh_token: None,
+                ..base.lifetimes
+            },
             ..base
         },
     }
@@ -1000,7 +1019,7 @@ fn device_user_code() {
                     let body = device_fixture::ask(&server, "tv", Some("profile")).await;
                     let (_, real) = device_fixture::codes(&body);
                     clock.advance([0, 0, 0, 599, 1_801][usize::from(*advance) % 5]);
-                    let alphabet = server.config().user_code_alphabet.clone();
+                    let alphabet = server.config().device.user_code_alphabet.clone();
                     let real_normal = normalize_user_code(&real, &alphabet);
                     let lower = real.to_lowercase();
                     let undashed = real.replace('-', "");

@@ -13,6 +13,7 @@ mod fuzz_common;
 use fuzz_common::*;
 
 use bolero::{TypeGenerator, check, produce};
+use oauth_core::config::Bearer;
 use oauth_core::oauth1::rfc5849::params::{parse_authorization_header, percent_decode};
 use oauth_core::oauth1::rfc5849::signature::{
     base_string, base_string_uri, normalize_parameters, percent_encode, request_base_string_uri,
@@ -238,8 +239,10 @@ fn bearer_header() {
                 };
             }
             let config = Config {
-                bearer_token_in_body: input.body_allowed,
-                bearer_token_in_query: input.query_allowed,
+                bearer: Bearer {
+                    in_body: input.body_allowed,
+                    in_query: input.query_allowed,
+                },
                 ..Config::default()
             };
             match extract_bearer_token(&request, &config) {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use oauth_core::config::Scopes;
 use oauth_core::secrets::digest;
 use oauth_core::{
     AuthorizationError, ClientMetadata, ClientRecord, Config, Consent, OAuth2Client, OAuth2Error,
@@ -678,7 +679,10 @@ async fn rfc6749_3_3_scope_with_invalid_characters_is_invalid_scope() {
 #[tokio::test]
 async fn rfc6749_4_1_2_1_scope_not_supported_is_invalid_scope() {
     let (server, _) = server_with(Config {
-        scopes_supported: Some(vec!["profile".into(), "email".into()]),
+        scopes: Scopes {
+            supported: Some(vec!["profile".into(), "email".into()]),
+            ..Scopes::default()
+        },
         ..Config::default()
     });
     // `admin` is in the client's scope but not known to the server.

@@ -5,6 +5,7 @@ use common::*;
 
 use std::collections::HashMap;
 
+use oauth_core::config::Scopes;
 use oauth_core::{
     AuthorizationError, ClientMetadata, ClientRecord, Config, Consent, OAuth2Request,
     OAuth2Response, OAuth2Token, ScopeRequirement,
@@ -253,7 +254,10 @@ async fn rfc6749_4_2_2_1_invalid_scope_is_redirected_in_fragment() {
     )
     .await;
     let (server, _) = server_with(Config {
-        scopes_supported: Some(vec!["profile".into()]),
+        scopes: Scopes {
+            supported: Some(vec!["profile".into()]),
+            ..Scopes::default()
+        },
         ..Config::default()
     });
     assert_fragment_error(

@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 
+use oauth_core::config::Scopes;
 use oauth_core::memory::MemoryStorage;
 use oauth_core::{AuthorizationServer, Config, OAuth2Request, OAuth2Token, ScopeRequirement};
 
@@ -145,7 +146,10 @@ async fn rfc6749_5_2_invalid_scope() {
 #[tokio::test]
 async fn rfc6749_3_3_scopes_supported_config_is_enforced() {
     let (server, _) = server_with(Config {
-        scopes_supported: Some(vec!["profile".into(), "email".into()]),
+        scopes: Scopes {
+            supported: Some(vec!["profile".into(), "email".into()]),
+            ..Scopes::default()
+        },
         ..Config::default()
     });
     // The client may have "admin", but the server does not know it.
@@ -169,7 +173,10 @@ async fn rfc6749_3_3_default_scope_is_used_when_scope_is_omitted() {
     // request using a pre-defined default value or fail the request
     // indicating an invalid scope."
     let (with_default, _) = server_with(Config {
-        default_scope: vec!["email".into(), "calendar".into()],
+        scopes: Scopes {
+            default: vec!["email".into(), "calendar".into()],
+            ..Scopes::default()
+        },
         ..Config::default()
     });
     let r = with_default

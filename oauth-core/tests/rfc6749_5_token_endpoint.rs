@@ -6,6 +6,7 @@ use common::*;
 
 use std::collections::HashMap;
 
+use oauth_core::config::{Lifetimes, Scopes};
 use oauth_core::{
     Config, Method, OAuth2Request, OAuth2Response, ScopeRequirement, TokenContext, secrets,
 };
@@ -111,8 +112,11 @@ async fn rfc6749_5_1_expires_in_is_taken_from_config() {
     let mut expires_in = HashMap::new();
     expires_in.insert("client_credentials".to_owned(), 120);
     let (server, clock) = server_with(Config {
-        expires_in,
-        default_expires_in: 77,
+        lifetimes: Lifetimes {
+            access_token_by_grant: expires_in,
+            access_token: 77,
+            ..Lifetimes::default()
+        },
         ..Config::default()
     });
     let r = server.create_token_response(&cc("profile")).await;
@@ -309,7 +313,10 @@ async fn rfc6749_3_2_empty_valued_parameter_is_treated_as_omitted() {
     // §3.2: "Parameters sent without a value MUST be treated as if they were
     // omitted from the request."
     let (server, _) = server_with(Config {
-        default_scope: vec!["email".into()],
+        scopes: Scopes {
+            default: vec!["email".into()],
+            ..Scopes::default()
+        },
         ..Config::default()
     });
     // scope= is no scope: the default applies, not an empty scope.

@@ -7,6 +7,7 @@ use common::*;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use oauth_core::config::RefreshTokens;
 use oauth_core::memory::{MemoryStorage, StoredToken};
 use oauth_core::{
     AuthorizationServer, ClientRecord, Config, ManualClock, NewAuthorizationCode, NewToken,
@@ -271,7 +272,7 @@ async fn rfc6749_6_missing_refresh_token_is_invalid_request() {
 #[tokio::test]
 async fn rfc6749_6_expired_refresh_token_is_invalid_grant() {
     let (server, clock) = server();
-    let lifetime = server.config().refresh_token_expires_in.unwrap();
+    let lifetime = server.config().lifetimes.refresh_token.unwrap();
     let first = password_tokens(&server, "profile").await;
     let a = password_tokens(&server, "profile").await;
 
@@ -295,7 +296,10 @@ async fn rfc6749_6_expired_refresh_token_is_invalid_grant() {
 #[tokio::test]
 async fn rfc6749_6_without_rotation_refresh_token_stays_usable() {
     let (server, _) = server_with(Config {
-        rotate_refresh_tokens: false,
+        refresh_tokens: RefreshTokens {
+            rotate: false,
+            ..RefreshTokens::default()
+        },
         ..Config::default()
     });
     let first = password_tokens(&server, "profile").await;
@@ -319,7 +323,10 @@ async fn rfc6749_6_without_rotation_refresh_token_stays_usable() {
 #[tokio::test]
 async fn rfc6749_5_1_issue_refresh_tokens_false_sends_no_refresh_token() {
     let (server, _) = server_with(Config {
-        issue_refresh_tokens: false,
+        refresh_tokens: RefreshTokens {
+            issue: false,
+            ..RefreshTokens::default()
+        },
         ..Config::default()
     });
     let body = password_tokens(&server, "profile").await;

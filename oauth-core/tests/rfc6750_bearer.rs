@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 
+use oauth_core::config::Bearer;
 use oauth_core::{
     BearerError, Config, OAuth2Request, OAuth2Response, OAuth2Token, Params, Scope,
     ScopeRequirement,
@@ -361,7 +362,10 @@ async fn rfc6750_2_2_form_body_token_is_refused_by_default() {
 #[tokio::test]
 async fn rfc6750_2_2_form_body_token_is_accepted_when_enabled() {
     let (server, _) = server_with(Config {
-        bearer_token_in_body: true,
+        bearer: Bearer {
+            in_body: true,
+            ..Bearer::default()
+        },
         ..Config::default()
     });
     let token = access_token(&server, "profile").await;
@@ -376,7 +380,10 @@ async fn rfc6750_2_2_form_body_token_is_accepted_when_enabled() {
 #[tokio::test]
 async fn rfc6750_2_2_form_body_token_is_not_read_from_a_get_request() {
     let (server, _) = server_with(Config {
-        bearer_token_in_body: true,
+        bearer: Bearer {
+            in_body: true,
+            ..Bearer::default()
+        },
         ..Config::default()
     });
     let token = access_token(&server, "profile").await;
@@ -391,7 +398,10 @@ async fn rfc6750_2_2_form_body_token_is_not_read_from_a_get_request() {
 #[tokio::test]
 async fn rfc6750_2_2_form_body_token_requires_form_content_type() {
     let (server, _) = server_with(Config {
-        bearer_token_in_body: true,
+        bearer: Bearer {
+            in_body: true,
+            ..Bearer::default()
+        },
         ..Config::default()
     });
     let token = access_token(&server, "profile").await;
@@ -414,7 +424,10 @@ async fn rfc6750_2_3_query_token_is_off_by_default() {
 #[tokio::test]
 async fn rfc6750_2_3_query_token_is_accepted_when_enabled() {
     let (server, _) = server_with(Config {
-        bearer_token_in_query: true,
+        bearer: Bearer {
+            in_query: true,
+            ..Bearer::default()
+        },
         ..Config::default()
     });
     let token = access_token(&server, "profile").await;
@@ -429,8 +442,10 @@ async fn rfc6750_2_3_query_token_is_accepted_when_enabled() {
 #[tokio::test]
 async fn rfc6750_2_more_than_one_method_is_invalid_request() {
     let (server, _) = server_with(Config {
-        bearer_token_in_body: true,
-        bearer_token_in_query: true,
+        bearer: Bearer {
+            in_body: true,
+            in_query: true,
+        },
         ..Config::default()
     });
     let token = access_token(&server, "profile").await;

@@ -12,6 +12,7 @@ use common::*;
 
 use std::net::IpAddr;
 
+use oauth_core::config::{ClientSecretLimit, Limits};
 use oauth_core::oauth2::rfc6819::address_key;
 use oauth_core::{ClientAuthFailures, Config, OAuth2Request, OAuth2Response, OAuth2Storage};
 
@@ -153,7 +154,13 @@ async fn rfc6819_5_1_4_2_3_guessing_from_many_addresses_locks_the_client_until_i
 #[tokio::test]
 async fn rfc6819_5_1_4_2_3_without_an_address_only_the_client_count_applies() {
     let (server, _) = server_with(Config {
-        client_auth_max_failures: 10,
+        limits: Limits {
+            client_secret: ClientSecretLimit {
+                max_failures: 10,
+                ..ClientSecretLimit::default()
+            },
+            ..Limits::default()
+        },
         ..Config::default()
     });
     for _ in 0..10 {
@@ -205,8 +212,14 @@ async fn failures_are_not_counted_for_unknown_clients() {
 #[tokio::test]
 async fn the_limits_can_be_turned_off() {
     let (server, _) = server_with(Config {
-        client_auth_max_failures: 0,
-        client_auth_max_failures_per_address: 0,
+        limits: Limits {
+            client_secret: ClientSecretLimit {
+                max_failures: 0,
+                max_failures_per_address: 0,
+                ..ClientSecretLimit::default()
+            },
+            ..Limits::default()
+        },
         ..Config::default()
     });
     for _ in 0..120 {

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
+use oauth_core::config::Scopes;
 use oauth_core::memory::{MemoryStorage, StoredToken};
 use oauth_core::{
     AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, ClientRegistry, Config,
@@ -646,7 +647,10 @@ async fn rfc7591_2_1_grant_type_without_its_response_type_is_invalid_client_meta
 #[tokio::test]
 async fn rfc7591_3_2_2_scope_not_supported_by_the_server_is_invalid_client_metadata() {
     let config = || Config {
-        scopes_supported: Some(vec!["profile".into(), "email".into()]),
+        scopes: Scopes {
+            supported: Some(vec!["profile".into(), "email".into()]),
+            ..Scopes::default()
+        },
         ..Config::default()
     };
     assert_rejected_with(

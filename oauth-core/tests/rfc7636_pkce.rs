@@ -5,6 +5,7 @@ use common::*;
 
 use std::collections::HashMap;
 
+use oauth_core::config::Pkce;
 use oauth_core::secrets::s256;
 use oauth_core::{Config, Consent, OAuth2Response};
 
@@ -261,7 +262,10 @@ async fn rfc7636_4_3_absent_method_means_plain_and_is_refused_by_default() {
 async fn rfc7636_4_2_plain_is_accepted_when_allowed() {
     // §4.2: plain: code_challenge = code_verifier.
     let (server, _) = server_with(Config {
-        allow_plain_pkce: true,
+        pkce: Pkce {
+            allow_plain: true,
+            ..Pkce::default()
+        },
         ..Config::default()
     });
     let code = public_code(&server, VERIFIER, Some("plain")).await;
@@ -299,7 +303,10 @@ async fn rfc7636_4_2_plain_is_accepted_when_allowed() {
 #[tokio::test]
 async fn rfc7636_4_4_1_unknown_method_is_invalid_request() {
     let (server, _) = server_with(Config {
-        allow_plain_pkce: true,
+        pkce: Pkce {
+            allow_plain: true,
+            ..Pkce::default()
+        },
         ..Config::default()
     });
     for method in ["S512", "s256", "PLAIN", "sha256"] {
@@ -322,7 +329,10 @@ async fn rfc7636_4_2_code_challenge_of_bad_syntax_is_invalid_request() {
     // The S256 challenge is BASE64URL(SHA256(verifier)), 43 characters; a
     // plain challenge is a verifier. Either way 43 to 128 unreserved chars.
     let (server, _) = server_with(Config {
-        allow_plain_pkce: true,
+        pkce: Pkce {
+            allow_plain: true,
+            ..Pkce::default()
+        },
         ..Config::default()
     });
     let short = CHALLENGE[..42].to_owned();
@@ -354,7 +364,10 @@ async fn rfc7636_4_2_code_challenge_of_bad_syntax_is_invalid_request() {
 #[tokio::test]
 async fn rfc7636_confidential_clients_must_use_pkce_when_configured() {
     let (server, _) = server_with(Config {
-        require_pkce_for_confidential_clients: true,
+        pkce: Pkce {
+            require_for_confidential_clients: true,
+            ..Pkce::default()
+        },
         ..Config::default()
     });
     assert_refused_invalid_request(&server, &code_params("basic-client", &[])).await;

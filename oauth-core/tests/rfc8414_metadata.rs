@@ -6,6 +6,7 @@ use common::*;
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use oauth_core::config::{Pkce, Scopes};
 use oauth_core::grants::{IssuedToken, TokenGrant};
 use oauth_core::memory::MemoryStorage;
 use oauth_core::{
@@ -243,7 +244,10 @@ fn rfc8414_2_code_challenge_methods_supported_is_s256_by_default() {
 #[test]
 fn rfc8414_2_code_challenge_methods_supported_has_plain_only_when_allowed() {
     let doc = bare_server(Config {
-        allow_plain_pkce: true,
+        pkce: Pkce {
+            allow_plain: true,
+            ..Pkce::default()
+        },
         ..Config::default()
     })
     .metadata(ISSUER, &Endpoints::under("/oauth"));
@@ -298,7 +302,10 @@ fn rfc8414_2_scopes_supported_only_when_configured() {
     assert!(default.get("scopes_supported").is_none(), "{default}");
 
     let configured = bare_server(Config {
-        scopes_supported: Some(vec!["profile".into(), "email".into(), "admin".into()]),
+        scopes: Scopes {
+            supported: Some(vec!["profile".into(), "email".into(), "admin".into()]),
+            ..Scopes::default()
+        },
         ..Config::default()
     })
     .metadata(ISSUER, &Endpoints::under("/oauth"));

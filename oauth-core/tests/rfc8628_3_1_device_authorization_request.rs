@@ -5,6 +5,7 @@ mod device_fixture;
 use common::*;
 use device_fixture::*;
 
+use oauth_core::config::{Device, Lifetimes, Scopes};
 use oauth_core::memory::MemoryStorage;
 use oauth_core::{
     AuthorizationServer, Config, DEVICE_CODE_GRANT_TYPE, Endpoints, Method, OAuth2Request, Params,
@@ -133,8 +134,10 @@ async fn rfc8628_3_1_client_must_be_registered_for_the_device_grant() {
 #[tokio::test]
 async fn rfc8628_3_1_scope_is_resolved_as_at_the_token_endpoint() {
     let config = Config {
-        scopes_supported: Some(vec!["profile".into(), "email".into(), "videos".into()]),
-        default_scope: vec!["profile".into()],
+        scopes: Scopes {
+            supported: Some(vec!["profile".into(), "email".into(), "videos".into()]),
+            default: vec!["profile".into()],
+        },
         ..device_config()
     };
     let (server, _) = device_server_with(config);
@@ -212,7 +215,10 @@ async fn rfc8628_3_2_relative_verification_uri_is_made_absolute() {
 
     // An absolute URI is kept, and its query survives in the complete one.
     let (server, _) = device_server_with(Config {
-        verification_uri: Some("https://tv.example/link?lang=en".into()),
+        device: Device {
+            verification_uri: Some("https://tv.example/link?lang=en".into()),
+            ..device_config().device
+        },
         ..device_config()
     });
     let body = ask(&server, TV, None).await;
@@ -248,8 +254,14 @@ async fn rfc8628_3_1_endpoint_refuses_when_the_grant_is_not_enabled() {
 #[tokio::test]
 async fn rfc8628_3_2_configured_lifetime_and_interval_are_announced() {
     let (server, _) = device_server_with(Config {
-        device_code_expires_in: 600,
-        device_polling_interval: 10,
+        lifetimes: Lifetimes {
+            device_code: 600,
+            ..device_config().lifetimes
+        },
+        device: Device {
+            polling_interval: 10,
+            ..device_config().device
+        },
         ..device_config()
     });
     let body = ask(&server, TV, None).await;

@@ -8,6 +8,7 @@ use device_fixture::*;
 
 use std::sync::Arc;
 
+use oauth_core::config::{Limits, UserCodeLimit};
 use oauth_core::oauth2::rfc8628::{format_user_code, normalize_user_code};
 use oauth_core::{Config, DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, UserCodeError};
 
@@ -272,7 +273,13 @@ async fn rfc8628_5_1_wrong_codes_are_counted_per_address_across_users() {
 #[tokio::test]
 async fn rfc8628_5_1_the_per_address_limit_can_be_turned_off() {
     let (server, _) = device_server_with(Config {
-        user_code_max_failures_per_address: 0,
+        limits: Limits {
+            user_code: UserCodeLimit {
+                max_failures_per_address: 0,
+                ..device_config().limits.user_code
+            },
+            ..device_config().limits
+        },
         ..device_config()
     });
     let (_, user_code) = codes(&ask(&server, TV, None).await);
@@ -290,8 +297,14 @@ async fn rfc8628_5_1_the_per_address_limit_can_be_turned_off() {
 #[tokio::test]
 async fn rfc8628_5_1_limit_and_window_are_configurable() {
     let (server, clock) = device_server_with(Config {
-        user_code_max_failures: 2,
-        user_code_failure_window: 60,
+        limits: Limits {
+            user_code: UserCodeLimit {
+                max_failures: 2,
+                window: 60,
+                ..device_config().limits.user_code
+            },
+            ..device_config().limits
+        },
         ..device_config()
     });
     let (_, user_code) = codes(&ask(&server, TV, None).await);

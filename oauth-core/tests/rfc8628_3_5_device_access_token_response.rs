@@ -470,7 +470,8 @@ async fn rfc8628_3_5_concurrent_polls_after_approval_yield_one_token() {
 async fn rfc8628_3_5_token_lifetime_follows_the_grant_type() {
     let mut config = device_config();
     config
-        .expires_in
+        .lifetimes
+        .access_token_by_grant
         .insert(DEVICE_CODE_GRANT_TYPE.into(), 1234);
     let (server, _) = device_server_with(config);
     let (device_code, _) = approved(&server, TV).await;

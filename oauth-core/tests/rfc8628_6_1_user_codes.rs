@@ -5,6 +5,7 @@ mod device_fixture;
 use device_fixture::*;
 
 use oauth_core::Config;
+use oauth_core::config::Device;
 use oauth_core::oauth2::rfc8628::{
     DEFAULT_USER_CODE_ALPHABET, format_user_code, generate_user_code, normalize_user_code,
 };
@@ -44,8 +45,11 @@ async fn rfc8628_6_1_user_codes_are_8_characters_shown_as_xxxx_dash_xxxx() {
 #[tokio::test]
 async fn rfc8628_6_1_alphabet_and_length_are_configurable() {
     let (server, _) = device_server_with(Config {
-        user_code_alphabet: "0123456789".into(),
-        user_code_length: 9,
+        device: Device {
+            user_code_alphabet: "0123456789".into(),
+            user_code_length: 9,
+            ..device_config().device
+        },
         ..device_config()
     });
     let (_, user_code) = codes(&ask(&server, TV, None).await);

@@ -68,8 +68,8 @@ diesel::table! {
 
 diesel::table! {
     /// Wrong client secrets presented, by client and client address (the
-    /// limits on online guessing, `Config::client_auth_max_failures` and
-    /// `Config::client_auth_max_failures_per_address`).
+    /// limits on online guessing, `ClientSecretLimit::max_failures` and
+    /// `ClientSecretLimit::max_failures_per_address`).
     oauth2_client_auth_failure (id) {
         id -> Integer,
         client_id -> Text,

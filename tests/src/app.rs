@@ -83,7 +83,7 @@ impl TestApp {
     }
 
     /// Launches an instance with extra configuration (figment key, value),
-    /// e.g. `("oauth2.device_code_expires_in", json!(2))`.
+    /// e.g. `("oauth2.lifetimes.device_code", json!(2))`.
     pub async fn start_with(
         db: Arc<TestDb>,
         secret_key: &str,

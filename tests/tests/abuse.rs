@@ -438,7 +438,7 @@ oauth_tests::e2e_on_every_backend!(client_secret_guessing_is_cut_off_per_address
 async fn client_secret_guessing_from_many_addresses_locks_the_client_across_restarts() {
     let db = Arc::new(TestDb::sqlite());
     let key = new_secret_key();
-    let config = [("oauth2.client_auth_max_failures", json!(20))];
+    let config = [("oauth2.limits.client_secret.max_failures", json!(20))];
     let app = TestApp::start_with(db.clone(), &key, &config).await;
     let ((target, secret), (other, other_secret)) = two_clients(&app).await;
     for i in 0..20 {
@@ -484,7 +484,7 @@ async fn client_secret_guessing_from_many_addresses_locks_the_client_across_rest
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_ip_header_names_the_client_address() {
     let db = Arc::new(TestDb::sqlite());
-    let config = [("oauth2.trust_ip_header", json!(true))];
+    let config = [("oauth2.proxy.trust_ip_header", json!(true))];
     let app = TestApp::start_with(db, &new_secret_key(), &config).await;
     let ((target, secret), _) = two_clients(&app).await;
     let proxied = |client: &str| app.api_from("127.0.0.1", &[("X-Real-IP", client)]);

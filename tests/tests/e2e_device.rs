@@ -212,7 +212,7 @@ async fn rfc8628_3_5_expired_device_code_is_expired_token() {
     let app = TestApp::start_with(
         Arc::new(TestDb::sqlite()),
         &new_secret_key(),
-        &[("oauth2.device_code_expires_in", json!(1))],
+        &[("oauth2.lifetimes.device_code", json!(1))],
     )
     .await;
     let (browser, client_id, _) = device_client(&app, "none").await;

@@ -67,7 +67,7 @@ async fn rfc9700_4_13_x_forwarded_proto_is_ignored_by_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rfc9700_4_13_x_forwarded_proto_is_honoured_when_trusted() {
-    let app = app_behind_proxy(&[("oauth2.trust_forwarded_proto", json!(true))]).await;
+    let app = app_behind_proxy(&[("oauth2.proxy.trust_forwarded_proto", json!(true))]).await;
     let proxied = app.api_from("127.0.0.1", &[("X-Forwarded-Proto", "https")]);
     proxied
         .token_ok(ClientAuth::Basic("backend", "s3cret"), &CC)

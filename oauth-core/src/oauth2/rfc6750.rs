@@ -145,7 +145,7 @@ pub fn extract_bearer_token<'r>(
             found.push(token);
         }
     }
-    if config.bearer_token_in_body
+    if config.bearer.in_body
         && request.method != Method::Get
         && request.is_form_encoded()
         && let Some(t) = request
@@ -155,7 +155,7 @@ pub fn extract_bearer_token<'r>(
     {
         found.push(t);
     }
-    if config.bearer_token_in_query
+    if config.bearer.in_query
         && let Some(t) = request
             .query
             .single("access_token")

@@ -4,15 +4,15 @@
 //! restarts.
 //!
 //! One address is cut off early, from every client
-//! ([`Config::client_auth_max_failures_per_address`]); a client is refused
+//! ([`ClientSecretLimit::max_failures_per_address`]); a client is refused
 //! only after many more failures from all addresses together
-//! ([`Config::client_auth_max_failures`]), the backstop against guessing
+//! ([`ClientSecretLimit::max_failures`]), the backstop against guessing
 //! spread over many addresses. A single guesser therefore cannot lock a
 //! client out for everyone else, which a per-client count alone allows to
 //! anyone who knows a `client_id`.
 //!
-//! [`Config::client_auth_max_failures_per_address`]: crate::Config::client_auth_max_failures_per_address
-//! [`Config::client_auth_max_failures`]: crate::Config::client_auth_max_failures
+//! [`ClientSecretLimit::max_failures_per_address`]: crate::config::ClientSecretLimit::max_failures_per_address
+//! [`ClientSecretLimit::max_failures`]: crate::config::ClientSecretLimit::max_failures
 
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -64,8 +64,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ) -> Result<(), OAuth2Error> {
         let config = &self.config;
         let (per_client, per_address) = (
-            config.client_auth_max_failures,
-            config.client_auth_max_failures_per_address,
+            config.limits.client_secret.max_failures,
+            config.limits.client_secret.max_failures_per_address,
         );
         if per_client == 0 && per_address == 0 {
             return if client.check_client_secret(secret) {
@@ -78,7 +78,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let address = remote_addr.map(address_key);
         let address = address.as_deref();
         let now = self.now();
-        let since = now.saturating_sub(config.client_auth_failure_window);
+        let since = now.saturating_sub(config.limits.client_secret.window);
         let failures = self
             .storage
             .count_client_auth_failures(client.client_id(), address, since)

@@ -1,7 +1,7 @@
 //! RFC 7636, Proof Key for Code Exchange (PKCE).
 //!
 //! `S256` is always accepted; `plain` only when
-//! [`Config::allow_plain_pkce`](crate::Config::allow_plain_pkce) is on.
+//! [`Pkce::allow_plain`](crate::config::Pkce::allow_plain) is on.
 //! Public clients must use PKCE; a token request with a `code_verifier` for
 //! a code issued without a challenge is refused (the PKCE downgrade attack
 //! of RFC 9700 §2.1.1).

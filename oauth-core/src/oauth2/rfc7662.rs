@@ -64,7 +64,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 }
                 let exp = self
                     .config
-                    .refresh_token_expires_in
+                    .lifetimes
+                    .refresh_token
                     .map(|l| token.issued_at().saturating_add(l));
                 if exp.is_some_and(|e| now >= e) {
                     return Ok(inactive);

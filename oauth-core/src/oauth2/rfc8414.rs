@@ -86,7 +86,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         grant_types.sort();
         let mut pkce = vec!["S256"];
-        if self.config.allow_plain_pkce {
+        if self.config.pkce.allow_plain {
             pkce.push("plain");
         }
         let auth_methods: Vec<String> = self
@@ -110,7 +110,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             // origin the requests arrive at (see `rfc9207`).
             doc["authorization_response_iss_parameter_supported"] = true.into();
         }
-        if let Some(scopes) = &self.config.scopes_supported {
+        if let Some(scopes) = &self.config.scopes.supported {
             doc["scopes_supported"] = scopes.clone().into();
         }
         if let Some(p) = &endpoints.revocation {

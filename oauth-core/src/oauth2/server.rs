@@ -158,10 +158,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     pub fn new(storage: S, config: Config) -> Result<AuthorizationServer<S>, ConfigError> {
         config.validate().map_err(ConfigError)?;
         let supported_scopes = config
-            .scopes_supported
+            .scopes
+            .supported
             .as_ref()
             .map(|s| Scope::from_tokens(s.iter()));
-        let default_scope = Scope::from_tokens(config.default_scope.iter());
+        let default_scope = Scope::from_tokens(config.scopes.default.iter());
         let mut server = AuthorizationServer {
             storage,
             config,
@@ -393,7 +394,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// Whether a refresh token goes with tokens issued to `client`: refresh
     /// tokens are on and the client may use the `refresh_token` grant.
     pub fn issues_refresh_token_to<C: OAuth2Client + ?Sized>(&self, client: &C) -> bool {
-        self.config.issue_refresh_tokens
+        self.config.refresh_tokens.issue
             && self.grants.contains_key("refresh_token")
             && client.check_grant_type("refresh_token")
     }

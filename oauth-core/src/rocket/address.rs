@@ -1,5 +1,5 @@
 //! The client's address, for the per-address guessing limits
-//! ([`Config::client_auth_max_failures_per_address`](crate::Config::client_auth_max_failures_per_address)).
+//! ([`ClientSecretLimit::max_failures_per_address`](crate::config::ClientSecretLimit::max_failures_per_address)).
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -9,7 +9,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use crate::rocket::fairing::SharedConfig;
 
 /// The address a request came from: the connection's peer, or, when
-/// `trust_ip_header` is on ([`Config::trust_ip_header`](crate::Config::trust_ip_header)),
+/// `trust_ip_header` is on ([`Proxy::trust_ip_header`](crate::config::Proxy::trust_ip_header)),
 /// the address in Rocket's `ip_header` (`X-Real-IP` by default) when it
 /// holds one. Rocket's own [`Request::client_ip`] always believes that
 /// header, which a client can set to anything, so it is used only when a
@@ -23,7 +23,7 @@ pub fn client_address(req: &Request<'_>, trust_ip_header: bool) -> Option<IpAddr
 }
 
 /// The client's address as a request guard, by the OAuth 2.0 fairing's
-/// [`Config::trust_ip_header`](crate::Config::trust_ip_header): for pages
+/// [`Proxy::trust_ip_header`](crate::config::Proxy::trust_ip_header): for pages
 /// of the application that pass it to the engine, such as the device
 /// flow's verification page
 /// ([`AuthorizationServer::lookup_user_code`](crate::AuthorizationServer::lookup_user_code)).
@@ -38,7 +38,7 @@ impl<'r> FromRequest<'r> for ClientAddress {
         let trust = req
             .rocket()
             .state::<SharedConfig>()
-            .is_some_and(|c| c.0.trust_ip_header);
+            .is_some_and(|c| c.0.proxy.trust_ip_header);
         Outcome::Success(ClientAddress(client_address(req, trust)))
     }
 }

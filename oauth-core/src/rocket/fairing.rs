@@ -200,8 +200,8 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
         endpoints = %endpoints.join(" "),
         registration = %registration,
         insecure_transport = %on_off(config.insecure_transport),
-        trust_forwarded_proto = %on_off(config.trust_forwarded_proto),
-        trust_ip_header = %on_off(config.trust_ip_header),
+        trust_forwarded_proto = %on_off(config.proxy.trust_forwarded_proto),
+        trust_ip_header = %on_off(config.proxy.trust_ip_header),
         "OAuth 2.0 authorization server started"
     );
     if config.insecure_transport {

@@ -13,20 +13,20 @@ use crate::rocket::guard_error::{GuardError, fail, refuse};
 
 /// Copies a Rocket request (and its form body, if read) into an engine
 /// request. TLS is Rocket's own TLS, or `X-Forwarded-Proto: https` when
-/// [`Config::trust_forwarded_proto`] is on.
+/// [`Proxy::trust_forwarded_proto`](crate::config::Proxy::trust_forwarded_proto) is on.
 ///
 /// The URI is made absolute from the `Host` header, so that the engine can
 /// build absolute URLs (the device flow's `verification_uri`) when no
 /// [`Config::issuer`] is configured. The client's address is the
-/// connection's, or Rocket's `ip_header` when [`Config::trust_ip_header`]
+/// connection's, or Rocket's `ip_header` when [`Proxy::trust_ip_header`](crate::config::Proxy::trust_ip_header)
 /// is on ([`client_address`]).
 pub fn engine_request(
     req: &Request<'_>,
     form_body: Option<&str>,
     config: &Config,
 ) -> OAuth2Request {
-    to_engine_request(req, form_body, config.trust_forwarded_proto)
-        .with_remote_addr(client_address(req, config.trust_ip_header))
+    to_engine_request(req, form_body, config.proxy.trust_forwarded_proto)
+        .with_remote_addr(client_address(req, config.proxy.trust_ip_header))
 }
 
 /// [`engine_request`] without an OAuth 2.0 [`Config`]: the OAuth 1.0a side

@@ -2,6 +2,7 @@
 //! clients, and request builders. Built on `common`.
 #![allow(dead_code)]
 
+use oauth_core::config::Device;
 use std::sync::Arc;
 
 use oauth_core::{
@@ -26,8 +27,11 @@ pub const OTHER_TV: &str = "other-tv";
 /// The default configuration with a relative verification URI and an issuer.
 pub fn device_config() -> Config {
     Config {
-        verification_uri: Some("/activate".into()),
         issuer: Some(ISSUER.into()),
+        device: Device {
+            verification_uri: Some("/activate".into()),
+            ..Device::default()
+        },
         ..Config::default()
     }
 }

@@ -163,12 +163,12 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for CodeResponse {
         request: &mut AuthorizationRequest<S::Client>,
     ) -> Result<(), OAuth2Error> {
         let config = server.config();
-        let required = request.client.is_public() || config.require_pkce_for_confidential_clients;
+        let required = request.client.is_public() || config.pkce.require_for_confidential_clients;
         request.code_challenge = rfc7636::validate_challenge(
             params.single("code_challenge")?,
             params.single("code_challenge_method")?,
             required,
-            config.allow_plain_pkce,
+            config.pkce.allow_plain,
         )?;
         Ok(())
     }

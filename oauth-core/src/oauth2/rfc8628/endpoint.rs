@@ -61,10 +61,10 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     /// Registers the device code grant at the token endpoint, which also
     /// enables the device authorization endpoint.
     ///
-    /// Fails if [`Config::verification_uri`](crate::Config::verification_uri)
+    /// Fails if [`Device::verification_uri`](crate::config::Device::verification_uri)
     /// is not set: every device authorization response must name it (§3.2).
     pub fn with_device_grant(self) -> Result<Self, ConfigError> {
-        if self.config.verification_uri.is_none() {
+        if self.config.device.verification_uri.is_none() {
             return Err(ConfigError(
                 "oauth2.verification_uri is required for the device authorization grant (RFC 8628 §3.2)"
                     .into(),
@@ -106,7 +106,7 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     ) -> Result<DeviceAuthorizationResponse, OAuth2Error> {
         let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
-        let verification_uri = match &self.config.verification_uri {
+        let verification_uri = match &self.config.device.verification_uri {
             Some(uri) if self.grants.contains_key(DEVICE_CODE_GRANT_TYPE) => uri,
             _ => {
                 return Err(plain(OAuth2Error::unsupported_grant_type(
@@ -129,15 +129,18 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
         let config = &self.config;
         let mut saved = None;
         for _ in 0..USER_CODE_ATTEMPTS {
-            let user_code = generate_user_code(&config.user_code_alphabet, config.user_code_length);
+            let user_code = generate_user_code(
+                &config.device.user_code_alphabet,
+                config.device.user_code_length,
+            );
             let record = NewDeviceCode {
                 device_code_digest: secrets::digest(&device_code),
                 user_code_digest: secrets::digest(&user_code),
                 client_id: client.client_id().to_owned(),
                 scope: scope.to_string(),
                 issued_at: now,
-                expires_at: now.saturating_add(config.device_code_expires_in),
-                interval: config.device_polling_interval,
+                expires_at: now.saturating_add(config.lifetimes.device_code),
+                interval: config.device.polling_interval,
             };
             if self
                 .storage
@@ -171,8 +174,8 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
             user_code: UserCode::new(user_code),
             verification_uri,
             verification_uri_complete,
-            expires_in: config.device_code_expires_in,
-            interval: config.device_polling_interval,
+            expires_in: config.lifetimes.device_code,
+            interval: config.device.polling_interval,
         })
     }
 }

@@ -35,10 +35,8 @@
 //!     scope: Some("videos:watch".into()),
 //!     ..ClientMetadata::default()
 //! }));
-//! let config = Config {
-//!     verification_uri: Some("https://as.example/activate".into()),
-//!     ..Config::default()
-//! };
+//! let mut config = Config::default();
+//! config.device.verification_uri = Some("https://as.example/activate".into());
 //! let clock = ManualClock::new(1_700_000_000);
 //! let server = AuthorizationServer::new(storage, config).unwrap()
 //!     .with_clock(clock.clone())

@@ -49,7 +49,7 @@ pub enum UserCodeError {
     /// user reloading the page is not penalised).
     AlreadyDecided,
     /// Too many wrong codes lately (§5.1); the user must wait until older
-    /// failures leave [`Config::user_code_failure_window`](crate::Config::user_code_failure_window).
+    /// failures leave [`UserCodeLimit::window`](crate::config::UserCodeLimit::window).
     TooManyAttempts,
     /// Storage failed.
     Storage(StorageError),
@@ -92,7 +92,7 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     /// requests of one user can overshoot the limit by those in flight.
     /// Failures are counted per client address too (`remote_addr`, when
     /// known), across users, so that one guesser with many accounts is cut
-    /// off as well ([`Config::user_code_max_failures_per_address`](crate::Config::user_code_max_failures_per_address)).
+    /// off as well ([`UserCodeLimit::max_failures_per_address`](crate::config::UserCodeLimit::max_failures_per_address)).
     pub async fn lookup_user_code(
         &self,
         user_id: &str,
@@ -168,15 +168,15 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
     ) -> Result<(String, S::DeviceCode), UserCodeError> {
         let config = &self.config;
         let now = self.now();
-        let since = now.saturating_sub(config.user_code_failure_window);
+        let since = now.saturating_sub(config.limits.user_code.window);
         let address = remote_addr.map(address_key);
         let address = address.as_deref();
         let failures = self
             .storage
             .count_user_code_failures(user_id, address, since)
             .await?;
-        let per_address = config.user_code_max_failures_per_address;
-        let by_user = failures.user >= config.user_code_max_failures;
+        let per_address = config.limits.user_code.max_failures_per_address;
+        let by_user = failures.user >= config.limits.user_code.max_failures;
         if by_user || (per_address > 0 && address.is_some() && failures.address >= per_address) {
             let by = if by_user {
                 CutOff::User
@@ -186,8 +186,8 @@ impl<S: DeviceCodeStorage> AuthorizationServer<S> {
             events::user_code_cut_off(user_id, remote_addr, by);
             return Err(UserCodeError::TooManyAttempts);
         }
-        let normalized = normalize_user_code(input, &config.user_code_alphabet);
-        if normalized.len() != config.user_code_length {
+        let normalized = normalize_user_code(input, &config.device.user_code_alphabet);
+        if normalized.len() != config.device.user_code_length {
             return Err(UserCodeError::Malformed);
         }
         let found = self

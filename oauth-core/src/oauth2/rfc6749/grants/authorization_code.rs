@@ -60,7 +60,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
         if now
             >= stored
                 .auth_time()
-                .saturating_add(server.config.authorization_code_expires_in)
+                .saturating_add(server.config.lifetimes.authorization_code)
         {
             return Err(OAuth2Error::invalid_grant(
                 "the authorization code has expired",

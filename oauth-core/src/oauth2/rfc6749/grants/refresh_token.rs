@@ -54,7 +54,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token has been revoked",
             ));
         }
-        if let Some(lifetime) = server.config.refresh_token_expires_in
+        if let Some(lifetime) = server.config.lifetimes.refresh_token
             && now >= old.issued_at().saturating_add(lifetime)
         {
             return Err(OAuth2Error::invalid_grant("the refresh token has expired"));
@@ -83,10 +83,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             user_id: old.user_id(),
             scope,
             // §6: a new refresh token keeps the scope of the one presented.
-            refresh_scope: server.config.rotate_refresh_tokens.then_some(granted),
+            refresh_scope: server.config.refresh_tokens.rotate.then_some(granted),
             grant_id: old.grant_id().to_owned(),
         };
-        if !server.config.rotate_refresh_tokens {
+        if !server.config.refresh_tokens.rotate {
             return server.issue_token(spec).await;
         }
         let issued = server.new_token(spec);

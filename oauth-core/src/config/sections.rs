@@ -1,0 +1,236 @@
+//! The sections of [`Config`](super::Config), each a sub-table of
+//! `[oauth2]` with defaults of its own, so a table given in part keeps the
+//! defaults of the keys it leaves out.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::DEFAULT_USER_CODE_ALPHABET;
+
+/// Lifetimes, in seconds (`[oauth2.lifetimes]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lifetimes {
+    /// Access token lifetime for grant types not in
+    /// [`Lifetimes::access_token_by_grant`] (3600).
+    pub access_token: i64,
+    /// Access token lifetime by grant type. Defaults (Authlib's):
+    /// `authorization_code`, `password` and `client_credentials` 864000,
+    /// `implicit` 3600.
+    pub access_token_by_grant: HashMap<String, i64>,
+    /// Authorization code lifetime (300; RFC 6749 §4.1.2 recommends at most
+    /// 10 minutes).
+    pub authorization_code: i64,
+    /// Refresh token lifetime, counted from the issue of the token it
+    /// belongs to; `None` for no limit (2592000, 30 days).
+    pub refresh_token: Option<i64>,
+    /// Lifetime of device codes and user codes (1800). Shorter gives a
+    /// guesser fewer live codes to hit (RFC 8628 §5.1).
+    pub device_code: i64,
+}
+
+/// Refresh tokens (`[oauth2.refresh_tokens]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefreshTokens {
+    /// Whether refresh tokens are issued to clients that may use the
+    /// `refresh_token` grant (true).
+    pub issue: bool,
+    /// Whether each refresh issues a new refresh token and revokes the old
+    /// one (true). With rotation, presenting a rotated-out refresh token
+    /// revokes every token of its grant.
+    pub rotate: bool,
+}
+
+/// PKCE, RFC 7636 (`[oauth2.pkce]`). Public clients always need it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pkce {
+    /// Whether the `plain` method is accepted (false: only `S256`).
+    pub allow_plain: bool,
+    /// Whether confidential clients must use PKCE too (false).
+    pub require_for_confidential_clients: bool,
+}
+
+/// Bearer token transport, RFC 6750 §2 (`[oauth2.bearer]`). The
+/// `Authorization` header is always accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bearer {
+    /// Whether a form body may carry the token (§2.2) (false).
+    pub in_body: bool,
+    /// Whether the query may carry the token (§2.3) (false).
+    pub in_query: bool,
+}
+
+/// Scopes (`[oauth2.scopes]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scopes {
+    /// The scopes the server knows; a request for any other is
+    /// `invalid_scope`. `None` accepts any syntactically valid scope.
+    pub supported: Option<Vec<String>>,
+    /// The scope used when a request omits `scope` (RFC 6749 §3.3), before
+    /// narrowing to what the client may have (empty).
+    pub default: Vec<String>,
+}
+
+/// A reverse proxy in front of the server (`[oauth2.proxy]`). Switch these
+/// on only behind a proxy that sets the header and drops any the client
+/// sent: otherwise anyone can claim it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Proxy {
+    /// Whether `X-Forwarded-Proto: https` counts as TLS (false).
+    pub trust_forwarded_proto: bool,
+    /// Whether the Rocket adapter takes the client's address from Rocket's
+    /// `ip_header` (`X-Real-IP` unless configured otherwise) rather than
+    /// from the connection (false). Without a trusted proxy, anyone could
+    /// claim any address and escape the per-address limits; behind a proxy
+    /// without it, every request comes from the proxy's address, and one
+    /// guesser cuts every client off.
+    pub trust_ip_header: bool,
+}
+
+/// The device authorization grant, RFC 8628 (`[oauth2.device]`). Its
+/// lifetime is [`Lifetimes::device_code`], its guessing limit
+/// [`Limits::user_code`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Device {
+    /// The verification page (§3.2), where users enter user codes; required
+    /// to enable the grant (none). May be relative (`/activate`): it is then
+    /// joined to [`Config::issuer`](super::Config::issuer), or to the request's own URL if that is
+    /// absolute.
+    pub verification_uri: Option<String>,
+    /// Seconds a device must wait between polls (5, §3.2's default).
+    pub polling_interval: i64,
+    /// Significant characters in a user code (8; with the default alphabet,
+    /// 34.5 bits, §6.1's example).
+    pub user_code_length: usize,
+    /// The characters of user codes: upper-case ASCII letters and digits,
+    /// each once (`BCDFGHJKLMNPQRSTVWXZ`, §6.1: no vowels, so no words; no
+    /// digits to confuse with letters). Entry is case-insensitive.
+    pub user_code_alphabet: String,
+}
+
+/// Guessing limits (`[oauth2.limits.client_secret]`,
+/// `[oauth2.limits.user_code]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Wrong client secrets (RFC 6819 §5.1.4.2.3).
+    pub client_secret: ClientSecretLimit,
+    /// Wrong user codes (RFC 8628 §5.1).
+    pub user_code: UserCodeLimit,
+}
+
+/// Wrong client secrets, counted in storage
+/// ([`OAuth2Storage::count_client_auth_failures`](crate::OAuth2Storage::count_client_auth_failures)),
+/// so the limits hold across processes and restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientSecretLimit {
+    /// Wrong secrets a client may be presented with, from all addresses
+    /// together, within the window before it is refused, even with its
+    /// right secret, until older failures leave the window (100; 0 turns
+    /// this limit off). It is the backstop against guessing spread over
+    /// many addresses: one address is cut off by
+    /// [`ClientSecretLimit::max_failures_per_address`] long before, so
+    /// locking a client out takes this many failures from more than
+    /// `max_failures / max_failures_per_address` addresses.
+    pub max_failures: u32,
+    /// Wrong secrets one client address may present, for any clients
+    /// together, within the window before that address is refused for
+    /// every client (10; 0 turns this limit off). Its further attempts are
+    /// not checked nor counted, so they do not add to any client's count.
+    /// IPv6 addresses count by their /64 network, which one host usually
+    /// has whole. Needs the address of the request
+    /// ([`OAuth2Request::remote_addr`](crate::OAuth2Request::remote_addr)):
+    /// behind a reverse proxy, see [`Proxy::trust_ip_header`], or every
+    /// client shares the proxy's address.
+    pub max_failures_per_address: u32,
+    /// The window, in seconds, over which wrong secrets are counted (300).
+    pub window: i64,
+}
+
+/// Wrong user codes at the verification page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserCodeLimit {
+    /// Wrong user codes a user may enter within the window before being
+    /// refused (5).
+    pub max_failures: u32,
+    /// Wrong user codes that may be entered from one client address, by
+    /// any users together, within the window before that address is
+    /// refused (20; 0 turns this limit off). Stops one guesser who signs in
+    /// as many users; a household or office behind one address still gets
+    /// four users' worth of typos. IPv6 addresses count by their /64, as
+    /// for client secrets.
+    pub max_failures_per_address: u32,
+    /// The window, in seconds, over which wrong user codes are counted
+    /// (900); a refused user may try again once older failures leave it.
+    pub window: i64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Lifetimes {
+        let access_token_by_grant = [
+            ("authorization_code", 864_000),
+            ("implicit", 3_600),
+            ("password", 864_000),
+            ("client_credentials", 864_000),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Lifetimes {
+            access_token: 3_600,
+            access_token_by_grant,
+            authorization_code: 300,
+            refresh_token: Some(2_592_000),
+            device_code: 1_800,
+        }
+    }
+}
+
+impl Default for RefreshTokens {
+    fn default() -> RefreshTokens {
+        RefreshTokens {
+            issue: true,
+            rotate: true,
+        }
+    }
+}
+
+impl Default for Device {
+    fn default() -> Device {
+        Device {
+            verification_uri: None,
+            polling_interval: 5,
+            user_code_length: 8,
+            user_code_alphabet: DEFAULT_USER_CODE_ALPHABET.to_owned(),
+        }
+    }
+}
+
+impl Default for ClientSecretLimit {
+    fn default() -> ClientSecretLimit {
+        ClientSecretLimit {
+            max_failures: 100,
+            max_failures_per_address: 10,
+            window: 300,
+        }
+    }
+}
+
+impl Default for UserCodeLimit {
+    fn default() -> UserCodeLimit {
+        UserCodeLimit {
+            max_failures: 5,
+            max_failures_per_address: 20,
+            window: 900,
+        }
+    }
+}
