@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, Ident};
 
-use crate::parse::{Errors, Model, parse_with};
+use crate::parse::{Model, parse_with};
 use crate::roles::ModelSpec;
 
 /// Parses `input` as the model `spec` and emits its mapping:
@@ -27,11 +27,6 @@ pub fn derive(input: DeriveInput, spec: &ModelSpec) -> syn::Result<TokenStream> 
     // wrong too.
     no_generics(&input, spec.derive)?;
     let m = parse_with(&input, spec.derive, spec.attr, spec.roles)?;
-    let mut errors = Errors::default();
-    for (a, b) in spec.same_type {
-        errors.take(same_type(&m, a, b, spec.derive));
-    }
-    errors.finish()?;
     Ok(mapping(&m, spec))
 }
 
@@ -65,22 +60,6 @@ fn no_generics(input: &DeriveInput, derive: &str) -> syn::Result<()> {
         Err(syn::Error::new_spanned(
             &input.generics,
             format!("#[derive({derive})] works on a plain struct without generic parameters"),
-        ))
-    }
-}
-
-fn same_type(m: &Model, a: &str, b: &str, derive: &str) -> syn::Result<()> {
-    let (ta, tb) = (&m.get(a).ty, &m.get(b).ty);
-    if crate::parse::shape(ta) == crate::parse::shape(tb) {
-        Ok(())
-    } else {
-        Err(syn::Error::new_spanned(
-            tb,
-            format!(
-                "#[derive({derive})]: `{b}` must have the same type as `{a}` (`{}`), \
-                 so that expiry can be computed in SQL",
-                crate::parse::shape(ta)
-            ),
         ))
     }
 }

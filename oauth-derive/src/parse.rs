@@ -15,10 +15,13 @@ pub enum Kind {
     MaybeText,
     /// `Option<String>`
     OptText,
-    /// `i64` or `i32` (Unix seconds, lifetimes)
-    Int,
-    /// `Option<i64>` or `Option<i32>` (NULL while not revoked)
-    OptInt,
+    /// An instant: `i64` or `i32` Unix seconds, or a `TIMESTAMP` as
+    /// `NaiveDateTime` or `DateTime<Utc>` (oauth-diesel's `chrono` feature)
+    Instant,
+    /// An `Option` of an instant (NULL until it happens)
+    OptInstant,
+    /// A number of seconds (a lifetime, an interval): `i64` or `i32`
+    Seconds,
     /// `String`, `i32`, `i64`, or `Option` of one (a user id)
     Owner,
     /// `Option<String>`, `Option<i32>` or `Option<i64>` (a user id, NULL
@@ -36,8 +39,12 @@ impl Kind {
             Kind::Text => s == "String",
             Kind::MaybeText => matches!(s, "String" | "Option<String>"),
             Kind::OptText => s == "Option<String>",
-            Kind::Int => matches!(s, "i64" | "i32"),
-            Kind::OptInt => matches!(s, "Option<i64>" | "Option<i32>"),
+            Kind::Instant => is_instant(s),
+            Kind::OptInstant => s
+                .strip_prefix("Option<")
+                .and_then(|s| s.strip_suffix('>'))
+                .is_some_and(is_instant),
+            Kind::Seconds => matches!(s, "i64" | "i32"),
             Kind::Owner => matches!(
                 s,
                 "String" | "i32" | "i64" | "Option<String>" | "Option<i32>" | "Option<i64>"
@@ -52,8 +59,13 @@ impl Kind {
             Kind::Text => "`String`",
             Kind::MaybeText => "`String` or `Option<String>`",
             Kind::OptText => "`Option<String>` (NULL when absent)",
-            Kind::Int => "`i64` or `i32` (seconds)",
-            Kind::OptInt => "`Option<i64>` or `Option<i32>` (NULL while not revoked)",
+            Kind::Instant => {
+                "`i64` or `i32` (Unix seconds), or `NaiveDateTime` or `DateTime<Utc>` (a `TIMESTAMP`)"
+            }
+            Kind::OptInstant => {
+                "an `Option` of `i64`, `i32`, `NaiveDateTime` or `DateTime<Utc>` (NULL until set)"
+            }
+            Kind::Seconds => "`i64` or `i32` (a number of seconds)",
             Kind::Owner => "`String`, `i32` or `i64`, or an `Option` of one",
             Kind::OptOwner => {
                 "`Option<String>`, `Option<i32>` or `Option<i64>` (NULL until authorized)"
@@ -61,6 +73,12 @@ impl Kind {
             Kind::Key => "`i32`, `i64` or `String`, the type of the tokens' `user_id`",
         }
     }
+}
+
+/// Unix seconds, or a chrono timestamp (`chrono::NaiveDateTime` and
+/// `chrono::DateTime<chrono::Utc>` both shape to these).
+fn is_instant(shape: &str) -> bool {
+    matches!(shape, "i64" | "i32" | "NaiveDateTime" | "DateTime<Utc>")
 }
 
 /// The last path segment of a type with its generic arguments, without
@@ -123,12 +141,6 @@ pub struct Model {
 }
 
 impl Model {
-    /// The field bound to a required role.
-    pub fn get(&self, role: &str) -> &Bound {
-        self.find(role)
-            .unwrap_or_else(|| unreachable!("required role {role} checked during parsing"))
-    }
-
     /// The field bound to a role, if any.
     pub fn find(&self, role: &str) -> Option<&Bound> {
         self.bound.iter().find(|(r, _)| *r == role).map(|(_, b)| b)
@@ -338,8 +350,8 @@ pub fn parse_with(
                     Kind::Text => "String",
                     Kind::MaybeText => "Option<String>",
                     Kind::OptText => "Option<String>",
-                    Kind::Int => "i64",
-                    Kind::OptInt => "Option<i64>",
+                    Kind::Instant | Kind::Seconds => "i64",
+                    Kind::OptInstant => "Option<i64>",
                     Kind::Owner | Kind::OptOwner => "Option<i32>",
                     Kind::Key => "i32",
                 };

@@ -29,9 +29,6 @@ pub struct ModelSpec {
     pub roles: &'static [Role],
     /// The `oauth_diesel::__private` macro that implements the model.
     pub template: &'static str,
-    /// Roles that must share a type, because SQL adds or compares them
-    /// (`issued_at + expires_in <= now`).
-    pub same_type: &'static [(&'static str, &'static str)],
 }
 
 const CLIENT_ROLES: &[Role] = &[
@@ -51,13 +48,13 @@ const CLIENT_ROLES: &[Role] = &[
     role(
         "client_id_issued_at",
         false,
-        Kind::Int,
+        Kind::Instant,
         "when the client was registered",
     ),
     role(
         "client_secret_expires_at",
         false,
-        Kind::Int,
+        Kind::Instant,
         "when the secret expires, 0 for never",
     ),
     role(
@@ -101,18 +98,28 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::Text,
         "the scope the refresh token may ask for",
     ),
-    role("issued_at", true, Kind::Int, "when the token was issued"),
-    role("expires_in", true, Kind::Int, "the access token lifetime"),
+    role(
+        "issued_at",
+        true,
+        Kind::Instant,
+        "when the token was issued",
+    ),
+    role(
+        "expires_in",
+        true,
+        Kind::Seconds,
+        "the access token lifetime in seconds",
+    ),
     role(
         "access_token_revoked_at",
         true,
-        Kind::OptInt,
+        Kind::OptInstant,
         "when the access token was revoked",
     ),
     role(
         "refresh_token_revoked_at",
         true,
-        Kind::OptInt,
+        Kind::OptInstant,
         "when the refresh token was revoked",
     ),
     role(
@@ -145,7 +152,7 @@ const CODE_ROLES: &[Role] = &[
     ),
     role("response_type", true, Kind::Text, "`code`"),
     role("scope", true, Kind::Text, "the granted scope"),
-    role("auth_time", true, Kind::Int, "when the code was issued"),
+    role("auth_time", true, Kind::Instant, "when the code was issued"),
     role("code_challenge", true, Kind::OptText, "the PKCE challenge"),
     role(
         "code_challenge_method",
@@ -190,23 +197,23 @@ const DEVICE_ROLES: &[Role] = &[
         Kind::Text,
         "pending, approved, denied or consumed",
     ),
-    role("issued_at", true, Kind::Int, "when the device asked"),
+    role("issued_at", true, Kind::Instant, "when the device asked"),
     role(
         "expires_at",
         true,
-        Kind::Int,
+        Kind::Instant,
         "when the device code expires",
     ),
     role(
         "polling_interval",
         true,
-        Kind::Int,
+        Kind::Seconds,
         "the polling interval in seconds, raised by slow_down",
     ),
     role(
         "last_polled_at",
         true,
-        Kind::OptInt,
+        Kind::OptInstant,
         "when the device last polled",
     ),
 ];
@@ -295,7 +302,7 @@ const TEMPORARY_ROLES: &[Role] = &[
         Kind::MaybeText,
         "the realms asked for, space-separated",
     ),
-    role("expires_at", true, Kind::Int, "when it expires"),
+    role("expires_at", true, Kind::Instant, "when it expires"),
 ];
 
 const OAUTH1_TOKEN_ROLES: &[Role] = &[
@@ -319,7 +326,7 @@ const OAUTH1_TOKEN_ROLES: &[Role] = &[
         Kind::MaybeText,
         "the realms it covers, space-separated",
     ),
-    role("issued_at", false, Kind::Int, "when it was issued"),
+    role("issued_at", false, Kind::Instant, "when it was issued"),
 ];
 
 /// `#[derive(OAuth2Client)]`.
@@ -328,7 +335,6 @@ pub const CLIENT: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: CLIENT_ROLES,
     template: "oauth2_client",
-    same_type: &[],
 };
 
 /// `#[derive(OAuth2Token)]`.
@@ -337,7 +343,6 @@ pub const TOKEN: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: TOKEN_ROLES,
     template: "oauth2_token",
-    same_type: &[("issued_at", "expires_in")],
 };
 
 /// `#[derive(OAuth2AuthorizationCode)]`.
@@ -346,7 +351,6 @@ pub const AUTHORIZATION_CODE: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: CODE_ROLES,
     template: "oauth2_authorization_code",
-    same_type: &[],
 };
 
 /// `#[derive(OAuth2User)]`.
@@ -355,7 +359,6 @@ pub const USER: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: USER_ROLES,
     template: "oauth2_user",
-    same_type: &[],
 };
 
 /// `#[derive(OAuth2DeviceCode)]`.
@@ -364,10 +367,6 @@ pub const DEVICE_CODE: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: DEVICE_ROLES,
     template: "oauth2_device_code",
-    same_type: &[
-        ("issued_at", "expires_at"),
-        ("issued_at", "polling_interval"),
-    ],
 };
 
 /// `#[derive(OAuth1Client)]`.
@@ -376,7 +375,6 @@ pub const OAUTH1_CLIENT: ModelSpec = ModelSpec {
     attr: &OAUTH1,
     roles: OAUTH1_CLIENT_ROLES,
     template: "oauth1_client",
-    same_type: &[],
 };
 
 /// `#[derive(OAuth1TemporaryCredential)]`.
@@ -385,7 +383,6 @@ pub const OAUTH1_TEMPORARY_CREDENTIAL: ModelSpec = ModelSpec {
     attr: &OAUTH1,
     roles: TEMPORARY_ROLES,
     template: "oauth1_temporary_credential",
-    same_type: &[],
 };
 
 /// `#[derive(OAuth1TokenCredential)]`.
@@ -394,5 +391,4 @@ pub const OAUTH1_TOKEN_CREDENTIAL: ModelSpec = ModelSpec {
     attr: &OAUTH1,
     roles: OAUTH1_TOKEN_ROLES,
     template: "oauth1_token_credential",
-    same_type: &[],
 };

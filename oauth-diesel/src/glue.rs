@@ -226,7 +226,8 @@ impl TextColumn for Option<String> {
     }
 }
 
-/// An integer column holding seconds: `i64` or `i32`.
+/// An integer column holding a number of seconds (a lifetime, a polling
+/// interval): `i64` or `i32`.
 pub trait IntColumn: Sized {
     /// As the engine's `i64`.
     fn to_i64(&self) -> i64;
@@ -253,15 +254,65 @@ impl IntColumn for i32 {
     }
 }
 
-/// A nullable timestamp column (`Option<i64>` or `Option<i32>`).
-pub trait OptIntColumn: Sized {
-    /// `Some(now)` in the column's type.
-    fn at(now: i64) -> QueryResult<Self>;
+/// A column holding an instant: integer Unix seconds (`i64`, `i32`), or,
+/// with the `chrono` feature, a `TIMESTAMP` as `chrono::NaiveDateTime`
+/// (read as UTC) or `chrono::DateTime<Utc>`. The engine counts whole Unix
+/// seconds; queries only compare instants with bound values, never add to
+/// them in SQL, so every backend's timestamp type works the same.
+pub trait TimeColumn: Sized {
+    /// As the engine's Unix seconds (a fraction of a second is dropped).
+    fn to_unix(&self) -> i64;
+    /// From the engine's Unix seconds.
+    fn from_unix(seconds: i64) -> QueryResult<Self>;
 }
 
-impl<T: IntColumn> OptIntColumn for Option<T> {
+impl<T: IntColumn> TimeColumn for T {
+    fn to_unix(&self) -> i64 {
+        self.to_i64()
+    }
+    fn from_unix(seconds: i64) -> QueryResult<T> {
+        T::from_i64(seconds)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl TimeColumn for chrono::NaiveDateTime {
+    fn to_unix(&self) -> i64 {
+        self.and_utc().timestamp()
+    }
+    fn from_unix(seconds: i64) -> QueryResult<chrono::NaiveDateTime> {
+        chrono::DateTime::from_timestamp(seconds, 0)
+            .map(|t| t.naive_utc())
+            .ok_or_else(|| conversion_error(format!("{seconds} is out of a timestamp's range")))
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl TimeColumn for chrono::DateTime<chrono::Utc> {
+    fn to_unix(&self) -> i64 {
+        self.timestamp()
+    }
+    fn from_unix(seconds: i64) -> QueryResult<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| conversion_error(format!("{seconds} is out of a timestamp's range")))
+    }
+}
+
+/// A nullable instant (`Option` of a [`TimeColumn`]), NULL until it
+/// happens (a revocation, a device's first poll).
+pub trait OptTimeColumn: Sized {
+    /// `Some(now)` in the column's type.
+    fn at(now: i64) -> QueryResult<Self>;
+    /// As the engine's Unix seconds, if set.
+    fn to_unix(&self) -> Option<i64>;
+}
+
+impl<T: TimeColumn> OptTimeColumn for Option<T> {
     fn at(now: i64) -> QueryResult<Option<T>> {
-        T::from_i64(now).map(Some)
+        T::from_unix(now).map(Some)
+    }
+    fn to_unix(&self) -> Option<i64> {
+        self.as_ref().map(T::to_unix)
     }
 }
 
@@ -363,4 +414,46 @@ pub fn no_column_for(derive: &str, role: &str) -> DieselError {
         "this #[derive({derive})] model has no `{role}` column, and the record to insert has one; \
          add the column (or mark the field that holds it with #[oauth1({role})])"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_instants_are_unix_seconds() {
+        assert_eq!(
+            <i64 as TimeColumn>::from_unix(1_700_000_000).unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(TimeColumn::to_unix(&1_700_000_000_i32), 1_700_000_000);
+        // Past 2038, an `i32` column refuses rather than wraps.
+        assert!(<i32 as TimeColumn>::from_unix(i64::from(i32::MAX) + 1).is_err());
+        assert_eq!(<Option<i64> as OptTimeColumn>::at(5).unwrap(), Some(5));
+        assert_eq!(OptTimeColumn::to_unix(&None::<i32>), None);
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn chrono_timestamps_are_the_same_instants_in_utc() {
+        use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+        let naive = NaiveDate::from_ymd_opt(2023, 11, 14)
+            .and_then(|d| d.and_hms_opt(22, 13, 20))
+            .unwrap();
+        assert_eq!(TimeColumn::to_unix(&naive), 1_700_000_000);
+        assert_eq!(
+            <NaiveDateTime as TimeColumn>::from_unix(1_700_000_000).unwrap(),
+            naive
+        );
+        let aware = <DateTime<Utc> as TimeColumn>::from_unix(1_700_000_000).unwrap();
+        assert_eq!(aware.naive_utc(), naive);
+        assert_eq!(TimeColumn::to_unix(&aware), 1_700_000_000);
+        // `client_secret_expires_at = 0` ("never") is the epoch, and back.
+        let epoch = <NaiveDateTime as TimeColumn>::from_unix(0).unwrap();
+        assert_eq!(TimeColumn::to_unix(&epoch), 0);
+        // A fraction of a second, as a database may keep, is dropped.
+        let fraction = naive + chrono::Duration::milliseconds(999);
+        assert_eq!(TimeColumn::to_unix(&fraction), 1_700_000_000);
+        assert!(<NaiveDateTime as TimeColumn>::from_unix(i64::MAX).is_err());
+    }
 }

@@ -126,6 +126,62 @@
 //! type Storage = oauth_diesel::DieselStorage<Client, Token, AuthorizationCode>;
 //! ```
 //!
+//! ## Time columns
+//!
+//! The models above keep their instants (`issued_at`, `auth_time`,
+//! `client_id_issued_at`, revocations, ...) as integer Unix seconds
+//! (`BigInt` or `Integer`). With the `chrono` feature, any instant may be
+//! a `TIMESTAMP` instead, read as `chrono::NaiveDateTime` (taken as UTC) or
+//! `chrono::DateTime<Utc>` (PostgreSQL's `TIMESTAMPTZ`, and SQLite; Diesel
+//! maps no MySQL type to it, so with the `mysql` feature use
+//! `NaiveDateTime`). Lifetimes (`expires_in`) and intervals stay integer
+//! seconds. Types may be mixed within a model; no query adds seconds to a
+//! timestamp in SQL, so each backend's timestamp type works as it is.
+//!
+//! ```
+//! # #[cfg(feature = "chrono")]
+//! # mod with_chrono {
+//! use diesel::prelude::*;
+//! use oauth_diesel::OAuth2Token;
+//! use oauth_diesel::chrono::NaiveDateTime;
+//!
+//! diesel::table! {
+//!     tokens (id) {
+//!         id -> Integer,
+//!         user_id -> Nullable<Integer>,
+//!         client_id -> Text,
+//!         token_type -> Text,
+//!         access_token -> Text,
+//!         refresh_token -> Nullable<Text>,
+//!         scope -> Text,
+//!         created_at -> Timestamp,
+//!         expires_in -> Integer,
+//!         access_token_revoked_at -> Nullable<Timestamp>,
+//!         refresh_token_revoked_at -> Nullable<Timestamp>,
+//!         grant_id -> Text,
+//!     }
+//! }
+//!
+//! #[derive(Queryable, Selectable, OAuth2Token)]
+//! #[diesel(table_name = tokens)]
+//! pub struct Token {
+//!     pub id: i32,
+//!     pub user_id: Option<i32>,
+//!     pub client_id: String,
+//!     pub token_type: String,
+//!     pub access_token: String,
+//!     pub refresh_token: Option<String>,
+//!     pub scope: String,
+//!     #[oauth2(issued_at)]
+//!     pub created_at: NaiveDateTime,
+//!     pub expires_in: i32,
+//!     pub access_token_revoked_at: Option<NaiveDateTime>,
+//!     pub refresh_token_revoked_at: Option<NaiveDateTime>,
+//!     pub grant_id: String,
+//! }
+//! # }
+//! ```
+//!
 //! ## Running on the standard tables
 //!
 //! ```
@@ -201,6 +257,9 @@ pub use oauth_derive::{
     OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token, OAuth2User,
 };
 
+/// The chrono of the `chrono` feature, for timestamp fields of the models.
+#[cfg(feature = "chrono")]
+pub use chrono;
 pub use oauth_core;
 /// The Redis client the OAuth 1.0a Redis storage is built on, to make its
 /// connection with ([`RedisOAuth1Storage::new`]).

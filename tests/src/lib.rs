@@ -9,6 +9,7 @@
 //! HTTP (`tests/e2e_*.rs`); [`oauth1`] signs OAuth 1.0a requests for them.
 
 pub mod app;
+pub mod chrono_models;
 pub mod db;
 pub mod logs;
 pub mod oauth1;

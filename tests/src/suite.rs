@@ -72,21 +72,25 @@ impl TestStorage for StandardStorage {
             .expect("insert client");
     }
     async fn add_user(&self, user: TestUser) {
-        use diesel::connection::SimpleConnection;
-        self.pool()
-            .write(move |conn| {
-                // The same DDL on the three databases.
-                conn.batch_execute(
-                    "CREATE TABLE IF NOT EXISTS test_user \
-                     (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL)",
-                )?;
-                diesel::insert_into(test_user::table)
-                    .values((test_user::id.eq(user.id), test_user::name.eq(&user.name)))
-                    .execute(conn)
-            })
-            .await
-            .expect("insert user");
+        insert_test_user(self.pool(), user).await;
     }
+}
+
+/// Adds a user to the `test_user` table, creating it on first use.
+pub async fn insert_test_user(pool: &oauth_diesel::DbPool, user: TestUser) {
+    use diesel::connection::SimpleConnection;
+    pool.write(move |conn| {
+        // The same DDL on the three databases.
+        conn.batch_execute(
+            "CREATE TABLE IF NOT EXISTS test_user \
+             (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL)",
+        )?;
+        diesel::insert_into(test_user::table)
+            .values((test_user::id.eq(user.id), test_user::name.eq(&user.name)))
+            .execute(conn)
+    })
+    .await
+    .expect("insert user");
 }
 
 /// The redirect URI of the test clients.
@@ -1179,7 +1183,18 @@ pub async fn database_errors_are_server_errors(db: TestDb) {
 /// keeps rotated-out refresh tokens until their lifetime ends (so their
 /// reuse is still detected).
 pub async fn cleanup_removes_only_what_is_spent(db: TestDb) {
-    let s = db.storage();
+    cleanup_removes_only_what_is_spent_from(&db.storage()).await;
+}
+
+/// [`cleanup_removes_only_what_is_spent`] on a storage of any models.
+pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D>(
+    s: &oauth_diesel::DieselStorage<C, T, A, D>,
+) where
+    C: oauth_diesel::DieselClient,
+    T: oauth_diesel::DieselToken,
+    A: oauth_diesel::DieselAuthorizationCode,
+    D: oauth_diesel::DieselDeviceCode,
+{
     let now = 1_700_100_000;
     let mut old_code = new_code(&secrets::digest("old"));
     old_code.auth_time = now - 301;

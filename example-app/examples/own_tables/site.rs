@@ -21,6 +21,7 @@ use oauth_core::rocket::{
     oauth2_routes,
 };
 use oauth_core::{AuthorizationServer, Consent, OAuth2Response, scope};
+use oauth_diesel::chrono::NaiveDateTime;
 use oauth_diesel::migrations::{MigrationSet, run_migration_sets};
 use oauth_diesel::{
     DbPool, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User,
@@ -66,10 +67,10 @@ diesel::table! {
         refresh_sha256 -> Nullable<Text>,
         scope -> Text,
         refresh_scope -> Text,
-        created -> BigInt,
+        created -> Timestamp,
         lifetime -> BigInt,
-        access_revoked -> Nullable<BigInt>,
-        refresh_revoked -> Nullable<BigInt>,
+        access_revoked -> Nullable<Timestamp>,
+        refresh_revoked -> Nullable<Timestamp>,
         family -> Text,
         note -> Nullable<Text>,
     }
@@ -84,7 +85,7 @@ diesel::table! {
         redirect_uri -> Nullable<Text>,
         response_type -> Text,
         scope -> Text,
-        created -> BigInt,
+        created -> Timestamp,
         challenge -> Nullable<Text>,
         challenge_method -> Nullable<Text>,
     }
@@ -133,14 +134,16 @@ pub struct MyToken {
     pub scope: String,
     #[oauth2(refresh_token_scope)]
     pub refresh_scope: String,
+    /// A `TIMESTAMP` (UTC), as chrono reads it.
     #[oauth2(issued_at)]
-    pub created: i64,
+    pub created: NaiveDateTime,
+    /// Seconds: lifetimes stay integers.
     #[oauth2(expires_in)]
     pub lifetime: i64,
     #[oauth2(access_token_revoked_at)]
-    pub access_revoked: Option<i64>,
+    pub access_revoked: Option<NaiveDateTime>,
     #[oauth2(refresh_token_revoked_at)]
-    pub refresh_revoked: Option<i64>,
+    pub refresh_revoked: Option<NaiveDateTime>,
     #[oauth2(grant_id)]
     pub family: String,
 }
@@ -159,7 +162,7 @@ pub struct MyCode {
     pub response_type: String,
     pub scope: String,
     #[oauth2(auth_time)]
-    pub created: i64,
+    pub created: NaiveDateTime,
     #[oauth2(code_challenge)]
     pub challenge: Option<String>,
     #[oauth2(code_challenge_method)]

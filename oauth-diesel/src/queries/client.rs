@@ -32,7 +32,7 @@ macro_rules! oauth2_client {
 
             fn client_secret_expires_at(&self) -> i64 {
                 $crate::__oauth_or!(
-                    { $($crate::__private::IntColumn::to_i64(&self.$expires_f))? } else { 0 }
+                    { $($crate::__private::TimeColumn::to_unix(&self.$expires_f))? } else { 0 }
                 )
             }
 
@@ -49,7 +49,7 @@ macro_rules! oauth2_client {
                 owner: ::std::option::Option<&str>,
             ) -> $crate::__private::diesel::QueryResult<()> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OwnerColumn, TextColumn};
+                use $crate::__private::{TimeColumn, OwnerColumn, TextColumn};
                 let _ = owner;
                 $crate::__private::diesel::insert_into($table)
                     .values((
@@ -58,10 +58,10 @@ macro_rules! oauth2_client {
                             record.client_secret_digest.as_deref(),
                         )),
                         $meta_c.eq($crate::__private::metadata_json(&record.metadata)?),
-                        $($issued_c.eq(<$issued_t as IntColumn>::from_i64(
+                        $($issued_c.eq(<$issued_t as TimeColumn>::from_unix(
                             record.client_id_issued_at,
                         )?),)?
-                        $($expires_c.eq(<$expires_t as IntColumn>::from_i64(
+                        $($expires_c.eq(<$expires_t as TimeColumn>::from_unix(
                             record.client_secret_expires_at,
                         )?),)?
                         $($owner_c.eq(<$owner_t as OwnerColumn>::from_engine(owner)?),)?

@@ -36,7 +36,7 @@ macro_rules! oauth2_authorization_code {
                 $crate::__private::oauth_core::Scope::from_stored(&self.$scope_f)
             }
             fn auth_time(&self) -> i64 {
-                $crate::__private::IntColumn::to_i64(&self.$auth_f)
+                $crate::__private::TimeColumn::to_unix(&self.$auth_f)
             }
             fn code_challenge(&self) -> ::std::option::Option<&str> {
                 self.$challenge_f.as_deref()
@@ -55,7 +55,7 @@ macro_rules! oauth2_authorization_code {
                 new: &$crate::__private::oauth_core::NewAuthorizationCode,
             ) -> $crate::__private::diesel::QueryResult<()> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OwnerColumn, TextColumn};
+                use $crate::__private::{TimeColumn, OwnerColumn, TextColumn};
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $code_c.eq(&new.code_digest),
@@ -68,7 +68,7 @@ macro_rules! oauth2_authorization_code {
                         )),
                         $rtype_c.eq(&new.response_type),
                         $scope_c.eq(&new.scope),
-                        $auth_c.eq(<$auth_t as IntColumn>::from_i64(new.auth_time)?),
+                        $auth_c.eq(<$auth_t as TimeColumn>::from_unix(new.auth_time)?),
                         $challenge_c.eq(new.code_challenge.as_deref()),
                         $method_c.eq(new.code_challenge_method.as_deref()),
                         $($nonce_c.eq(new.nonce.as_deref()),)?
@@ -97,7 +97,7 @@ macro_rules! oauth2_authorization_code {
                 cutoff: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                let cutoff = <$auth_t as $crate::__private::IntColumn>::from_i64(cutoff)?;
+                let cutoff = <$auth_t as $crate::__private::TimeColumn>::from_unix(cutoff)?;
                 $crate::__private::diesel::delete($table.filter($auth_c.le(cutoff))).execute(conn)
             }
         }

@@ -45,17 +45,16 @@ macro_rules! oauth2_device_code {
                 $crate::__private::OwnerColumn::to_engine(&self.$user_f)
             }
             fn issued_at(&self) -> i64 {
-                $crate::__private::IntColumn::to_i64(&self.$issued_f)
+                $crate::__private::TimeColumn::to_unix(&self.$issued_f)
             }
             fn expires_at(&self) -> i64 {
-                $crate::__private::IntColumn::to_i64(&self.$expires_f)
+                $crate::__private::TimeColumn::to_unix(&self.$expires_f)
             }
             fn interval(&self) -> i64 {
                 $crate::__private::IntColumn::to_i64(&self.$interval_f)
             }
             fn last_polled_at(&self) -> ::std::option::Option<i64> {
-                self.$polled_f
-                    .map(|v| $crate::__private::IntColumn::to_i64(&v))
+                $crate::__private::OptTimeColumn::to_unix(&self.$polled_f)
             }
         }
 
@@ -64,9 +63,9 @@ macro_rules! oauth2_device_code {
                 conn: &mut $crate::AnyConnection,
                 new: &$crate::__private::oauth_core::oauth2::rfc8628::NewDeviceCode,
             ) -> $crate::__private::diesel::QueryResult<()> {
-                use $crate::__private::IntColumn;
                 use $crate::__private::diesel::prelude::*;
                 use $crate::__private::oauth_core::oauth2::rfc8628::DeviceCodeStatus;
+                use $crate::__private::{IntColumn, TimeColumn};
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $device_c.eq(&new.device_code_digest),
@@ -74,9 +73,9 @@ macro_rules! oauth2_device_code {
                         $client_c.eq(&new.client_id),
                         $scope_c.eq(&new.scope),
                         $status_c.eq(DeviceCodeStatus::Pending.as_str()),
-                        $issued_c.eq(<$issued_t as IntColumn>::from_i64(new.issued_at)?),
-                        $expires_c.eq(<$issued_t as IntColumn>::from_i64(new.expires_at)?),
-                        $interval_c.eq(<$issued_t as IntColumn>::from_i64(new.interval)?),
+                        $issued_c.eq(<$issued_t as TimeColumn>::from_unix(new.issued_at)?),
+                        $expires_c.eq(<$expires_t as TimeColumn>::from_unix(new.expires_at)?),
+                        $interval_c.eq(<$interval_t as IntColumn>::from_i64(new.interval)?),
                     ))
                     .execute(conn)?;
                 Ok(())
@@ -88,7 +87,7 @@ macro_rules! oauth2_device_code {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                let now_v = <$issued_t as $crate::__private::IntColumn>::from_i64(now)?;
+                let now_v = <$expires_t as $crate::__private::TimeColumn>::from_unix(now)?;
                 $crate::__private::diesel::update(
                     $table
                         .filter($ucode_c.eq(user_code_digest))
@@ -127,8 +126,8 @@ macro_rules! oauth2_device_code {
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
                 use $crate::__private::oauth_core::oauth2::rfc8628::DeviceCodeStatus;
-                use $crate::__private::{IntColumn, OwnerColumn};
-                let now_v = <$issued_t as IntColumn>::from_i64(now)?;
+                use $crate::__private::{OwnerColumn, TimeColumn};
+                let now_v = <$expires_t as TimeColumn>::from_unix(now)?;
                 $crate::__private::diesel::update(
                     $table
                         .filter($ucode_c.eq(user_code_digest))
@@ -142,6 +141,11 @@ macro_rules! oauth2_device_code {
                 .execute(conn)
             }
 
+            /// On time if never polled or `last_polled_at + interval <= now`.
+            /// The sum is taken here, not in SQL (a `TIMESTAMP` plus seconds
+            /// is written differently by every backend); the `UPDATE` then
+            /// claims the poll only if `last_polled_at` is still what was
+            /// read, so of two racing polls one is on time.
             fn poll_on_time(
                 conn: &mut $crate::AnyConnection,
                 device_code_digest: &str,
@@ -149,20 +153,38 @@ macro_rules! oauth2_device_code {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OptIntColumn};
-                let now_v = <$issued_t as IntColumn>::from_i64(now)?;
-                $crate::__private::diesel::update(
-                    $table
+                use $crate::__private::{IntColumn, OptTimeColumn};
+                let read: ::std::option::Option<($polled_t, $interval_t)> =
+                    $crate::on_backend!(conn, |conn| $table
                         .filter($device_c.eq(device_code_digest))
                         .filter($client_c.eq(client_id))
-                        .filter(
-                            $polled_c
-                                .is_null()
-                                .or(($polled_c + $interval_c.nullable()).le(now_v)),
-                        ),
-                )
-                .set($polled_c.eq(<$polled_t as OptIntColumn>::at(now)?))
-                .execute(conn)
+                        .select(($polled_c, $interval_c))
+                        .get_result(conn)
+                        .optional())?;
+                let ::std::option::Option::Some((polled, interval)) = read else {
+                    return Ok(0);
+                };
+                if let ::std::option::Option::Some(last) = OptTimeColumn::to_unix(&polled)
+                    && last.saturating_add(IntColumn::to_i64(&interval)) > now
+                {
+                    return Ok(0);
+                }
+                let poll = $polled_c.eq(<$polled_t as OptTimeColumn>::at(now)?);
+                let row = $table
+                    .filter($device_c.eq(device_code_digest))
+                    .filter($client_c.eq(client_id));
+                match polled {
+                    ::std::option::Option::None => {
+                        $crate::__private::diesel::update(row.filter($polled_c.is_null()))
+                            .set(poll)
+                            .execute(conn)
+                    }
+                    ::std::option::Option::Some(last) => {
+                        $crate::__private::diesel::update(row.filter($polled_c.eq(last)))
+                            .set(poll)
+                            .execute(conn)
+                    }
+                }
             }
 
             fn poll_too_fast(
@@ -173,8 +195,8 @@ macro_rules! oauth2_device_code {
                 slow_down_by: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OptIntColumn};
-                let by = <$issued_t as IntColumn>::from_i64(slow_down_by)?;
+                use $crate::__private::{IntColumn, OptTimeColumn};
+                let by = <$interval_t as IntColumn>::from_i64(slow_down_by)?;
                 $crate::__private::diesel::update(
                     $table
                         .filter($device_c.eq(device_code_digest))
@@ -182,7 +204,7 @@ macro_rules! oauth2_device_code {
                 )
                 .set((
                     $interval_c.eq($interval_c + by),
-                    $polled_c.eq(<$polled_t as OptIntColumn>::at(now)?),
+                    $polled_c.eq(<$polled_t as OptTimeColumn>::at(now)?),
                 ))
                 .execute(conn)
             }
@@ -207,7 +229,7 @@ macro_rules! oauth2_device_code {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                let now_v = <$issued_t as $crate::__private::IntColumn>::from_i64(now)?;
+                let now_v = <$expires_t as $crate::__private::TimeColumn>::from_unix(now)?;
                 $crate::__private::diesel::delete($table.filter($expires_c.le(now_v))).execute(conn)
             }
         }

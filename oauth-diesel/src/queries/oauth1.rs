@@ -172,7 +172,7 @@ macro_rules! oauth1_temporary_credential {
                 $crate::__oauth1_list!(self, $($realms_f)?)
             }
             fn expires_at(&self) -> i64 {
-                $crate::__private::IntColumn::to_i64(&self.$expires_f)
+                $crate::__private::TimeColumn::to_unix(&self.$expires_f)
             }
         }
 
@@ -182,7 +182,7 @@ macro_rules! oauth1_temporary_credential {
                 record: &$crate::__private::oauth_core::oauth1::TemporaryCredentialRecord,
             ) -> $crate::__private::diesel::QueryResult<()> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OwnerColumn, TextColumn, non_empty};
+                use $crate::__private::{TimeColumn, OwnerColumn, TextColumn, non_empty};
                 $crate::__oauth_unless!([$($realms_f)?] {
                     if non_empty(&record.realms).is_some() {
                         return Err($crate::__private::no_column_for(
@@ -199,7 +199,7 @@ macro_rules! oauth1_temporary_credential {
                         $callback_c.eq(&record.oauth_callback),
                         $verifier_c.eq(record.verifier_digest.as_deref()),
                         $user_c.eq(<$user_t as OwnerColumn>::from_engine(record.user_id.as_deref())?),
-                        $expires_c.eq(<$expires_t as IntColumn>::from_i64(record.expires_at)?),
+                        $expires_c.eq(<$expires_t as TimeColumn>::from_unix(record.expires_at)?),
                         $($realms_c.eq(<$realms_t as TextColumn>::from_opt(non_empty(&record.realms))),)?
                     ))
                     .execute(conn)?;
@@ -221,8 +221,8 @@ macro_rules! oauth1_temporary_credential {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OwnerColumn};
-                let now_v = <$expires_t as IntColumn>::from_i64(now)?;
+                use $crate::__private::{TimeColumn, OwnerColumn};
+                let now_v = <$expires_t as TimeColumn>::from_unix(now)?;
                 $crate::__private::diesel::update(
                     $table
                         .filter($token_c.eq(oauth_token))
@@ -251,7 +251,7 @@ macro_rules! oauth1_temporary_credential {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                let now_v = <$expires_t as $crate::__private::IntColumn>::from_i64(now)?;
+                let now_v = <$expires_t as $crate::__private::TimeColumn>::from_unix(now)?;
                 $crate::__private::diesel::delete($table.filter($expires_c.le(now_v))).execute(conn)
             }
         }
@@ -299,7 +299,7 @@ macro_rules! oauth1_token_credential {
             ) -> $crate::__private::diesel::QueryResult<()> {
                 use $crate::__private::diesel::prelude::*;
                 #[allow(unused_imports)]
-                use $crate::__private::{IntColumn, OwnerColumn, TextColumn, non_empty};
+                use $crate::__private::{TimeColumn, OwnerColumn, TextColumn, non_empty};
                 $crate::__oauth_unless!([$($realms_f)?] {
                     if non_empty(&record.realms).is_some() {
                         return Err($crate::__private::no_column_for(
@@ -317,7 +317,7 @@ macro_rules! oauth1_token_credential {
                             ::std::option::Option::Some(record.user_id.as_str()),
                         )?),
                         $($realms_c.eq(<$realms_t as TextColumn>::from_opt(non_empty(&record.realms))),)?
-                        $($issued_c.eq(<$issued_t as IntColumn>::from_i64(record.issued_at)?),)?
+                        $($issued_c.eq(<$issued_t as TimeColumn>::from_unix(record.issued_at)?),)?
                     ))
                     .execute(conn)?;
                 Ok(())

@@ -44,7 +44,7 @@ macro_rules! oauth2_token {
                 )
             }
             fn issued_at(&self) -> i64 {
-                $crate::__private::IntColumn::to_i64(&self.$issued_f)
+                $crate::__private::TimeColumn::to_unix(&self.$issued_f)
             }
             fn expires_in(&self) -> i64 {
                 $crate::__private::IntColumn::to_i64(&self.$expires_f)
@@ -69,7 +69,7 @@ macro_rules! oauth2_token {
                 new: &$crate::__private::oauth_core::NewToken,
             ) -> $crate::__private::diesel::QueryResult<()> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::{IntColumn, OwnerColumn};
+                use $crate::__private::{IntColumn, OwnerColumn, TimeColumn};
                 $crate::__private::diesel::insert_into($table)
                     .values((
                         $client_c.eq(&new.client_id),
@@ -78,7 +78,7 @@ macro_rules! oauth2_token {
                         $access_c.eq(&new.access_token_digest),
                         $refresh_c.eq(new.refresh_token_digest.as_deref()),
                         $scope_c.eq(&new.scope),
-                        $issued_c.eq(<$issued_t as IntColumn>::from_i64(new.issued_at)?),
+                        $issued_c.eq(<$issued_t as TimeColumn>::from_unix(new.issued_at)?),
                         $expires_c.eq(<$expires_t as IntColumn>::from_i64(new.expires_in)?),
                         $grant_c.eq(&new.grant_id),
                         $($rscope_c.eq(&new.refresh_token_scope),)?
@@ -107,11 +107,11 @@ macro_rules! oauth2_token {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::OptIntColumn;
+                use $crate::__private::OptTimeColumn;
                 $crate::__private::diesel::update(
                     $table.filter($access_c.eq(digest)).filter($arev_c.is_null()),
                 )
-                .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                .set($arev_c.eq(<$arev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)
             }
 
@@ -123,17 +123,17 @@ macro_rules! oauth2_token {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::OptIntColumn;
+                use $crate::__private::OptTimeColumn;
                 let claimed = $crate::__private::diesel::update(
                     $table.filter($refresh_c.eq(digest)).filter($rrev_c.is_null()),
                 )
-                .set($rrev_c.eq(<$rrev_t as OptIntColumn>::at(now)?))
+                .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)?;
                 if claimed > 0 {
                     $crate::__private::diesel::update(
                         $table.filter($refresh_c.eq(digest)).filter($arev_c.is_null()),
                     )
-                    .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                    .set($arev_c.eq(<$arev_t as OptTimeColumn>::at(now)?))
                     .execute(conn)?;
                 }
                 Ok(claimed)
@@ -145,11 +145,11 @@ macro_rules! oauth2_token {
                 now: i64,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::OptIntColumn;
+                use $crate::__private::OptTimeColumn;
                 let access = $crate::__private::diesel::update(
                     $table.filter($grant_c.eq(grant_id)).filter($arev_c.is_null()),
                 )
-                .set($arev_c.eq(<$arev_t as OptIntColumn>::at(now)?))
+                .set($arev_c.eq(<$arev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)?;
                 let refresh = $crate::__private::diesel::update(
                     $table
@@ -157,34 +157,53 @@ macro_rules! oauth2_token {
                         .filter($refresh_c.is_not_null())
                         .filter($rrev_c.is_null()),
                 )
-                .set($rrev_c.eq(<$rrev_t as OptIntColumn>::at(now)?))
+                .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)?;
                 Ok(access + refresh)
             }
 
+            /// Expiry is `issued_at + expires_in <= now`. No addition is
+            /// made in SQL (a `TIMESTAMP` plus seconds is written
+            /// differently by every backend): a site has few distinct
+            /// lifetimes, so the tokens of each are deleted by comparing
+            /// `issued_at` with `now - lifetime`.
             fn delete_expired(
                 conn: &mut $crate::AnyConnection,
                 now: i64,
                 refresh_lifetime: ::std::option::Option<i64>,
             ) -> $crate::__private::diesel::QueryResult<usize> {
                 use $crate::__private::diesel::prelude::*;
-                use $crate::__private::IntColumn;
-                let now_v = <$issued_t as IntColumn>::from_i64(now)?;
-                let access_expired = ($issued_c + $expires_c).le(now_v);
-                match refresh_lifetime {
-                    Some(lifetime) => {
-                        let cutoff =
-                            <$issued_t as IntColumn>::from_i64(now.saturating_sub(lifetime))?;
-                        $crate::__private::diesel::delete($table.filter(
-                            access_expired.and($refresh_c.is_null().or($issued_c.le(cutoff))),
+                use $crate::__private::{IntColumn, TimeColumn};
+                let lifetimes: ::std::vec::Vec<$expires_t> =
+                    $crate::on_backend!(conn, |conn| $table
+                        .select($expires_c)
+                        .distinct()
+                        .load(conn))?;
+                let refresh_cutoff = match refresh_lifetime {
+                    Some(lifetime) => ::std::option::Option::Some(
+                        <$issued_t as TimeColumn>::from_unix(now.saturating_sub(lifetime))?,
+                    ),
+                    None => ::std::option::Option::None,
+                };
+                let mut deleted = 0;
+                for lifetime in lifetimes {
+                    let seconds = IntColumn::to_i64(&lifetime);
+                    let issued_by =
+                        <$issued_t as TimeColumn>::from_unix(now.saturating_sub(seconds))?;
+                    let access_expired = $expires_c.eq(lifetime).and($issued_c.le(issued_by));
+                    deleted += match &refresh_cutoff {
+                        Some(cutoff) => $crate::__private::diesel::delete($table.filter(
+                            access_expired
+                                .and($refresh_c.is_null().or($issued_c.le(cutoff.clone()))),
                         ))
-                        .execute(conn)
-                    }
-                    None => $crate::__private::diesel::delete(
-                        $table.filter(access_expired.and($refresh_c.is_null())),
-                    )
-                    .execute(conn),
+                        .execute(conn)?,
+                        None => $crate::__private::diesel::delete(
+                            $table.filter(access_expired.and($refresh_c.is_null())),
+                        )
+                        .execute(conn)?,
+                    };
                 }
+                Ok(deleted)
             }
         }
     };

@@ -60,7 +60,7 @@ pub struct Token {
     pub refresh_token: Option<String>,
     pub scope: String,
     pub issued_at: i64,
-    pub expires_in: std::primitive::i64, // the same type as issued_at, spelled otherwise
+    pub expires_in: std::primitive::i64, // spelled with its path
     pub access_token_revoked_at: Option<i64>,
     pub refresh_token_revoked_at: Option<i64>,
     pub grant_id: String,

@@ -1,10 +1,12 @@
 -- The site's own tables: its users, and its clients, tokens and codes with
--- columns of its own beside the ones the OAuth derives map.
+-- columns of its own beside the ones the OAuth derives map. Binary
+-- collation: client ids, digests and emails compare byte for byte, as on the
+-- other backends (MySQL's default collation would match `APP` to `app`).
 CREATE TABLE members (
     id INTEGER PRIMARY KEY AUTO_INCREMENT NOT NULL,
     email VARCHAR(255) NOT NULL UNIQUE,
     display_name VARCHAR(255) NOT NULL
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE my_clients (
     id INTEGER PRIMARY KEY AUTO_INCREMENT NOT NULL,
@@ -14,7 +16,7 @@ CREATE TABLE my_clients (
     owner INTEGER REFERENCES members (id),
     -- The site's own: not mapped, filled by its default.
     plan VARCHAR(32) NOT NULL DEFAULT 'free'
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE my_tokens (
     id INTEGER PRIMARY KEY AUTO_INCREMENT NOT NULL,
@@ -25,13 +27,14 @@ CREATE TABLE my_tokens (
     refresh_sha256 VARCHAR(255) UNIQUE,
     scope TEXT NOT NULL,
     refresh_scope TEXT NOT NULL,
-    created BIGINT NOT NULL,
+    -- Instants as timestamps (UTC), lifetimes in seconds.
+    created DATETIME NOT NULL,
     lifetime BIGINT NOT NULL,
-    access_revoked BIGINT,
-    refresh_revoked BIGINT,
+    access_revoked DATETIME,
+    refresh_revoked DATETIME,
     family VARCHAR(255) NOT NULL,
     note TEXT
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX my_tokens_family ON my_tokens (family);
 
 CREATE TABLE my_codes (
@@ -42,7 +45,7 @@ CREATE TABLE my_codes (
     redirect_uri TEXT,
     response_type VARCHAR(32) NOT NULL,
     scope TEXT NOT NULL,
-    created BIGINT NOT NULL,
+    created DATETIME NOT NULL,
     challenge VARCHAR(255),
     challenge_method VARCHAR(16)
-);
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -25,10 +25,11 @@ CREATE TABLE my_tokens (
     refresh_sha256 VARCHAR(255) UNIQUE,
     scope TEXT NOT NULL,
     refresh_scope TEXT NOT NULL,
-    created BIGINT NOT NULL,
+    -- Instants as timestamps (UTC), lifetimes in seconds.
+    created TIMESTAMP NOT NULL,
     lifetime BIGINT NOT NULL,
-    access_revoked BIGINT,
-    refresh_revoked BIGINT,
+    access_revoked TIMESTAMP,
+    refresh_revoked TIMESTAMP,
     family VARCHAR(255) NOT NULL,
     note TEXT
 );
@@ -42,7 +43,7 @@ CREATE TABLE my_codes (
     redirect_uri TEXT,
     response_type VARCHAR(32) NOT NULL,
     scope TEXT NOT NULL,
-    created BIGINT NOT NULL,
+    created TIMESTAMP NOT NULL,
     challenge VARCHAR(255),
     challenge_method VARCHAR(16)
 );

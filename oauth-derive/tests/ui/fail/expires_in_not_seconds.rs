@@ -11,7 +11,7 @@ struct Token {
     refresh_token: Option<String>,
     scope: String,
     issued_at: i64,
-    expires_in: i32,
+    expires_in: std::time::Duration,
     access_token_revoked_at: Option<i64>,
     refresh_token_revoked_at: Option<i64>,
     grant_id: String,
