@@ -78,6 +78,7 @@
 //! | [`oauth2::rfc7591`] | dynamic client registration |
 //! | [`oauth2::rfc8414`] | server metadata |
 //! | [`oauth2::rfc8628`] | device authorization grant: endpoint, polling, user codes |
+//! | [`jose`] | JWS signing and verification, JWK and JWK Set (RFC 7515, 7517, 7518) |
 //! | [`oauth1`] | OAuth 1.0a provider (RFC 5849): [`oauth1::OAuth1Server`], its models and storage |
 //! | [`models`], [`storage`], [`memory`] | model traits, storage trait, in-memory storage |
 //! | [`config`], [`secrets`], [`scope`](mod@scope), [`http`], [`error`] | the parts they share |
@@ -98,6 +99,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod jose;
 pub mod memory;
 pub mod models;
 pub mod oauth1;
