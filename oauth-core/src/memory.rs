@@ -18,6 +18,7 @@ use crate::scope::Scope;
 use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};
 
 mod device;
+mod keys;
 mod oauth1;
 pub use device::StoredDeviceCode;
 
@@ -147,6 +148,8 @@ pub struct MemoryStorage {
     device: Mutex<device::DeviceState>,
     /// The OAuth 1.0a tables (`memory/oauth1.rs`).
     pub(crate) oauth1: oauth1::OAuth1Tables,
+    /// The signing keys (`memory/keys.rs`).
+    keys: keys::KeyTable,
 }
 
 impl MemoryStorage {

@@ -13,6 +13,8 @@
 //!   (algorithm confusion), a key not for signatures, keys the token brings
 //!   along (`jwk`, `jku`), and `crit` extensions. Claims are checked by the
 //!   caller with the engine's clock ([`TimeClaims`]), not the system time.
+//! - [`KeyRing`]: keys kept in a [`SigningKeyStorage`], sealed at rest,
+//!   rotated with their publication ahead of use and after it.
 //!
 //! ```
 //! use oauth_core::jose::{self, Algorithm, SigningKey, Verification};
@@ -30,12 +32,14 @@
 //! ```
 
 mod claims;
+pub mod keyring;
 mod keys;
 mod verify;
 
 pub use claims::TimeClaims;
 pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
+pub use keyring::{KeyRing, KeySealer, SigningKeyStorage, StoredSigningKey};
 pub use keys::SigningKey;
 pub use verify::{Verification, Verified, verify};
 

@@ -1,0 +1,317 @@
+//! Signing keys kept in storage, so that every instance on one database
+//! signs with the same keys, and rotated so that no relying party ever
+//! meets a signature by a key it could not have fetched:
+//!
+//! 1. a new key is published in the JWK Set at once, and signs only from
+//!    `signs_from`, [`KeyRing::publish_ahead`] later (relying parties
+//!    cache JWK Sets; the first key of an empty storage signs at once, as
+//!    nobody can have cached anything);
+//! 2. when it starts signing, the key before it stops
+//!    (`signs_until`) and stays published for as long as anything it
+//!    signed can still be presented ([`KeyRing::signed_lifetime`]);
+//! 3. after that it is removed.
+//!
+//! Private keys are stored sealed with AES-256-GCM under a key from the
+//! configuration ([`KeySealer`]); without one they are stored in clear,
+//! and [`KeySealer::is_sealing`] is false so the launch can say so.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::jwk::JwkSet;
+use rand::RngCore;
+
+use super::{Algorithm, JoseError, SigningKey, algorithm_name};
+use crate::error::StorageError;
+use crate::storage::StorageResult;
+
+/// A signing key as storage keeps it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSigningKey {
+    /// The RFC 7638 thumbprint, the JWK's `kid`.
+    pub kid: String,
+    /// `RS256`, `ES256` or `EdDSA`.
+    pub alg: String,
+    /// The private key, sealed by [`KeySealer::seal`]: a secret even so.
+    pub private_key: String,
+    /// When it was made (Unix seconds).
+    pub created_at: i64,
+    /// When it starts signing.
+    pub signs_from: i64,
+    /// When it stopped signing, once a newer key took over.
+    pub signs_until: Option<i64>,
+    /// When it leaves the JWK Set, once retired.
+    pub published_until: Option<i64>,
+}
+
+impl std::fmt::Debug for StoredSigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSigningKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("created_at", &self.created_at)
+            .field("signs_from", &self.signs_from)
+            .field("signs_until", &self.signs_until)
+            .field("published_until", &self.published_until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The persistence of signing keys.
+#[async_trait]
+pub trait SigningKeyStorage: Send + Sync + 'static {
+    /// Every key not yet removed.
+    async fn signing_keys(&self) -> StorageResult<Vec<StoredSigningKey>>;
+    /// Adds a key.
+    async fn save_signing_key(&self, key: StoredSigningKey) -> StorageResult<()>;
+    /// Retires every key but `except` that has no `signs_until` yet.
+    async fn retire_signing_keys(
+        &self,
+        except: &str,
+        signs_until: i64,
+        published_until: i64,
+    ) -> StorageResult<u64>;
+    /// Removes the keys whose `published_until` is at or before `now`.
+    async fn delete_unpublished_signing_keys(&self, now: i64) -> StorageResult<u64>;
+}
+
+/// Seals private keys for storage with AES-256-GCM, a fresh 96-bit nonce
+/// each (`v1:` + base64 of nonce and ciphertext), or keeps them in clear
+/// (`clear:` + base64) when no key is configured.
+#[derive(Clone)]
+pub struct KeySealer {
+    cipher: Option<Aes256Gcm>,
+}
+
+impl std::fmt::Debug for KeySealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySealer")
+            .field("sealing", &self.is_sealing())
+            .finish()
+    }
+}
+
+impl KeySealer {
+    /// Sealing under a 32-byte key given as base64 (standard or URL-safe).
+    pub fn new(key_base64: &str) -> Result<KeySealer, JoseError> {
+        let key = STANDARD
+            .decode(key_base64.trim())
+            .or_else(|_| URL_SAFE_NO_PAD.decode(key_base64.trim()))
+            .map_err(|_| JoseError::Key("the key encryption key is not base64".into()))?;
+        let cipher = Aes256Gcm::new_from_slice(&key)
+            .map_err(|_| JoseError::Key("the key encryption key must be 32 bytes".into()))?;
+        Ok(KeySealer {
+            cipher: Some(cipher),
+        })
+    }
+
+    /// No sealing: private keys are stored in clear.
+    pub fn clear() -> KeySealer {
+        KeySealer { cipher: None }
+    }
+
+    /// Whether keys are sealed.
+    pub fn is_sealing(&self) -> bool {
+        self.cipher.is_some()
+    }
+
+    /// The stored form of a private key.
+    pub fn seal(&self, der: &[u8]) -> Result<String, JoseError> {
+        let Some(cipher) = &self.cipher else {
+            return Ok(format!("clear:{}", STANDARD.encode(der)));
+        };
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(Nonce::from_slice(&nonce), der)
+            .map_err(|_| JoseError::Key("the private key could not be sealed".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(format!("v1:{}", STANDARD.encode(out)))
+    }
+
+    /// The private key from its stored form. A sealed key needs this
+    /// sealer's key; a clear one opens without.
+    pub fn open(&self, stored: &str) -> Result<Vec<u8>, JoseError> {
+        let refused = || JoseError::Key("the stored private key cannot be opened".into());
+        if let Some(clear) = stored.strip_prefix("clear:") {
+            return STANDARD.decode(clear).map_err(|_| refused());
+        }
+        let sealed = stored
+            .strip_prefix("v1:")
+            .and_then(|b| STANDARD.decode(b).ok())
+            .filter(|b| b.len() > 12)
+            .ok_or_else(refused)?;
+        let cipher = self.cipher.as_ref().ok_or_else(|| {
+            JoseError::Key("the stored private keys are sealed: configure their key".into())
+        })?;
+        let (nonce, ciphertext) = sealed.split_at(12);
+        cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| refused())
+    }
+}
+
+/// The rotation policy over a [`SigningKeyStorage`].
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    /// The algorithm of new keys.
+    pub alg: Algorithm,
+    /// How long a new key is published before it signs (3600: an hour,
+    /// longer than relying parties usually cache a JWK Set).
+    pub publish_ahead: i64,
+    /// How long anything a key signed can still be presented: the longest
+    /// ID token or JWT access token lifetime. A retired key stays published
+    /// this long after it stops signing.
+    pub signed_lifetime: i64,
+    /// How old the signing key may get before [`KeyRing::rotate_if_due`]
+    /// rotates (90 days); `None` never.
+    pub rotate_after: Option<i64>,
+    /// How private keys are stored.
+    pub sealer: KeySealer,
+}
+
+fn storage_error(e: JoseError) -> StorageError {
+    StorageError::new(e.to_string())
+}
+
+impl KeyRing {
+    /// A ring of `alg` keys, rotated every 90 days, each published an hour
+    /// ahead and kept `signed_lifetime` after it stops signing.
+    pub fn new(alg: Algorithm, signed_lifetime: i64, sealer: KeySealer) -> KeyRing {
+        KeyRing {
+            alg,
+            publish_ahead: 3_600,
+            signed_lifetime,
+            rotate_after: Some(90 * 86_400),
+            sealer,
+        }
+    }
+
+    /// The key that signs at `now`: of those whose signing has begun and
+    /// not ended, the one that began last. An empty storage gets its first
+    /// key, signing at once.
+    pub async fn current<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+    ) -> StorageResult<SigningKey> {
+        let keys = storage.signing_keys().await?;
+        let signing = keys
+            .iter()
+            .filter(|k| k.signs_from <= now && k.signs_until.is_none_or(|until| now < until))
+            .max_by(|a, b| (a.signs_from, &a.kid).cmp(&(b.signs_from, &b.kid)));
+        if let Some(stored) = signing {
+            return self.open(stored);
+        }
+        // None signs now: a key published ahead that has not begun (its
+        // predecessor was removed by hand), or none at all. The first is
+        // published already; otherwise a new key signs at once, as on an
+        // empty storage, where nobody can have cached a JWK Set.
+        match keys
+            .iter()
+            .filter(|k| k.signs_until.is_none())
+            .min_by_key(|k| k.signs_from)
+        {
+            Some(stored) => self.open(stored),
+            None => self.create(storage, now, now).await,
+        }
+    }
+
+    /// The JWK Set: every key not yet past its `published_until`, the ones
+    /// that do not sign yet included.
+    pub async fn jwks<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+    ) -> StorageResult<JwkSet> {
+        let mut keys = Vec::new();
+        for stored in storage.signing_keys().await? {
+            if stored.published_until.is_none_or(|until| now < until) {
+                keys.push(self.open(&stored)?.public_jwk());
+            }
+        }
+        Ok(JwkSet { keys })
+    }
+
+    /// Makes a new key that signs from `now + publish_ahead`; every other
+    /// key still signing stops then and stays published `signed_lifetime`
+    /// longer; keys past their publication are removed. Returns the new
+    /// key's `kid`.
+    pub async fn rotate<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+    ) -> StorageResult<String> {
+        let signs_from = now.saturating_add(self.publish_ahead);
+        let key = self.create(storage, now, signs_from).await?;
+        storage
+            .retire_signing_keys(
+                key.kid(),
+                signs_from,
+                signs_from.saturating_add(self.signed_lifetime),
+            )
+            .await?;
+        storage.delete_unpublished_signing_keys(now).await?;
+        Ok(key.kid().to_owned())
+    }
+
+    /// Rotates when the newest key is older than [`KeyRing::rotate_after`];
+    /// removes keys past their publication either way. Returns the new
+    /// `kid` if it rotated.
+    pub async fn rotate_if_due<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+    ) -> StorageResult<Option<String>> {
+        storage.delete_unpublished_signing_keys(now).await?;
+        let Some(after) = self.rotate_after else {
+            return Ok(None);
+        };
+        let newest = storage
+            .signing_keys()
+            .await?
+            .iter()
+            .map(|k| k.created_at)
+            .max();
+        match newest {
+            Some(created) if now < created.saturating_add(after) => Ok(None),
+            _ => self.rotate(storage, now).await.map(Some),
+        }
+    }
+
+    async fn create<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+        signs_from: i64,
+    ) -> StorageResult<SigningKey> {
+        let key = SigningKey::generate(self.alg).map_err(storage_error)?;
+        storage
+            .save_signing_key(StoredSigningKey {
+                kid: key.kid().to_owned(),
+                alg: algorithm_name(self.alg).to_owned(),
+                private_key: self.sealer.seal(key.private_der()).map_err(storage_error)?,
+                created_at: now,
+                signs_from,
+                signs_until: None,
+                published_until: None,
+            })
+            .await?;
+        Ok(key)
+    }
+
+    fn open(&self, stored: &StoredSigningKey) -> StorageResult<SigningKey> {
+        let alg = super::SUPPORTED_ALGORITHMS
+            .into_iter()
+            .find(|a| algorithm_name(*a) == stored.alg)
+            .ok_or_else(|| StorageError::new(format!("unknown key algorithm {:?}", stored.alg)))?;
+        let der = self
+            .sealer
+            .open(&stored.private_key)
+            .map_err(storage_error)?;
+        SigningKey::from_private_der(alg, &der).map_err(storage_error)
+    }
+}
