@@ -14,6 +14,14 @@
 //! struct's `#[diesel(table_name = ...)]`. The struct must also
 //! derive Diesel's `Queryable` and `Selectable`, and may carry any other
 //! fields (columns the generated inserts leave out need a database default).
+//!
+//! Times: a role that is an instant (`issued_at`, `auth_time`, `expires_at`,
+//! `client_id_issued_at`, `client_secret_expires_at`, the `*_revoked_at`
+//! and `last_polled_at`) takes `i64` or `i32` Unix seconds or, with
+//! oauth-diesel's `chrono` feature, a `TIMESTAMP` as `NaiveDateTime` or
+//! `DateTime<Utc>` (in an `Option` where it is nullable); `i64` in the
+//! lists below stands for any of them. The lifetimes `expires_in` and
+//! `polling_interval` are seconds, `i64` or `i32`.
 
 mod expand;
 mod parse;
@@ -93,13 +101,26 @@ pub fn derive_user(input: TokenStream) -> TokenStream {
 /// Roles: `device_code: String` and `user_code: Option<String>` (SHA-256
 /// digests; the user code's is freed to NULL when it expires),
 /// `client_id: String`, `user_id` (an `Option`), `scope: String`,
-/// `status: String`, `issued_at`, `expires_at` and `polling_interval`
-/// (`i64`, one type for the three), `last_polled_at: Option<i64>`.
+/// `status: String`, `issued_at: i64`, `expires_at: i64`,
+/// `polling_interval: i64` (seconds), `last_polled_at: Option<i64>`.
 #[proc_macro_derive(OAuth2DeviceCode, attributes(oauth2))]
 pub fn derive_device_code(input: TokenStream) -> TokenStream {
     finish(expand::derive(
         parse_macro_input!(input as DeriveInput),
         &roles::DEVICE_CODE,
+    ))
+}
+
+/// Implements `DieselSigningKey`: OpenID Connect signing keys in storage.
+///
+/// Roles: `kid: String`, `alg: String`, `private_key: String` (sealed),
+/// `created_at: i64`, `signs_from: i64`, `signs_until: Option<i64>`,
+/// `published_until: Option<i64>`.
+#[proc_macro_derive(OAuth2SigningKey, attributes(oauth2))]
+pub fn derive_signing_key(input: TokenStream) -> TokenStream {
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::SIGNING_KEY,
     ))
 }
 

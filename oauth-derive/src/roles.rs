@@ -218,6 +218,36 @@ const DEVICE_ROLES: &[Role] = &[
     ),
 ];
 
+const SIGNING_KEY_ROLES: &[Role] = &[
+    role("kid", true, Kind::Text, "the key id, the JWK thumbprint"),
+    role("alg", true, Kind::Text, "`RS256`, `ES256` or `EdDSA`"),
+    role(
+        "private_key",
+        true,
+        Kind::Text,
+        "the private key, sealed at rest when a key encryption key is configured",
+    ),
+    role(
+        "created_at",
+        true,
+        Kind::Instant,
+        "when it was made and published",
+    ),
+    role("signs_from", true, Kind::Instant, "when it starts signing"),
+    role(
+        "signs_until",
+        true,
+        Kind::OptInstant,
+        "when it stopped signing, NULL until retired",
+    ),
+    role(
+        "published_until",
+        true,
+        Kind::OptInstant,
+        "when it leaves the JWK Set, NULL until retired",
+    ),
+];
+
 const OAUTH1_CLIENT_ROLES: &[Role] = &[
     role(
         "client_id",
@@ -367,6 +397,14 @@ pub const DEVICE_CODE: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: DEVICE_ROLES,
     template: "oauth2_device_code",
+};
+
+/// `#[derive(OAuth2SigningKey)]`.
+pub const SIGNING_KEY: ModelSpec = ModelSpec {
+    derive: "OAuth2SigningKey",
+    attr: &OAUTH2,
+    roles: SIGNING_KEY_ROLES,
+    template: "oauth2_signing_key",
 };
 
 /// `#[derive(OAuth1Client)]`.

@@ -199,6 +199,29 @@ fn conversion_error(message: String) -> DieselError {
     DieselError::SerializationError(message.into())
 }
 
+/// The columns and queries of a signing key model
+/// (`#[derive(OAuth2SigningKey)]`).
+pub trait DieselSigningKey: Sized + Send + 'static {
+    /// The row as the engine reads it.
+    fn to_stored(&self) -> oauth_core::jose::StoredSigningKey;
+    /// Every key.
+    fn all(conn: &mut AnyConnection) -> QueryResult<Vec<Self>>;
+    /// Inserts a key.
+    fn insert(
+        conn: &mut AnyConnection,
+        key: &oauth_core::jose::StoredSigningKey,
+    ) -> QueryResult<()>;
+    /// Retires every key but `except` that is not retired yet.
+    fn retire_all_but(
+        conn: &mut AnyConnection,
+        except: &str,
+        signs_until: i64,
+        published_until: i64,
+    ) -> QueryResult<usize>;
+    /// Deletes the keys whose `published_until` is at or before `now`.
+    fn delete_unpublished(conn: &mut AnyConnection, now: i64) -> QueryResult<usize>;
+}
+
 /// A text column that may be absent: `String` (empty for none) or
 /// `Option<String>` (NULL for none).
 pub trait TextColumn: Sized {

@@ -238,7 +238,7 @@ pub mod storage;
 
 pub use connection::{AnyConnection, Backend, establish, redact_password};
 pub use glue::{
-    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselOAuth1Client,
+    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselOAuth1Client, DieselSigningKey,
     DieselTemporaryCredential, DieselToken, DieselTokenCredential, DieselUser,
 };
 pub use loaded::LoadedClient;
@@ -254,7 +254,8 @@ pub use oauth_core::oauth2::rfc8628::OAuth2DeviceCode;
 pub use oauth_core::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
 pub use oauth_derive::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
 pub use oauth_derive::{
-    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token, OAuth2User,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2SigningKey, OAuth2Token,
+    OAuth2User,
 };
 
 /// The chrono of the `chrono` feature, for timestamp fields of the models.
@@ -273,7 +274,8 @@ pub mod __private {
     pub use crate::on_backend;
     pub use crate::{
         oauth1_client, oauth1_temporary_credential, oauth1_token_credential,
-        oauth2_authorization_code, oauth2_client, oauth2_device_code, oauth2_token, oauth2_user,
+        oauth2_authorization_code, oauth2_client, oauth2_device_code, oauth2_signing_key,
+        oauth2_token, oauth2_user,
     };
     pub use diesel;
     pub use oauth_core;

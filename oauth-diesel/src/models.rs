@@ -5,9 +5,11 @@ use diesel::prelude::*;
 
 use crate::schema::{
     oauth1_client, oauth1_temporary_credential, oauth1_token_credential, oauth2_client,
-    oauth2_code, oauth2_device_code, oauth2_token,
+    oauth2_code, oauth2_device_code, oauth2_signing_key, oauth2_token,
 };
-use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token};
+use crate::{
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2SigningKey, OAuth2Token,
+};
 
 /// A row of `oauth2_client`.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, OAuth2Client)]
@@ -87,6 +89,40 @@ pub struct AuthorizationCode {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<String>,
+}
+
+/// A row of `oauth2_signing_key`. `Debug` leaves the private key out.
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, OAuth2SigningKey)]
+#[diesel(table_name = oauth2_signing_key)]
+pub struct SigningKey {
+    /// Row id.
+    pub id: i32,
+    /// The key id (RFC 7638 thumbprint).
+    pub kid: String,
+    /// `RS256`, `ES256` or `EdDSA`.
+    pub alg: String,
+    /// The private key, sealed (`v1:`) or in clear (`clear:`).
+    pub private_key: String,
+    /// Unix seconds: made and published.
+    pub created_at: i64,
+    /// Unix seconds: signs from.
+    pub signs_from: i64,
+    /// Unix seconds: stopped signing.
+    pub signs_until: Option<i64>,
+    /// Unix seconds: leaves the JWK Set.
+    pub published_until: Option<i64>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("id", &self.id)
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("signs_from", &self.signs_from)
+            .field("signs_until", &self.signs_until)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A row of `oauth2_device_code`.

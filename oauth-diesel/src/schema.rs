@@ -90,6 +90,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// OpenID Connect signing keys (`oauth_core::jose::KeyRing`), shared by
+    /// every instance on the database; `private_key` sealed at rest.
+    oauth2_signing_key (id) {
+        id -> Integer,
+        kid -> Text,
+        alg -> Text,
+        private_key -> Text,
+        created_at -> BigInt,
+        signs_from -> BigInt,
+        signs_until -> Nullable<BigInt>,
+        published_until -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     /// OAuth 1.0a clients. The secret is in clear: it is the HMAC-SHA1 key.
     oauth1_client (id) {
         id -> Integer,

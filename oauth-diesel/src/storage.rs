@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use oauth_core::jose::{SigningKeyStorage, StoredSigningKey};
 use oauth_core::oauth2::rfc8628::{
     DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, UserCodeFailures,
 };
@@ -14,7 +15,8 @@ use oauth_core::{
 };
 
 use crate::glue::{
-    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselToken, DieselUser,
+    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselSigningKey, DieselToken,
+    DieselUser,
 };
 use crate::loaded::LoadedClient;
 use crate::models;
@@ -28,20 +30,20 @@ use crate::pool::DbPool;
 /// by an `UPDATE ... WHERE refresh_token_revoked_at IS NULL` in the same
 /// transaction as the insert of its successor. Two processes on one database
 /// racing on one code or one refresh token get one winner.
-pub struct DieselStorage<C, T, A, D = models::DeviceCode> {
+pub struct DieselStorage<C, T, A, D = models::DeviceCode, K = models::SigningKey> {
     pool: DbPool,
-    _models: Models<C, T, A, D>,
+    _models: Models<C, T, A, D, K>,
 }
 
 /// The model types, held by type only (`fn() -> _` keeps the storage
 /// `Send + Sync` whatever the models are).
-type Models<C, T, A, D> = PhantomData<fn() -> (C, T, A, D)>;
+type Models<C, T, A, D, K> = PhantomData<fn() -> (C, T, A, D, K)>;
 
 /// [`DieselStorage`] over the standard tables and models.
 pub type StandardStorage =
     DieselStorage<models::Client, models::Token, models::AuthorizationCode, models::DeviceCode>;
 
-impl<C, T, A, D> Clone for DieselStorage<C, T, A, D> {
+impl<C, T, A, D, K> Clone for DieselStorage<C, T, A, D, K> {
     fn clone(&self) -> Self {
         DieselStorage {
             pool: self.pool.clone(),
@@ -50,12 +52,13 @@ impl<C, T, A, D> Clone for DieselStorage<C, T, A, D> {
     }
 }
 
-impl<C, T, A, D> DieselStorage<C, T, A, D>
+impl<C, T, A, D, K> DieselStorage<C, T, A, D, K>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
+    K: DieselSigningKey,
 {
     /// Storage over an existing pool.
     pub fn new(pool: DbPool) -> Self {
@@ -125,6 +128,7 @@ where
             .count()
             .get_result(c))
         .map_err(unusable("oauth2_user_code_failure", support))?;
+        K::all(conn).map_err(unusable("the signing key model's table", support))?;
         Ok(())
     }
 
@@ -175,12 +179,13 @@ where
 /// The token and its user in one read ([`DbPool::run_together`]): one
 /// SQLite read transaction, or one trip to a blocking thread.
 #[async_trait]
-impl<C, T, A, D, U> UserStorage<U> for DieselStorage<C, T, A, D>
+impl<C, T, A, D, K, U> UserStorage<U> for DieselStorage<C, T, A, D, K>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
+    K: DieselSigningKey,
     U: DieselUser,
 {
     async fn find_access_token_and_user(
@@ -215,12 +220,13 @@ pub struct Cleanup {
 }
 
 #[async_trait]
-impl<C, T, A, D> ClientRegistry for DieselStorage<C, T, A, D>
+impl<C, T, A, D, K> ClientRegistry for DieselStorage<C, T, A, D, K>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
+    K: DieselSigningKey,
 {
     async fn register_client(
         &self,
@@ -232,12 +238,13 @@ where
 }
 
 #[async_trait]
-impl<C, T, A, D> OAuth2Storage for DieselStorage<C, T, A, D>
+impl<C, T, A, D, K> OAuth2Storage for DieselStorage<C, T, A, D, K>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
+    K: DieselSigningKey,
 {
     type Client = LoadedClient<C>;
     type Token = T;
@@ -400,12 +407,13 @@ where
 }
 
 #[async_trait]
-impl<C, T, A, D> DeviceCodeStorage for DieselStorage<C, T, A, D>
+impl<C, T, A, D, K> DeviceCodeStorage for DieselStorage<C, T, A, D, K>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
+    K: DieselSigningKey,
 {
     type DeviceCode = D;
 
@@ -544,5 +552,46 @@ where
                     .map(drop)
             })
             .await
+    }
+}
+
+#[async_trait]
+impl<C, T, A, D, K> SigningKeyStorage for DieselStorage<C, T, A, D, K>
+where
+    C: DieselClient,
+    T: DieselToken,
+    A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
+    K: DieselSigningKey,
+{
+    async fn signing_keys(&self) -> StorageResult<Vec<StoredSigningKey>> {
+        self.pool
+            .run(|conn| K::all(conn))
+            .await
+            .map(|rows| rows.iter().map(K::to_stored).collect())
+    }
+
+    async fn save_signing_key(&self, key: StoredSigningKey) -> StorageResult<()> {
+        self.pool.write(move |conn| K::insert(conn, &key)).await
+    }
+
+    async fn retire_signing_keys(
+        &self,
+        except: &str,
+        signs_until: i64,
+        published_until: i64,
+    ) -> StorageResult<u64> {
+        let except = except.to_owned();
+        self.pool
+            .write(move |conn| K::retire_all_but(conn, &except, signs_until, published_until))
+            .await
+            .map(|n| n as u64)
+    }
+
+    async fn delete_unpublished_signing_keys(&self, now: i64) -> StorageResult<u64> {
+        self.pool
+            .write(move |conn| K::delete_unpublished(conn, now))
+            .await
+            .map(|n| n as u64)
     }
 }

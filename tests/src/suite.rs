@@ -11,6 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use oauth_core::grants::ResourceOwnerAuthenticator;
+use oauth_core::jose::SigningKeyStorage;
 use oauth_core::memory::MemoryStorage;
 use oauth_core::oauth2::rfc8628::{
     DeviceCodeStatus, DeviceCodeStorage, DeviceDecision, NewDeviceCode, OAuth2DeviceCode,
@@ -876,6 +877,91 @@ pub async fn client_auth_failures_are_counted_per_client_and_per_address<S: Test
     assert_eq!(count("APP", Some("192.0.2.2"), 0).await, counts(0, 0));
 }
 
+/// Signing keys: every field comes back as saved; retiring skips the kept
+/// key and the retired ones; removal takes only what is past its
+/// publication; and a key ring rotates on the storage.
+pub async fn signing_keys_roundtrip_and_rotate<S: SigningKeyStorage>(s: S) {
+    use oauth_core::jose::{Algorithm, KeyRing, KeySealer, StoredSigningKey};
+    let key = |kid: &str, signs_from: i64| StoredSigningKey {
+        kid: kid.into(),
+        alg: "ES256".into(),
+        private_key: format!("clear:{kid}"),
+        created_at: 1_700_000_000,
+        signs_from,
+        signs_until: None,
+        published_until: None,
+    };
+    s.save_signing_key(key("a", 1_700_000_000)).await.unwrap();
+    s.save_signing_key(key("b", 1_700_003_600)).await.unwrap();
+    let mut keys = s.signing_keys().await.unwrap();
+    keys.sort_by(|x, y| x.kid.cmp(&y.kid));
+    assert_eq!(keys, vec![key("a", 1_700_000_000), key("b", 1_700_003_600)]);
+
+    assert_eq!(
+        s.retire_signing_keys("b", 1_700_003_600, 1_700_007_200)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.retire_signing_keys("b", 1, 2).await.unwrap(),
+        0,
+        "a is retired already"
+    );
+    let a = s
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|k| k.kid == "a")
+        .unwrap();
+    assert_eq!(
+        (a.signs_until, a.published_until),
+        (Some(1_700_003_600), Some(1_700_007_200))
+    );
+
+    assert_eq!(
+        s.delete_unpublished_signing_keys(1_700_007_199)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.delete_unpublished_signing_keys(1_700_007_200)
+            .await
+            .unwrap(),
+        1
+    );
+    let left: Vec<String> = s
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(left, vec!["b".to_owned()]);
+
+    // A real ring over the same storage: b is not a key, so the ring's own
+    // first rotation retires it and its key signs after publish_ahead.
+    s.retire_signing_keys("", 1_700_003_600, 1_700_003_601)
+        .await
+        .unwrap();
+    s.delete_unpublished_signing_keys(1_700_003_601)
+        .await
+        .unwrap();
+    let ring = KeyRing::new(Algorithm::EdDSA, 600, KeySealer::clear());
+    let first = ring.current(&s, 1_700_010_000).await.unwrap();
+    let second = ring.rotate(&s, 1_700_010_000).await.unwrap();
+    assert_eq!(
+        ring.current(&s, 1_700_010_000).await.unwrap().kid(),
+        first.kid()
+    );
+    let switch = 1_700_010_000 + ring.publish_ahead;
+    assert_eq!(ring.current(&s, switch).await.unwrap().kid(), second);
+    assert_eq!(ring.jwks(&s, switch).await.unwrap().keys.len(), 2);
+    assert_eq!(ring.jwks(&s, switch + 600).await.unwrap().keys.len(), 1);
+}
+
 /// Instantiates every generic storage test for one storage.
 ///
 /// `$make` evaluates to `Option<(guard, storage)>`; `None` skips.
@@ -899,6 +985,7 @@ macro_rules! all_storage_tests {
             concurrent_device_consumption_has_one_winner,
             user_code_failures_are_counted_per_user_and_per_address,
             client_auth_failures_are_counted_per_client_and_per_address,
+            signing_keys_roundtrip_and_rotate,
         );
     };
 }
@@ -1047,6 +1134,30 @@ pub async fn concurrent_writes_fail_alone_and_are_durable_when_answered(db: Test
         .collect();
     expected.sort();
     assert_eq!(stored, expected);
+}
+
+/// Two instances on one database sign with one key, and a rotation made by
+/// one is what the other signs with once it begins; private keys sealed by
+/// one are opened by the other, with the same sealing key.
+pub async fn signing_keys_are_shared_by_instances(db: TestDb) {
+    use oauth_core::jose::{self, Algorithm, KeyRing, KeySealer, Verification};
+    let sealer = KeySealer::new("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap();
+    let ring = KeyRing::new(Algorithm::RS256, 3_600, sealer);
+    let (one, two) = (db.storage(), db.storage());
+    let now = 1_700_000_000;
+    let first = ring.current(&one, now).await.unwrap();
+    assert_eq!(ring.current(&two, now).await.unwrap().kid(), first.kid());
+    let token = first
+        .sign("JWT", &serde_json::json!({"exp": now + 60}))
+        .unwrap();
+    let new_kid = ring.rotate(&two, now + 10).await.unwrap();
+    let switch = now + 10 + ring.publish_ahead;
+    assert_eq!(ring.current(&one, switch).await.unwrap().kid(), new_kid);
+    let jwks = ring.jwks(&one, switch).await.unwrap();
+    assert!(jose::verify(&token, &jwks, &Verification::new(&[Algorithm::RS256])).is_ok());
+    // What the table holds is sealed.
+    let stored = two.signing_keys().await.unwrap();
+    assert!(stored.iter().all(|k| k.private_key.starts_with("v1:")));
 }
 
 pub async fn two_instances_race_on_one_database(db: TestDb) {
@@ -1256,6 +1367,7 @@ macro_rules! all_diesel_tests {
             cleanup_removes_only_what_is_spent,
             migrations_run_once,
             concurrent_writes_fail_alone_and_are_durable_when_answered,
+            signing_keys_are_shared_by_instances,
         );
     };
 }

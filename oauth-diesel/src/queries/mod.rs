@@ -49,6 +49,7 @@ mod client;
 mod code;
 mod device;
 mod oauth1;
+mod signing_key;
 mod token;
 mod user;
 

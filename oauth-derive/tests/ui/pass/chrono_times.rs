@@ -5,7 +5,7 @@
 
 use oauth_diesel::chrono::NaiveDateTime;
 use diesel::prelude::*;
-use oauth_diesel::{OAuth2AuthorizationCode, OAuth2DeviceCode, OAuth2Token};
+use oauth_diesel::{OAuth2AuthorizationCode, OAuth2DeviceCode, OAuth2SigningKey, OAuth2Token};
 
 diesel::table! {
     tokens (access_token) {
@@ -95,6 +95,30 @@ pub struct DeviceCode {
     pub expires_at: i32,
     pub polling_interval: i32,
     pub last_polled_at: Option<NaiveDateTime>,
+}
+
+diesel::table! {
+    keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+        signs_from -> Timestamp,
+        signs_until -> Nullable<Timestamp>,
+        published_until -> Nullable<BigInt>,
+    }
+}
+
+#[derive(Queryable, Selectable, OAuth2SigningKey)]
+#[diesel(table_name = keys)]
+pub struct Key {
+    pub kid: String,
+    pub alg: String,
+    pub private_key: String,
+    pub created_at: NaiveDateTime,
+    pub signs_from: NaiveDateTime,
+    pub signs_until: Option<NaiveDateTime>,
+    pub published_until: Option<i64>,
 }
 
 fn main() {}
