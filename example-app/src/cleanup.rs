@@ -75,6 +75,16 @@ pub async fn run_once(oauth2: &OAuth2Server, oauth1: &OAuth1Provider) {
         Ok(removed) => tracing::info!("cleanup: {removed:?}"),
         Err(e) => tracing::warn!("cleanup of OAuth 2.0 tables failed: {e}"),
     }
+    // The signing keys' schedule: a new key when the current one is
+    // `signing_keys.rotate_after` old, retired keys removed once nothing
+    // they signed can still be presented.
+    if let Some(ring) = server.key_ring() {
+        match ring.rotate_if_due(server.storage(), server.now()).await {
+            Ok(Some(kid)) => tracing::info!("signing key rotated: new kid {kid}"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("signing key rotation failed: {e}"),
+        }
+    }
     let server = oauth1;
     match server.storage().delete_expired(server.now()).await {
         Ok(removed) => tracing::info!("cleanup: {removed:?}"),

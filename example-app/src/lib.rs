@@ -50,6 +50,7 @@ pub fn rocket_from(figment: Figment) -> Rocket<Build> {
             "/oauth",
             oauth_core::rocket::device_routes::<oauth2::Store>(),
         )
+        .mount("/oauth", oauth_core::rocket::jwks_routes::<oauth2::Store>())
         .mount("/", oauth_core::rocket::metadata_routes::<oauth2::Store>())
         .register("/", oauth_core::rocket::oauth2_catchers())
 }

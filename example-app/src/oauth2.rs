@@ -53,11 +53,13 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .map_err(|e| e.to_string())?
             .with_password_grant(SiteUsers(pool))
             .with_device_grant()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .with_signing_keys();
         Ok(server)
     })
     .endpoints(Endpoints {
         device_authorization: Some("/oauth/device_authorization".into()),
+        jwks: Some("/oauth/jwks".into()),
         ..Endpoints::under("/oauth")
     })
     // `/api/me` takes `RequireOAuthUser<Profile, User>`.

@@ -415,6 +415,22 @@ impl OAuth2Response {
         }
     }
 
+    /// A JSON document that caches may keep for `max_age` seconds (a JWK
+    /// Set): no credential is in it.
+    pub fn cacheable_json(body: &serde_json::Value, max_age: i64) -> OAuth2Response {
+        OAuth2Response {
+            status: 200,
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/json;charset=UTF-8".into(),
+                ),
+                ("Cache-Control".into(), format!("public, max-age={max_age}")),
+            ],
+            body: body.to_string(),
+        }
+    }
+
     /// A `302 Found` redirect to `location`.
     pub fn redirect(location: String) -> OAuth2Response {
         OAuth2Response {

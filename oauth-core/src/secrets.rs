@@ -152,6 +152,12 @@ macro_rules! secret_type {
 }
 
 secret_type!(
+    /// The 32-byte key, in base64, that seals signing keys at rest
+    /// (`[oauth2.signing_keys] key_encryption_key`).
+    KeyEncryptionKey
+);
+
+secret_type!(
     /// A raw access token (RFC 6749 §1.4).
     AccessToken
 );

@@ -104,6 +104,7 @@ fn rfc8414_2_absolute_endpoint_urls_are_kept() {
         introspection: Some("https://introspect.example/".into()),
         registration: Some("https://api.example/v1/clients".into()),
         device_authorization: Some("https://api.example/v1/device".into()),
+        jwks: None,
     };
     let doc = bare_server(Config::default()).metadata(ISSUER, &endpoints);
     assert_eq!(doc["issuer"], ISSUER);

@@ -40,6 +40,7 @@ on_server_backends!(
     code_issued_at_one_is_redeemed_at_the_other,
     token_from_one_is_accepted_and_revoked_at_the_other,
     refresh_rotation_and_reuse_detection_span_instances,
+    both_instances_publish_one_jwks,
 );
 
 fn s(v: &Value) -> &str {
@@ -207,4 +208,13 @@ async fn refresh_rotation_and_reuse_detection_span_instances(a: &TestApp, b: &Te
     for app in [a, b] {
         app.api().me(Some(access2)).await.assert_status(401);
     }
+}
+
+/// The signing keys live in the database: the first instance to need one
+/// makes it, and both publish the same JWK Set.
+async fn both_instances_publish_one_jwks(a: &TestApp, b: &TestApp) {
+    let from_a = a.browser().get("/oauth/jwks").await.json();
+    let from_b = b.browser().get("/oauth/jwks").await.json();
+    assert_eq!(from_a["keys"].as_array().map(Vec::len), Some(1), "{from_a}");
+    assert_eq!(from_a, from_b);
 }

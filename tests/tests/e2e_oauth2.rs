@@ -28,6 +28,7 @@ oauth_tests::e2e_on_every_backend!(
     dynamic_registration_requires_session_json_and_valid_metadata,
     rfc7591_5_and_rfc8252_7_3_registration_refuses_misleading_names_and_http_redirects,
     metadata_document_lists_the_endpoints_with_the_base_url,
+    rfc7517_5_jwks_is_published_at_the_metadata_jwks_uri,
     rfc9207_every_authorization_response_names_the_issuer,
     api_me_without_token_is_401_with_bearer_challenge,
     api_me_with_invalid_token_is_401_invalid_token,
@@ -1278,4 +1279,31 @@ async fn oversized_form_body_is_413(app: &TestApp) {
         .await
         .unwrap();
     assert!(r.status() == 400 || r.status() == 401);
+}
+
+/// RFC 8414 §2 / RFC 7517 §5: the metadata's `jwks_uri` serves the JWK Set
+/// of the signing keys, each with `kid`, `alg` and `use`, and no private
+/// part; asked again, the same key (kept in the database).
+async fn rfc7517_5_jwks_is_published_at_the_metadata_jwks_uri(app: &TestApp) {
+    let doc = app
+        .browser()
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    let jwks_uri = s(&doc["jwks_uri"]).to_owned();
+    assert_eq!(jwks_uri, app.url("/oauth/jwks"));
+    let reply = app.browser().get("/oauth/jwks").await;
+    assert_eq!(reply.status, 200);
+    // Public keys, cacheable: well under the hour a new key is published
+    // before it signs.
+    assert_eq!(reply.headers["cache-control"], "public, max-age=300");
+    let set = reply.json();
+    let keys = set["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{set}");
+    for field in ["kid", "alg", "use", "kty"] {
+        assert!(keys[0][field].is_string(), "{field} in {set}");
+    }
+    assert_eq!(keys[0]["alg"], "RS256");
+    assert!(keys[0].get("d").is_none());
+    assert_eq!(app.browser().get("/oauth/jwks").await.json(), set);
 }

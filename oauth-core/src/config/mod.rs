@@ -39,7 +39,7 @@ mod sections;
 
 pub use sections::{
     Bearer, ClientSecretLimit, Device, Lifetimes, Limits, Pkce, Proxy, RefreshTokens, Scopes,
-    UserCodeLimit,
+    SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
@@ -91,6 +91,8 @@ pub struct Config {
     /// Limits on guessing client secrets and user codes (RFC 6819 §5.1.4.2.3,
     /// RFC 8628 §5.1).
     pub limits: Limits,
+    /// Signing keys (OpenID Connect, JWT access tokens).
+    pub signing_keys: SigningKeys,
 }
 
 impl Default for Config {
@@ -110,6 +112,7 @@ impl Default for Config {
             proxy: Proxy::default(),
             device: Device::default(),
             limits: Limits::default(),
+            signing_keys: SigningKeys::default(),
         }
     }
 }
@@ -150,7 +153,31 @@ impl Config {
         }
         check_scope("default", &self.scopes.default)?;
         self.validate_device()?;
-        self.validate_limits()
+        self.validate_limits()?;
+        self.validate_signing_keys()
+    }
+
+    /// The `[oauth2.signing_keys]` section.
+    fn validate_signing_keys(&self) -> Result<(), String> {
+        let k = &self.signing_keys;
+        if !crate::jose::SUPPORTED_ALGORITHMS
+            .iter()
+            .any(|a| crate::jose::algorithm_name(*a) == k.algorithm)
+        {
+            return Err("oauth2.signing_keys.algorithm must be RS256, ES256 or EdDSA".into());
+        }
+        if let Some(key) = &k.key_encryption_key
+            && crate::jose::KeySealer::new(key.secret()).is_err()
+        {
+            return Err("oauth2.signing_keys.key_encryption_key must be 32 bytes in base64".into());
+        }
+        if k.publish_ahead <= 0 {
+            return Err("oauth2.signing_keys.publish_ahead must be positive".into());
+        }
+        if k.rotate_after < 0 {
+            return Err("oauth2.signing_keys.rotate_after must be 0 (never) or positive".into());
+        }
+        Ok(())
     }
 
     fn validate_lifetimes(&self) -> Result<(), String> {

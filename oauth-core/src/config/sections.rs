@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_USER_CODE_ALPHABET;
+use crate::secrets::KeyEncryptionKey;
 
 /// Lifetimes, in seconds (`[oauth2.lifetimes]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +232,40 @@ impl Default for UserCodeLimit {
             max_failures: 5,
             max_failures_per_address: 20,
             window: 900,
+        }
+    }
+}
+
+/// Signing keys for ID tokens and JWT access tokens
+/// (`[oauth2.signing_keys]`), kept in storage and rotated
+/// ([`KeyRing`](crate::jose::KeyRing)); used once the server has
+/// `with_signing_keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningKeys {
+    /// The algorithm of new keys: `RS256` (the default, which OpenID
+    /// Connect Core §15.1 requires every provider to support), `ES256` or
+    /// `EdDSA`.
+    pub algorithm: String,
+    /// 32 bytes in base64 that seal the private keys in storage with
+    /// AES-256-GCM (none: stored in clear, with a warning at launch). Every
+    /// instance on one database needs the same one.
+    pub key_encryption_key: Option<KeyEncryptionKey>,
+    /// Seconds a new key is in the JWK Set before it signs (3600), so that
+    /// relying parties that cached the set find it.
+    pub publish_ahead: i64,
+    /// Seconds after which the signing key is replaced (7776000, 90 days;
+    /// 0: never).
+    pub rotate_after: i64,
+}
+
+impl Default for SigningKeys {
+    fn default() -> SigningKeys {
+        SigningKeys {
+            algorithm: "RS256".into(),
+            key_encryption_key: None,
+            publish_ahead: 3_600,
+            rotate_after: 90 * 86_400,
         }
     }
 }

@@ -32,6 +32,7 @@
 //! ```
 
 mod claims;
+mod endpoint;
 pub mod keyring;
 mod keys;
 mod verify;

@@ -18,6 +18,9 @@ pub struct Endpoints {
     pub registration: Option<String>,
     /// The device authorization endpoint (RFC 8628), if served.
     pub device_authorization: Option<String>,
+    /// The JWK Set (`jwks_uri`), if served (the server needs
+    /// `with_signing_keys`).
+    pub jwks: Option<String>,
 }
 
 impl Endpoints {
@@ -31,6 +34,7 @@ impl Endpoints {
             introspection: Some(format!("{base}/introspect")),
             registration: Some(format!("{base}/register")),
             device_authorization: None,
+            jwks: None,
         }
     }
 }
@@ -127,6 +131,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();
+        }
+        if let (Some(p), Some(_)) = (&endpoints.jwks, &self.key_ring) {
+            doc["jwks_uri"] = url(p).into();
         }
         if let Some(uri) = self.config.error_uris.get("documentation") {
             doc["service_documentation"] = uri.clone().into();

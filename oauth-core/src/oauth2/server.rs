@@ -151,6 +151,8 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) clock: Box<dyn Clock>,
     pub(crate) supported_scopes: Option<Scope>,
     pub(crate) default_scope: Scope,
+    /// The signing keys, once `with_signing_keys` is called.
+    pub(crate) key_ring: Option<crate::jose::KeyRing>,
 }
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
@@ -176,6 +178,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             clock: Box::new(SystemClock),
             supported_scopes,
             default_scope,
+            key_ring: None,
         };
         server = server
             .with_grant(AuthorizationCodeGrant)

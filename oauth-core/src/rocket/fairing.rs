@@ -176,10 +176,15 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
     let e = &state.endpoints;
     let mut endpoints = vec![e.authorization.as_str(), e.token.as_str()];
     endpoints.extend(
-        [&e.revocation, &e.introspection, &e.device_authorization]
-            .into_iter()
-            .flatten()
-            .map(String::as_str),
+        [
+            &e.revocation,
+            &e.introspection,
+            &e.device_authorization,
+            &e.jwks,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
     );
     let registration = match (&e.registration, &state.registration) {
         (Some(path), Some(_)) => format!("open at {path}"),
@@ -210,5 +215,20 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
             "OAuth 2.0 insecure transport is ON: plain-HTTP requests are accepted. \
              Use this for local development only."
         );
+    }
+    if let Some(ring) = server.key_ring() {
+        if ring.sealer.is_sealing() {
+            tracing::info!(
+                target: "oauth::launch",
+                algorithm = %config.signing_keys.algorithm,
+                "signing keys are in storage, sealed with the configured key"
+            );
+        } else {
+            tracing::warn!(
+                target: "oauth::launch",
+                "signing keys are stored in clear: anyone who reads the database can sign \
+                 tokens. Set oauth2.signing_keys.key_encryption_key (32 bytes, base64)."
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ use rocket::request::Request;
 use rocket::route::{self, Handler, Route};
 
 use crate::http::OAuth2Response;
+use crate::jose::SigningKeyStorage;
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::oauth2::rfc8628::DeviceCodeStorage;
 use crate::rocket::MISSING_STATE;
@@ -255,6 +256,36 @@ pub fn device_routes<S: DeviceCodeStorage>() -> Vec<Route> {
             DeviceHandler::<S>(PhantomData),
         ),
     ]
+}
+
+struct JwksHandler<S>(PhantomData<fn() -> S>);
+
+impl<S> Clone for JwksHandler<S> {
+    fn clone(&self) -> Self {
+        JwksHandler(PhantomData)
+    }
+}
+
+#[rocket::async_trait]
+impl<S: OAuth2Storage + SigningKeyStorage> Handler for JwksHandler<S> {
+    async fn handle<'r>(&self, req: &'r Request<'_>, _data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        route::Outcome::from(req, state.server.create_jwks_response().await)
+    }
+}
+
+/// The JWK Set of the signing keys (RFC 7517 §5), `GET /jwks`, to mount
+/// beside [`oauth2_routes`]; the server needs `with_signing_keys`, and
+/// [`Endpoints::jwks`](crate::oauth2::rfc8414::Endpoints::jwks) puts it in
+/// the metadata as `jwks_uri`.
+pub fn jwks_routes<S: OAuth2Storage + SigningKeyStorage>() -> Vec<Route> {
+    vec![Route::new(
+        Method::Get,
+        "/jwks",
+        JwksHandler::<S>(PhantomData),
+    )]
 }
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414), to mount at `/`.

@@ -1,0 +1,76 @@
+//! The server's signing keys: `with_signing_keys` and the JWK Set endpoint
+//! (RFC 7517 §5; `jwks_uri` of RFC 8414 §2 and OpenID Connect Discovery).
+
+use super::{
+    Algorithm, KeyRing, KeySealer, SUPPORTED_ALGORITHMS, SigningKeyStorage, algorithm_name,
+};
+use crate::AuthorizationServer;
+use crate::error::OAuth2Error;
+use crate::http::OAuth2Response;
+use crate::oauth2::rfc6749::error_response;
+use crate::storage::OAuth2Storage;
+
+/// How long relying parties may cache the JWK Set: well under
+/// `publish_ahead`, so a new key is seen before it signs.
+const JWKS_MAX_AGE: i64 = 300;
+
+impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
+    /// Signs with keys kept in storage, rotated by the `[oauth2.signing_keys]`
+    /// section. A key stays published after it stops signing for as long
+    /// as the longest access token lifetime, or an hour if that is shorter.
+    pub fn with_signing_keys(mut self) -> Self {
+        let section = &self.config.signing_keys;
+        let alg = SUPPORTED_ALGORITHMS
+            .into_iter()
+            .find(|a| algorithm_name(*a) == section.algorithm)
+            .unwrap_or(Algorithm::RS256);
+        let sealer = section
+            .key_encryption_key
+            .as_ref()
+            .and_then(|k| KeySealer::new(k.secret()).ok())
+            .unwrap_or_else(KeySealer::clear);
+        let lifetimes = &self.config.lifetimes;
+        let signed_lifetime = lifetimes
+            .access_token_by_grant
+            .values()
+            .copied()
+            .chain([lifetimes.access_token, 3_600])
+            .max()
+            .unwrap_or(3_600);
+        let mut ring = KeyRing::new(alg, signed_lifetime, sealer);
+        ring.publish_ahead = section.publish_ahead;
+        ring.rotate_after = (section.rotate_after > 0).then_some(section.rotate_after);
+        self.key_ring = Some(ring);
+        self
+    }
+
+    /// The JWK Set document: the public keys that sign now, that will sign
+    /// soon, and that signed what may still be presented; cacheable for
+    /// five minutes. 404 when the server has no signing keys.
+    pub async fn create_jwks_response(&self) -> OAuth2Response {
+        let Some(ring) = &self.key_ring else {
+            return OAuth2Response::json(
+                404,
+                &serde_json::json!({"error": "not_found", "error_description": "no signing keys"}),
+            );
+        };
+        let now = self.now();
+        // The set is never empty: the first key is made (and signs at
+        // once) when the first relying party looks, if nothing signed yet.
+        let set = match ring.current(&self.storage, now).await {
+            Ok(_) => ring.jwks(&self.storage, now).await,
+            Err(e) => Err(e),
+        };
+        match set {
+            Ok(set) => OAuth2Response::cacheable_json(&serde_json::json!(set), JWKS_MAX_AGE),
+            Err(e) => error_response(&self.config, &OAuth2Error::from(e)),
+        }
+    }
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The key ring, if the server signs (`with_signing_keys`).
+    pub fn key_ring(&self) -> Option<&KeyRing> {
+        self.key_ring.as_ref()
+    }
+}
