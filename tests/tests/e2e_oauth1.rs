@@ -13,8 +13,6 @@
 //! a note and passes, unless `OAUTH_TEST_REQUIRE` contains `python`: then
 //! it fails, so CI cannot skip it silently.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use oauth_tests::app::{Browser, Reply, TestApp, client_cards, new_secret_key, query_params};
@@ -573,41 +571,13 @@ async fn requests_oauthlib_does_the_whole_flow(app: &TestApp) {
 
 const FLOW_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oauth1_flow.py");
 
-/// `None` (after a note) when Python cannot run and is not required.
-fn python_unavailable(why: &str) -> Option<Vec<Value>> {
-    let required = std::env::var("OAUTH_TEST_REQUIRE").is_ok_and(|v| v.contains("python"));
-    assert!(
-        !required,
-        "OAUTH_TEST_REQUIRE contains \"python\", but {why}. Install python3 and \
-         `pip install 'oauthlib[signedtoken]' requests-oauthlib`."
-    );
-    eprintln!("note: skipping the requests-oauthlib end-to-end test: {why}");
-    None
-}
-
 /// Runs `oauth1_flow.py` on `spec`.
 fn python_flow(spec: &Value) -> Option<Vec<Value>> {
-    let child = Command::new("python3")
-        .arg(FLOW_SCRIPT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => return python_unavailable(&format!("python3 cannot be run ({e})")),
-    };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(spec.to_string().as_bytes())
-        .expect("write the spec");
-    let out = child.wait_with_output().expect("python3 runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    match out.status.code() {
-        Some(0) => Some(serde_json::from_slice(&out.stdout).expect("oauth1_flow.py prints JSON")),
-        Some(3) => python_unavailable(stderr.trim()),
-        _ => panic!("oauth1_flow.py failed ({}): {stderr}", out.status),
-    }
+    let out = oauth_tests::python::run_script(
+        FLOW_SCRIPT,
+        spec,
+        "requests-oauthlib end-to-end",
+        "pip install 'oauthlib[signedtoken]' requests-oauthlib",
+    )?;
+    Some(serde_json::from_value(out).expect("oauth1_flow.py prints a JSON list"))
 }

@@ -7,9 +7,6 @@
 //! Without Python and PyJWT the test notes it and passes, unless
 //! `OAUTH_TEST_REQUIRE` contains `python`: then it fails.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use oauth_core::jose::{self, Algorithm, JwkSet, SigningKey, Verification};
 use serde_json::{Value, json};
 
@@ -20,41 +17,13 @@ const ALGS: [(Algorithm, &str); 3] = [
     (Algorithm::EdDSA, "EdDSA"),
 ];
 
-fn unavailable(why: &str) -> Option<Value> {
-    let required = std::env::var("OAUTH_TEST_REQUIRE").is_ok_and(|v| v.contains("python"));
-    assert!(
-        !required,
-        "OAUTH_TEST_REQUIRE contains \"python\", but {why}. Install python3 and \
-         `pip install 'oauthlib[signedtoken]'` (PyJWT and cryptography)."
-    );
-    eprintln!("note: skipping the PyJWT interoperability test: {why}");
-    None
-}
-
 fn pyjwt(spec: &Value) -> Option<Value> {
-    let child = Command::new("python3")
-        .arg(SCRIPT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => return unavailable(&format!("python3 cannot be run ({e})")),
-    };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(spec.to_string().as_bytes())
-        .expect("write the spec");
-    let out = child.wait_with_output().expect("python3 runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    match out.status.code() {
-        Some(0) => Some(serde_json::from_slice(&out.stdout).expect("jose_interop.py prints JSON")),
-        Some(3) => unavailable(stderr.trim()),
-        _ => panic!("jose_interop.py failed ({}): {stderr}", out.status),
-    }
+    oauth_tests::python::run_script(
+        SCRIPT,
+        spec,
+        "PyJWT interoperability",
+        "pip install 'oauthlib[signedtoken]'",
+    )
 }
 
 #[test]

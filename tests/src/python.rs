@@ -1,0 +1,59 @@
+//! Running a Python script of a library written by others (requests-oauthlib,
+//! PyJWT) on a JSON spec, for the tests that check this project against
+//! them. The script reads the spec on stdin, prints JSON on stdout, and
+//! exits with status 3 and a message when its library is not installed.
+//!
+//! When Python or the library is missing, the test notes it and passes,
+//! unless `OAUTH_TEST_REQUIRE` contains `python`: then it fails, naming
+//! what to install.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// `None` (after a note) when `what` cannot run and is not required.
+fn unavailable(what: &str, install: &str, why: &str) -> Option<Value> {
+    let required = std::env::var("OAUTH_TEST_REQUIRE").is_ok_and(|v| v.contains("python"));
+    assert!(
+        !required,
+        "OAUTH_TEST_REQUIRE contains \"python\", but {why}. Install python3 and `{install}`."
+    );
+    eprintln!("note: skipping the {what} test: {why}");
+    None
+}
+
+/// Runs `python3 script` with `spec` on stdin: its JSON output, or `None`
+/// when Python or the library is missing (and not required). `what` names
+/// the library for the note, `install` the command that installs it. Any
+/// other failure of the script fails the test with its stderr.
+pub fn run_script(script: &str, spec: &Value, what: &str, install: &str) -> Option<Value> {
+    let child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => return unavailable(what, install, &format!("python3 cannot be run ({e})")),
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(spec.to_string().as_bytes())
+        .expect("write the spec");
+    let out = child.wait_with_output().expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => Some(serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{script} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })),
+        Some(3) => unavailable(what, install, stderr.trim()),
+        _ => panic!("{script} failed ({}): {stderr}", out.status),
+    }
+}
