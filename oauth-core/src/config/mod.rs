@@ -160,10 +160,7 @@ impl Config {
     /// The `[oauth2.signing_keys]` section.
     fn validate_signing_keys(&self) -> Result<(), String> {
         let k = &self.signing_keys;
-        if !crate::jose::SUPPORTED_ALGORITHMS
-            .iter()
-            .any(|a| crate::jose::algorithm_name(*a) == k.algorithm)
-        {
+        if crate::jose::supported_algorithm(&k.algorithm).is_none() {
             return Err("oauth2.signing_keys.algorithm must be RS256, ES256 or EdDSA".into());
         }
         if let Some(key) = &k.key_encryption_key

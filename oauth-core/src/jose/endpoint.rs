@@ -1,9 +1,7 @@
 //! The server's signing keys: `with_signing_keys` and the JWK Set endpoint
 //! (RFC 7517 §5; `jwks_uri` of RFC 8414 §2 and OpenID Connect Discovery).
 
-use super::{
-    Algorithm, KeyRing, KeySealer, SUPPORTED_ALGORITHMS, SigningKeyStorage, algorithm_name,
-};
+use super::{Algorithm, KeyRing, KeySealer, SigningKeyStorage, supported_algorithm};
 use crate::AuthorizationServer;
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Response;
@@ -20,10 +18,8 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
     /// as the longest access token lifetime, or an hour if that is shorter.
     pub fn with_signing_keys(mut self) -> Self {
         let section = &self.config.signing_keys;
-        let alg = SUPPORTED_ALGORITHMS
-            .into_iter()
-            .find(|a| algorithm_name(*a) == section.algorithm)
-            .unwrap_or(Algorithm::RS256);
+        // Validated with the configuration.
+        let alg = supported_algorithm(&section.algorithm).unwrap_or(Algorithm::RS256);
         let sealer = section
             .key_encryption_key
             .as_ref()
@@ -54,14 +50,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
                 &serde_json::json!({"error": "not_found", "error_description": "no signing keys"}),
             );
         };
-        let now = self.now();
-        // The set is never empty: the first key is made (and signs at
-        // once) when the first relying party looks, if nothing signed yet.
-        let set = match ring.current(&self.storage, now).await {
-            Ok(_) => ring.jwks(&self.storage, now).await,
-            Err(e) => Err(e),
-        };
-        match set {
+        match ring.jwks(&self.storage, self.now()).await {
             Ok(set) => OAuth2Response::cacheable_json(&serde_json::json!(set), JWKS_MAX_AGE),
             Err(e) => error_response(&self.config, &OAuth2Error::from(e)),
         }

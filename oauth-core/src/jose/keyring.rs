@@ -221,16 +221,26 @@ impl KeyRing {
     }
 
     /// The JWK Set: every key not yet past its `published_until`, the ones
-    /// that do not sign yet included.
+    /// that do not sign yet included. It is never empty: on an empty
+    /// storage the first key is made (and signs at once), so a relying
+    /// party that looks before anything was signed finds the key that will
+    /// sign.
     pub async fn jwks<S: SigningKeyStorage + ?Sized>(
         &self,
         storage: &S,
         now: i64,
     ) -> StorageResult<JwkSet> {
+        let stored = storage.signing_keys().await?;
+        if stored.is_empty() {
+            let first = self.create(storage, now, now).await?;
+            return Ok(JwkSet {
+                keys: vec![first.public_jwk()],
+            });
+        }
         let mut keys = Vec::new();
-        for stored in storage.signing_keys().await? {
-            if stored.published_until.is_none_or(|until| now < until) {
-                keys.push(self.open(&stored)?.public_jwk());
+        for key in &stored {
+            if key.published_until.is_none_or(|until| now < until) {
+                keys.push(self.open(key)?.public_jwk());
             }
         }
         Ok(JwkSet { keys })
@@ -304,9 +314,7 @@ impl KeyRing {
     }
 
     fn open(&self, stored: &StoredSigningKey) -> StorageResult<SigningKey> {
-        let alg = super::SUPPORTED_ALGORITHMS
-            .into_iter()
-            .find(|a| algorithm_name(*a) == stored.alg)
+        let alg = super::supported_algorithm(&stored.alg)
             .ok_or_else(|| StorageError::new(format!("unknown key algorithm {:?}", stored.alg)))?;
         let der = self
             .sealer

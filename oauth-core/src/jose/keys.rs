@@ -41,6 +41,13 @@ fn key_error(e: impl std::fmt::Display) -> JoseError {
     JoseError::Key(e.to_string())
 }
 
+fn unsupported(alg: Algorithm) -> JoseError {
+    JoseError::Key(format!(
+        "{} keys are not supported (RS256, ES256, EdDSA)",
+        algorithm_name(alg)
+    ))
+}
+
 fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -59,10 +66,7 @@ impl SigningKey {
             Algorithm::EdDSA => {
                 SigningKey::from_ed25519(ed25519_dalek::SigningKey::generate(&mut rng))
             }
-            other => Err(JoseError::Key(format!(
-                "{} keys are not supported (RS256, ES256, EdDSA)",
-                algorithm_name(other)
-            ))),
+            other => Err(unsupported(other)),
         }
     }
 
@@ -91,7 +95,7 @@ impl SigningKey {
                 })?;
                 SigningKey::from_ed25519(key)
             }
-            other => SigningKey::generate(other),
+            other => Err(unsupported(other)),
         }
     }
 
@@ -113,7 +117,7 @@ impl SigningKey {
                     ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(key_error)?,
                 )
             }
-            other => SigningKey::generate(other),
+            other => Err(unsupported(other)),
         }
     }
 

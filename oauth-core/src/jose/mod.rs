@@ -91,6 +91,14 @@ impl std::error::Error for JoseError {}
 pub const SUPPORTED_ALGORITHMS: [Algorithm; 3] =
     [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
 
+/// The supported algorithm of a JOSE name (`RS256`, `ES256`, `EdDSA`), as
+/// configuration and storage write it.
+pub fn supported_algorithm(name: &str) -> Option<Algorithm> {
+    SUPPORTED_ALGORITHMS
+        .into_iter()
+        .find(|a| algorithm_name(*a) == name)
+}
+
 /// The JOSE name of an algorithm (`RS256`), as in `alg` and metadata.
 pub fn algorithm_name(alg: Algorithm) -> &'static str {
     match alg {
