@@ -104,6 +104,7 @@ pub mod memory;
 pub mod models;
 pub mod oauth1;
 pub mod oauth2;
+pub mod oidc;
 #[cfg(feature = "rocket")]
 pub mod rocket;
 pub mod scope;
