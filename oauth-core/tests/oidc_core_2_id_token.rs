@@ -90,16 +90,11 @@ async fn oidc_core_3_1_3_6_at_hash_is_the_left_half_of_the_algorithms_hash() {
         )
         .unwrap()
         .claims;
-        let (at, code) = match alg {
-            Algorithm::EdDSA => (
-                half(&Sha512::digest(b"the-access-token")),
-                half(&Sha512::digest(b"the-code")),
-            ),
-            _ => (
-                half(&Sha256::digest(b"the-access-token")),
-                half(&Sha256::digest(b"the-code")),
-            ),
+        let hash = |value: &[u8]| match alg {
+            Algorithm::EdDSA => half(&Sha512::digest(value)),
+            _ => half(&Sha256::digest(value)),
         };
+        let (at, code) = (hash(b"the-access-token"), hash(b"the-code"));
         assert_eq!(c["at_hash"], at, "{name}");
         // §3.3.2.11: c_hash the same way, over the code.
         assert_eq!(c["c_hash"], code, "{name}");
@@ -128,14 +123,10 @@ async fn oidc_core_3_1_3_7_a_tampered_id_token_or_another_issuers_keys_are_refus
     assert!(jose::verify(&token, &keys, &v).is_ok());
     assert!(jose::verify(&forged, &keys, &v).is_err());
     // Signed by another server's key: its kid is unknown here.
-    let other = server_with_other_keys().await;
+    let other = published(&crate::server("RS256")).await;
     assert!(jose::verify(&token, &other, &v).is_err());
     // An RP that expects ES256 refuses the RS256 token (RFC 8725 §3.1).
     assert!(jose::verify(&token, &keys, &Verification::new(&[Algorithm::ES256])).is_err());
-}
-
-async fn server_with_other_keys() -> JwkSet {
-    published(&server("RS256")).await
 }
 
 #[tokio::test]
