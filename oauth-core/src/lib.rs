@@ -115,15 +115,18 @@ pub use config::Config;
 pub use error::{Challenge, ErrorCode, OAuth2Error, StorageError};
 pub use http::{Method, OAuth2Request, OAuth2Response, Params};
 pub use models::{
-    ClientAuthMethod, ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken,
+    Authentication, ClientAuthMethod, ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken,
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token,
 };
-pub use oauth2::rfc6749::authorization::{AuthorizationError, AuthorizationRequest, Consent};
+pub use oauth2::rfc6749::authorization::{
+    AuthorizationError, AuthorizationRequest, Consent, Login,
+};
 pub use oauth2::rfc6749::authorization_hooks::{AuthorizationHook, Extensions};
 pub use oauth2::rfc6749::grants;
 pub use oauth2::rfc6749::response_types::{
     CodeResponse, ResponseMode, ResponseType, ResponseTypeHandler, TokenResponse,
 };
+pub use oauth2::rfc6749::token_hooks::TokenHook;
 pub use oauth2::rfc6750::BearerError;
 pub use oauth2::rfc7591::{ClientRegistry, Registration};
 pub use oauth2::rfc8414::Endpoints;

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use crate::models::{
-    ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Token,
+    Authentication, ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
+    OAuth2Token,
 };
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
@@ -23,7 +24,7 @@ mod oauth1;
 pub use device::StoredDeviceCode;
 
 /// A token as the in-memory storage keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredToken {
     /// What the engine issued.
     pub token: NewToken,
@@ -67,6 +68,9 @@ impl OAuth2Token for StoredToken {
     fn grant_id(&self) -> &str {
         &self.token.grant_id
     }
+    fn authentication(&self) -> Option<Authentication> {
+        self.token.authentication.clone()
+    }
 }
 
 impl OAuth2AuthorizationCode for NewAuthorizationCode {
@@ -93,6 +97,9 @@ impl OAuth2AuthorizationCode for NewAuthorizationCode {
     }
     fn nonce(&self) -> Option<&str> {
         self.nonce.as_deref()
+    }
+    fn authentication(&self) -> Option<Authentication> {
+        self.authentication.clone()
     }
 }
 

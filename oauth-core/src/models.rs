@@ -226,6 +226,12 @@ pub trait OAuth2Token: Send + Sync {
     /// authorization (a code, a password grant, and the refreshes that
     /// follow) shares it, so the whole family can be revoked at once.
     fn grant_id(&self) -> &str;
+    /// The OpenID Connect context of the grant (see
+    /// [`OAuth2AuthorizationCode::authentication`]); `None` for a model
+    /// without this column.
+    fn authentication(&self) -> Option<Authentication> {
+        None
+    }
 
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
@@ -258,10 +264,72 @@ pub trait OAuth2AuthorizationCode: Send + Sync {
     fn nonce(&self) -> Option<&str> {
         None
     }
+    /// How and when the resource owner logged in, for the ID token
+    /// (OpenID Connect Core §2); kept for `openid` requests only. `None`
+    /// for a model without this column.
+    fn authentication(&self) -> Option<Authentication> {
+        None
+    }
+}
+
+/// The OpenID Connect context of a grant, stored as JSON with its code and
+/// its tokens: when and how the resource owner logged in (`auth_time`,
+/// `acr`, `amr`: OpenID Connect Core §2), the `nonce` of the request
+/// (§3.1.2.1; with the code's tokens only, not after a refresh, §12.2) and
+/// the `claims` it asked for (§5.5). The ID tokens of every refresh report
+/// the original login, as §12.2 requires.
+///
+/// ```
+/// use oauth_core::Authentication;
+/// let a = Authentication { auth_time: Some(1_700_000_000), ..Authentication::default() };
+/// assert_eq!(a.to_json(), r#"{"auth_time":1700000000}"#);
+/// assert_eq!(Authentication::from_json(&a.to_json()), Some(a));
+/// assert_eq!(Authentication::from_json("not json"), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Authentication {
+    /// When the resource owner logged in (Unix seconds), if the site said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    /// The Authentication Context Class Reference the login satisfied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    /// The Authentication Methods References (RFC 8176: `pwd`, `otp`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The request's `nonce`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The `claims` request parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<crate::oidc::ClaimsRequest>,
+}
+
+impl Authentication {
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        // A struct of strings, numbers and maps of them always serialises.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The context of the tokens a refresh issues: the same login, without
+    /// the nonce (OpenID Connect Core §12.2).
+    pub fn refreshed(self) -> Authentication {
+        Authentication {
+            nonce: None,
+            ..self
+        }
+    }
+
+    /// The stored form read back; `None` for text that is not one (a
+    /// column written by something else is ignored, not trusted).
+    pub fn from_json(text: &str) -> Option<Authentication> {
+        serde_json::from_str(text).ok()
+    }
 }
 
 /// A token the engine has issued and storage must persist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewToken {
     /// The client it was issued to.
     pub client_id: String,
@@ -284,10 +352,13 @@ pub struct NewToken {
     pub expires_in: i64,
     /// The grant (token family) this token belongs to.
     pub grant_id: String,
+    /// The OpenID Connect context, for `openid` grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<Authentication>,
 }
 
 /// An authorization code the engine has issued and storage must persist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewAuthorizationCode {
     /// SHA-256 digest of the code.
     pub code_digest: String,
@@ -309,6 +380,9 @@ pub struct NewAuthorizationCode {
     pub code_challenge_method: Option<String>,
     /// OpenID Connect nonce.
     pub nonce: Option<String>,
+    /// The OpenID Connect context, for `openid` requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<Authentication>,
 }
 
 /// Client metadata as RFC 7591 §2 defines it (what Authlib keeps in

@@ -49,13 +49,13 @@ impl ResponseTypeHandler<MemoryStorage> for TicketResponse {
         &self,
         server: &AuthorizationServer<MemoryStorage>,
         request: &AuthorizationRequest<ClientRecord>,
-        user_id: &str,
+        login: &oauth_core::Login,
     ) -> Result<Vec<(String, String)>, OAuth2Error> {
         let issued = server
             .issue_token(TokenSpec {
                 grant_type: "implicit",
                 client_id: request.client.client_id(),
-                user_id: Some(user_id.to_owned()),
+                user_id: Some(login.user_id.clone()),
                 scope: request.scope.clone(),
                 refresh_scope: None,
                 grant_id: oauth_core::new_grant_id(),
@@ -264,7 +264,7 @@ impl AuthorizationHook<MemoryStorage> for AssuranceHook {
         &self,
         _server: &AuthorizationServer<MemoryStorage>,
         request: &AuthorizationRequest<ClientRecord>,
-        _user_id: &str,
+        _login: &oauth_core::Login,
         params: &mut Vec<(String, String)>,
     ) -> Result<(), OAuth2Error> {
         let level = request

@@ -128,6 +128,12 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::Text,
         "the token family, so a replayed code or refresh token revokes all of it",
     ),
+    role(
+        "authentication",
+        false,
+        Kind::OptText,
+        "OpenID Connect: when and how the user logged in, as JSON, for the ID tokens of refreshes",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[
@@ -161,6 +167,12 @@ const CODE_ROLES: &[Role] = &[
         "the PKCE method",
     ),
     role("nonce", false, Kind::OptText, "the OpenID Connect nonce"),
+    role(
+        "authentication",
+        false,
+        Kind::OptText,
+        "OpenID Connect: when and how the user logged in, as JSON, for the ID token",
+    ),
 ];
 
 const USER_ROLES: &[Role] = &[role(

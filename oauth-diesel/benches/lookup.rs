@@ -64,6 +64,7 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
             issued_at: 0,
             expires_in: 3600,
             grant_id: format!("grant-{i}"),
+            authentication: None,
         };
         Token::insert(&mut conn, &token).expect("insert");
     }

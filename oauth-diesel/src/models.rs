@@ -61,6 +61,8 @@ pub struct Token {
     pub refresh_token_revoked_at: Option<i64>,
     /// The token family.
     pub grant_id: String,
+    /// OpenID Connect: the login, JSON.
+    pub authentication: Option<String>,
 }
 
 /// A row of `oauth2_code`.
@@ -89,6 +91,8 @@ pub struct AuthorizationCode {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<String>,
+    /// OpenID Connect: the login, the nonce and the claims asked for, JSON.
+    pub authentication: Option<String>,
 }
 
 /// A row of `oauth2_signing_key`. `Debug` leaves the private key out.

@@ -29,6 +29,7 @@ diesel::table! {
         access_token_revoked_at -> Nullable<BigInt>,
         refresh_token_revoked_at -> Nullable<BigInt>,
         grant_id -> Text,
+        authentication -> Nullable<Text>,
     }
 }
 
@@ -46,6 +47,7 @@ diesel::table! {
         auth_time -> BigInt,
         code_challenge -> Nullable<Text>,
         code_challenge_method -> Nullable<Text>,
+        authentication -> Nullable<Text>,
     }
 }
 

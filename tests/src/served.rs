@@ -69,5 +69,6 @@ pub fn bearer_token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
         issued_at: now,
         expires_in: 3600,
         grant_id: format!("grant-{raw}"),
+        authentication: None,
     }
 }

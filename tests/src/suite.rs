@@ -168,6 +168,7 @@ fn new_code(digest: &str) -> NewAuthorizationCode {
         code_challenge: Some(CHALLENGE.into()),
         code_challenge_method: Some("S256".into()),
         nonce: Some("n-0S6_WzA2Mj".into()),
+        authentication: None,
     }
 }
 
@@ -183,6 +184,7 @@ fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
         issued_at: 1_700_000_000,
         expires_in: 3600,
         grant_id: grant.into(),
+        authentication: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn token(name: &str, issued_at: i64) -> NewToken {
         issued_at,
         expires_in: 3600,
         grant_id: format!("grant-{name}"),
+        authentication: None,
     }
 }
 

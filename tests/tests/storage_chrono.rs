@@ -70,6 +70,7 @@ async fn instants_are_stored_as_utc_timestamps() {
         issued_at: 1_700_000_000,
         expires_in: 3600,
         grant_id: "g".into(),
+        authentication: None,
     })
     .await
     .unwrap();

@@ -189,6 +189,9 @@ impl Config {
         if l.access_token <= 0 {
             return Err("oauth2.lifetimes.access_token must be positive".into());
         }
+        if l.id_token <= 0 {
+            return Err("oauth2.lifetimes.id_token must be positive".into());
+        }
         if l.authorization_code <= 0 || l.authorization_code > 600 {
             return Err(
                 "oauth2.lifetimes.authorization_code must be between 1 and 600 seconds (RFC 6749 §4.1.2)"

@@ -29,6 +29,9 @@ pub struct Lifetimes {
     /// Lifetime of device codes and user codes (1800). Shorter gives a
     /// guesser fewer live codes to hit (RFC 8628 §5.1).
     pub device_code: i64,
+    /// ID token lifetime (3600). A relying party checks it once, at login
+    /// (OpenID Connect Core §3.1.3.7), so an hour is plenty.
+    pub id_token: i64,
 }
 
 /// Refresh tokens (`[oauth2.refresh_tokens]`).
@@ -192,6 +195,7 @@ impl Default for Lifetimes {
             authorization_code: 300,
             refresh_token: Some(2_592_000),
             device_code: 1_800,
+            id_token: 3_600,
         }
     }
 }

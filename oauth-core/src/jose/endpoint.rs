@@ -15,7 +15,8 @@ const JWKS_MAX_AGE: i64 = 300;
 impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
     /// Signs with keys kept in storage, rotated by the `[oauth2.signing_keys]`
     /// section. A key stays published after it stops signing for as long
-    /// as the longest access token lifetime, or an hour if that is shorter.
+    /// as the longest access token or ID token lifetime, or an hour if
+    /// that is shorter.
     pub fn with_signing_keys(mut self) -> Self {
         let section = &self.config.signing_keys;
         // Validated with the configuration.
@@ -30,7 +31,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
             .access_token_by_grant
             .values()
             .copied()
-            .chain([lifetimes.access_token, 3_600])
+            .chain([lifetimes.access_token, lifetimes.id_token, 3_600])
             .max()
             .unwrap_or(3_600);
         let mut ring = KeyRing::new(alg, signed_lifetime, sealer);

@@ -219,6 +219,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ///     issued_at: now,
     ///     expires_in: 3600,
     ///     grant_id: "g1".into(),
+    ///     authentication: None,
     /// }).await.unwrap();
     /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
     ///

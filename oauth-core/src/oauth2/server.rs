@@ -18,6 +18,7 @@ use crate::oauth2::rfc6749::grants::{
 use crate::oauth2::rfc6749::response_types::{
     CodeResponse, ResponseType, ResponseTypeHandler, TokenResponse,
 };
+use crate::oauth2::rfc6749::token_hooks::TokenHook;
 use crate::scope::Scope;
 use crate::secrets;
 use crate::storage::OAuth2Storage;
@@ -144,6 +145,7 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) grants: HashMap<String, Arc<dyn TokenGrant<S>>>,
     pub(crate) response_types: HashMap<ResponseType, Arc<dyn ResponseTypeHandler<S>>>,
     pub(crate) authorization_hooks: Vec<Arc<dyn AuthorizationHook<S>>>,
+    pub(crate) token_hooks: Vec<Arc<dyn TokenHook<S>>>,
     pub(crate) client_authentications: Vec<Arc<dyn ClientAuthentication<S>>>,
     pub(crate) access_token_generator: Box<dyn TokenGenerator>,
     pub(crate) refresh_token_generator: Box<dyn TokenGenerator>,
@@ -171,6 +173,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             grants: HashMap::new(),
             response_types: HashMap::new(),
             authorization_hooks: Vec::new(),
+            token_hooks: Vec::new(),
             client_authentications: Vec::new(),
             access_token_generator: Box::new(RandomTokenGenerator::default()),
             refresh_token_generator: Box::new(RandomTokenGenerator::default()),
@@ -228,6 +231,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// they were added.
     pub fn with_authorization_hook(mut self, hook: impl AuthorizationHook<S> + 'static) -> Self {
         self.authorization_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Adds a hook to the token endpoint; hooks run in the order they were
+    /// added, after the grant.
+    pub fn with_token_hook(mut self, hook: impl TokenHook<S> + 'static) -> Self {
+        self.token_hooks.push(Arc::new(hook));
         self
     }
 
@@ -375,6 +385,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             issued_at: self.now(),
             expires_in,
             grant_id: spec.grant_id,
+            authentication: None,
         };
         IssuedToken {
             access_token: secrets::AccessToken::new(access_token),

@@ -1,12 +1,24 @@
 //! OpenID Connect, one module per part of the specification.
 //!
+//! - [`authorize`]: the parameters of an authentication request (§3.1.2.1:
+//!   `prompt`, `max_age`, `id_token_hint`, ...) and what the site does
+//!   next ([`Interaction`]).
 //! - [`claims`]: the claims each scope stands for (§5.4), the `claims`
 //!   request parameter (§5.5), and what is released by both.
 //! - [`id_token`]: the ID Token (OpenID Connect Core 1.0 §2) and the hashes
 //!   that bind it to an access token or a code (§3.1.3.6, §3.3.2.11).
+//! - [`token`]: ID tokens from the token endpoint (§3.1.3.3, §12.2) and
+//!   [`with_openid_connect`](crate::AuthorizationServer::with_openid_connect).
 
+/// The scope value that makes a request an OpenID Connect one (§3.1.2.1).
+pub const OPENID: &str = "openid";
+
+pub mod authorize;
 pub mod claims;
 pub mod id_token;
+pub mod token;
 
+pub use authorize::{Interaction, OidcRequest, OpenIdConnectHook};
 pub use claims::{ClaimRequest, ClaimsRequest, claims_of_scope, release_claims};
 pub use id_token::{IdTokenClaims, token_hash};
+pub use token::IdTokenHook;

@@ -21,6 +21,7 @@ macro_rules! oauth2_authorization_code {
         code_challenge: $challenge_f:ident => $challenge_c:path : $challenge_t:ty,
         code_challenge_method: $method_f:ident => $method_c:path : $method_t:ty,
         nonce: $($nonce_f:ident => $nonce_c:path : $nonce_t:ty)?,
+        authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2AuthorizationCode for $model {
             fn client_id(&self) -> &str {
@@ -47,6 +48,16 @@ macro_rules! oauth2_authorization_code {
             fn nonce(&self) -> ::std::option::Option<&str> {
                 $crate::__oauth_or!({ $(self.$nonce_f.as_deref())? } else { None })
             }
+            fn authentication(
+                &self,
+            ) -> ::std::option::Option<$crate::__private::oauth_core::Authentication> {
+                $crate::__oauth_or!(
+                    { $(self.$authn_f.as_deref().and_then(
+                        $crate::__private::oauth_core::Authentication::from_json,
+                    ))? }
+                    else { None }
+                )
+            }
         }
 
         impl $crate::DieselAuthorizationCode for $model {
@@ -72,6 +83,9 @@ macro_rules! oauth2_authorization_code {
                         $challenge_c.eq(new.code_challenge.as_deref()),
                         $method_c.eq(new.code_challenge_method.as_deref()),
                         $($nonce_c.eq(new.nonce.as_deref()),)?
+                        $($authn_c.eq(new.authentication.as_ref().map(
+                            $crate::__private::oauth_core::Authentication::to_json,
+                        )),)?
                     ))
                     .execute(conn)?;
                 Ok(())

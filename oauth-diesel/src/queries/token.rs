@@ -23,6 +23,7 @@ macro_rules! oauth2_token {
         access_token_revoked_at: $arev_f:ident => $arev_c:path : $arev_t:ty,
         refresh_token_revoked_at: $rrev_f:ident => $rrev_c:path : $rrev_t:ty,
         grant_id: $grant_f:ident => $grant_c:path : $grant_t:ty,
+        authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -61,6 +62,16 @@ macro_rules! oauth2_token {
             fn grant_id(&self) -> &str {
                 &self.$grant_f
             }
+            fn authentication(
+                &self,
+            ) -> ::std::option::Option<$crate::__private::oauth_core::Authentication> {
+                $crate::__oauth_or!(
+                    { $(self.$authn_f.as_deref().and_then(
+                        $crate::__private::oauth_core::Authentication::from_json,
+                    ))? }
+                    else { None }
+                )
+            }
         }
 
         impl $crate::DieselToken for $model {
@@ -82,6 +93,9 @@ macro_rules! oauth2_token {
                         $expires_c.eq(<$expires_t as IntColumn>::from_i64(new.expires_in)?),
                         $grant_c.eq(&new.grant_id),
                         $($rscope_c.eq(&new.refresh_token_scope),)?
+                        $($authn_c.eq(new.authentication.as_ref().map(
+                            $crate::__private::oauth_core::Authentication::to_json,
+                        )),)?
                     ))
                     .execute(conn)?;
                 Ok(())

@@ -12,7 +12,7 @@ use crate::oauth1::models::OAuth1TemporaryCredential;
 use crate::oauth1::rfc5849::errors::{OAuth1Error, form_encode, form_response};
 use crate::oauth1::server::{CredentialKind, OAuth1Server};
 use crate::oauth1::storage::OAuth1Storage;
-use crate::oauth2::rfc6749::authorization::Consent;
+use crate::oauth2::rfc6749::authorization::{Consent, Login};
 use crate::secrets;
 
 /// A pending authorization: what the consent page shows.
@@ -147,8 +147,8 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
         let token = pending.credential.oauth_token().to_owned();
         let callback = pending.credential.callback().to_owned();
         let out_of_band = callback == "oob";
-        match consent {
-            Consent::Granted { user_id } => {
+        match consent.into_login() {
+            Some(Login { user_id, .. }) => {
                 let verifier = self.generator.generate(CredentialKind::Verifier);
                 let authorized = self
                     .storage
@@ -177,7 +177,7 @@ impl<S: OAuth1Storage> OAuth1Server<S> {
                     ))
                 })
             }
-            Consent::Denied => {
+            None => {
                 // Deny once: a denied credential can never be authorized.
                 if self
                     .storage

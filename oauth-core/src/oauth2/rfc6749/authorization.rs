@@ -12,11 +12,12 @@ use crate::config::Config;
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::events;
 use crate::http::{Method, OAuth2Request, OAuth2Response, Params, add_params_to_uri};
-use crate::models::OAuth2Client;
+use crate::models::{Authentication, OAuth2Client};
 use crate::oauth2::rfc6749::authorization_hooks::Extensions;
 use crate::oauth2::rfc6749::response_types::{ResponseMode, ResponseType};
 use crate::oauth2::rfc9207;
 use crate::oauth2::server::AuthorizationServer;
+use crate::oidc::ClaimsRequest;
 use crate::scope::Scope;
 use crate::storage::OAuth2Storage;
 
@@ -48,6 +49,23 @@ pub struct AuthorizationRequest<C> {
 }
 
 impl<C> AuthorizationRequest<C> {
+    /// Whether this is an OpenID Connect request (scope `openid`).
+    pub fn is_openid(&self) -> bool {
+        self.scope.contains(crate::oidc::OPENID)
+    }
+
+    /// What is stored with the grant of an OpenID Connect request: the
+    /// login, the `nonce` and the `claims` asked for; `None` otherwise.
+    pub fn authentication(&self, login: &Login) -> Option<Authentication> {
+        self.is_openid().then(|| Authentication {
+            auth_time: login.auth_time,
+            acr: login.acr.clone(),
+            amr: login.amr.clone(),
+            nonce: self.nonce.clone(),
+            claims: self.extensions.get::<ClaimsRequest>().cloned(),
+        })
+    }
+
     /// The answer refusing this request with `error`: sent to its redirect
     /// URI with its `state` and `iss`, in its response mode.
     pub fn refusal(&self, error: OAuth2Error) -> AuthorizationError {
@@ -138,13 +156,85 @@ impl AuthorizationError {
 /// The resource owner's decision on the consent page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Consent {
-    /// Granted by this user.
+    /// Granted by this user. When they logged in is not said, so an
+    /// OpenID Connect request that needs it (`max_age`, a client that
+    /// requires `auth_time`) is answered `login_required`: use
+    /// [`Consent::LoggedIn`] there.
     Granted {
         /// The resource owner's id.
         user_id: String,
     },
+    /// Granted by this user, with when and how they logged in (what an ID
+    /// token reports as `auth_time`, `acr` and `amr`).
+    LoggedIn(Login),
     /// Denied: the client gets `access_denied`.
     Denied,
+}
+
+/// Who granted a request, and when and how they logged in: the site's
+/// session, as the authorization endpoint needs it.
+///
+/// ```
+/// use oauth_core::{Consent, Login};
+/// let login = Login::new("42", 1_700_000_000).with_amr(["pwd"]);
+/// assert_eq!(login.auth_time, Some(1_700_000_000));
+/// let _ = Consent::LoggedIn(login);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// The resource owner's id (the ID token's `sub`).
+    pub user_id: String,
+    /// When they logged in (Unix seconds), if known.
+    pub auth_time: Option<i64>,
+    /// The Authentication Context Class Reference satisfied.
+    pub acr: Option<String>,
+    /// The Authentication Methods References (RFC 8176).
+    pub amr: Vec<String>,
+}
+
+impl Login {
+    /// `user_id`, logged in at `auth_time`.
+    pub fn new(user_id: impl Into<String>, auth_time: i64) -> Login {
+        Login {
+            user_id: user_id.into(),
+            auth_time: Some(auth_time),
+            acr: None,
+            amr: Vec::new(),
+        }
+    }
+
+    /// `user_id`, logged in at a time not known.
+    pub fn user(user_id: impl Into<String>) -> Login {
+        Login {
+            user_id: user_id.into(),
+            auth_time: None,
+            acr: None,
+            amr: Vec::new(),
+        }
+    }
+
+    /// With the `acr` the login satisfied.
+    pub fn with_acr(mut self, acr: impl Into<String>) -> Login {
+        self.acr = Some(acr.into());
+        self
+    }
+
+    /// With the methods used (`pwd`, `otp`, `hwk`, ...).
+    pub fn with_amr<I: IntoIterator<Item = T>, T: Into<String>>(mut self, amr: I) -> Login {
+        self.amr = amr.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+impl Consent {
+    /// The login of a grant; `None` when denied.
+    pub fn into_login(self) -> Option<Login> {
+        match self {
+            Consent::Granted { user_id } => Some(Login::user(user_id)),
+            Consent::LoggedIn(login) => Some(login),
+            Consent::Denied => None,
+        }
+    }
 }
 
 /// The parameters of an authorization request: the query, or for a POST
@@ -305,15 +395,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ) -> OAuth2Response {
         let fragment = request.response_mode == ResponseMode::Fragment;
         let error_redirect = |error: OAuth2Error| request.refusal(error).to_response(&self.config);
-        let user_id = match consent {
-            Consent::Denied => {
-                return error_redirect(OAuth2Error::access_denied(
-                    "the resource owner denied the request",
-                ));
-            }
-            Consent::Granted { user_id } => user_id,
+        let Some(login) = consent.into_login() else {
+            return error_redirect(OAuth2Error::access_denied(
+                "the resource owner denied the request",
+            ));
         };
-        match self.grant_authorization(request, &user_id).await {
+        match self.grant_authorization(request, &login).await {
             Ok(params) => {
                 let mut pairs: Vec<(&str, &str)> = params
                     .iter()
@@ -336,7 +423,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     async fn grant_authorization(
         &self,
         request: &AuthorizationRequest<S::Client>,
-        user_id: &str,
+        login: &Login,
     ) -> Result<Vec<(String, String)>, OAuth2Error> {
         let handler = self
             .response_types
@@ -348,9 +435,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     request.response_type
                 ))
             })?;
-        let mut params = handler.issue(self, request, user_id).await?;
         for hook in &self.authorization_hooks {
-            hook.granted(self, request, user_id, &mut params).await?;
+            hook.granting(self, request, login).await?;
+        }
+        let mut params = handler.issue(self, request, login).await?;
+        for hook in &self.authorization_hooks {
+            hook.granted(self, request, login, &mut params).await?;
         }
         Ok(params)
     }

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 
 use crate::error::OAuth2Error;
 use crate::http::Params;
-use crate::oauth2::rfc6749::authorization::AuthorizationRequest;
+use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
@@ -62,16 +62,28 @@ pub trait AuthorizationHook<S: OAuth2Storage>: Send + Sync {
         Ok(())
     }
 
+    /// Sees a grant before anything is issued for it; may refuse it (the
+    /// error goes to the client, and nothing is stored).
+    async fn granting(
+        &self,
+        server: &AuthorizationServer<S>,
+        request: &AuthorizationRequest<S::Client>,
+        login: &Login,
+    ) -> Result<(), OAuth2Error> {
+        let _ = (server, request, login);
+        Ok(())
+    }
+
     /// Sees the parameters of a granted answer before they are sent; may
     /// add to them, or refuse (the error goes to the client instead).
     async fn granted(
         &self,
         server: &AuthorizationServer<S>,
         request: &AuthorizationRequest<S::Client>,
-        user_id: &str,
+        login: &Login,
         params: &mut Vec<(String, String)>,
     ) -> Result<(), OAuth2Error> {
-        let _ = (server, request, user_id, params);
+        let _ = (server, request, login, params);
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ pub mod client_auth;
 pub mod grants;
 pub mod response_types;
 pub mod token;
+pub mod token_hooks;
 
 use crate::config::Config;
 use crate::error::{Challenge, OAuth2Error};

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use crate::error::OAuth2Error;
 use crate::http::Params;
 use crate::models::{NewAuthorizationCode, OAuth2Client};
-use crate::oauth2::rfc6749::authorization::AuthorizationRequest;
+use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::rfc7636;
 use crate::oauth2::server::{AuthorizationServer, TokenContext, TokenSpec, new_grant_id};
 use crate::secrets;
@@ -133,7 +133,7 @@ pub trait ResponseTypeHandler<S: OAuth2Storage>: Send + Sync {
         &self,
         server: &AuthorizationServer<S>,
         request: &AuthorizationRequest<S::Client>,
-        user_id: &str,
+        login: &Login,
     ) -> Result<Vec<(String, String)>, OAuth2Error>;
 }
 
@@ -177,8 +177,9 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for CodeResponse {
         &self,
         server: &AuthorizationServer<S>,
         request: &AuthorizationRequest<S::Client>,
-        user_id: &str,
+        login: &Login,
     ) -> Result<Vec<(String, String)>, OAuth2Error> {
+        let user_id = login.user_id.as_str();
         let code = server.code_generator.generate(&TokenContext {
             grant_type: "authorization_code",
             client_id: request.client.client_id(),
@@ -204,6 +205,7 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for CodeResponse {
                 code_challenge,
                 code_challenge_method,
                 nonce: request.nonce.clone(),
+                authentication: request.authentication(login),
             })
             .await?;
         Ok(vec![("code".into(), code)])
@@ -233,14 +235,14 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for TokenResponse {
         &self,
         server: &AuthorizationServer<S>,
         request: &AuthorizationRequest<S::Client>,
-        user_id: &str,
+        login: &Login,
     ) -> Result<Vec<(String, String)>, OAuth2Error> {
         // §4.2.2: the implicit grant MUST NOT issue a refresh token.
         let issued = server
             .issue_token(TokenSpec {
                 grant_type: "implicit",
                 client_id: request.client.client_id(),
-                user_id: Some(user_id.to_owned()),
+                user_id: Some(login.user_id.clone()),
                 scope: request.scope.clone(),
                 refresh_scope: None,
                 grant_id: new_grant_id(),

@@ -48,9 +48,15 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 "the grant type \"{grant_type}\" requires a confidential client"
             ))));
         }
-        grant
+        let mut issued = grant
             .create_token(self, &client, request)
             .await
-            .map_err(plain)
+            .map_err(plain)?;
+        for hook in &self.token_hooks {
+            hook.issued(self, request, &client, grant_type, &mut issued)
+                .await
+                .map_err(plain)?;
+        }
+        Ok(issued)
     }
 }

@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use crate::error::OAuth2Error;
 use crate::events;
 use crate::http::OAuth2Request;
-use crate::models::{OAuth2AuthorizationCode, OAuth2Client};
+use crate::models::{Authentication, OAuth2AuthorizationCode, OAuth2Client};
 use crate::oauth2::rfc7636;
 use crate::oauth2::server::{AuthorizationServer, TokenSpec};
+use crate::oidc::OPENID;
 use crate::secrets;
 use crate::storage::OAuth2Storage;
 
@@ -99,15 +100,22 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
         let refresh_scope = server
             .issues_refresh_token_to(client)
             .then(|| scope.clone());
-        server
-            .issue_token(TokenSpec {
-                grant_type: "authorization_code",
-                client_id: client.client_id(),
-                user_id: Some(stored.user_id()),
-                scope,
-                refresh_scope,
-                grant_id: digest,
-            })
-            .await
+        let mut issued = server.new_token(TokenSpec {
+            grant_type: "authorization_code",
+            client_id: client.client_id(),
+            user_id: Some(stored.user_id()),
+            scope,
+            refresh_scope,
+            grant_id: digest,
+        });
+        let mut context = stored.authentication();
+        if let Some(nonce) = stored.nonce().filter(|_| issued.scope.contains(OPENID)) {
+            // Also for a code model with a nonce column and no context one.
+            let context = context.get_or_insert_with(Authentication::default);
+            context.nonce.get_or_insert_with(|| nonce.to_owned());
+        }
+        issued.record.authentication = context;
+        server.storage.save_token(issued.record.clone()).await?;
+        Ok(issued)
     }
 }

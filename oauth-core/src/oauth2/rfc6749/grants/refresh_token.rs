@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use crate::error::OAuth2Error;
 use crate::events;
 use crate::http::OAuth2Request;
+use crate::models::Authentication;
 use crate::models::{OAuth2Client, OAuth2Token};
 use crate::oauth2::server::{AuthorizationServer, TokenSpec};
 use crate::scope::Scope;
@@ -86,10 +87,14 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             refresh_scope: server.config.refresh_tokens.rotate.then_some(granted),
             grant_id: old.grant_id().to_owned(),
         };
+        let mut issued = server.new_token(spec);
+        // OpenID Connect Core §12.2: the ID tokens of a refresh report the
+        // original login, without its nonce.
+        issued.record.authentication = old.authentication().map(Authentication::refreshed);
         if !server.config.refresh_tokens.rotate {
-            return server.issue_token(spec).await;
+            server.storage.save_token(issued.record.clone()).await?;
+            return Ok(issued);
         }
-        let issued = server.new_token(spec);
         let rotated = server
             .storage
             .rotate_refresh_token(&digest, issued.record.clone(), now)

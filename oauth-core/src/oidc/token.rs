@@ -1,0 +1,107 @@
+//! ID tokens from the token endpoint (OpenID Connect Core 1.0 §3.1.3.3,
+//! §12.2): beside the access token of an `openid` grant, from the code
+//! and from every refresh, and
+//! [`with_openid_connect`](AuthorizationServer::with_openid_connect),
+//! which turns OpenID Connect on.
+
+use async_trait::async_trait;
+
+use crate::error::OAuth2Error;
+use crate::http::OAuth2Request;
+use crate::jose::SigningKeyStorage;
+use crate::models::{Authentication, OAuth2Client};
+use crate::oauth2::rfc6749::grants::IssuedToken;
+use crate::oauth2::rfc6749::token_hooks::TokenHook;
+use crate::oauth2::server::AuthorizationServer;
+use crate::oidc::OPENID;
+use crate::oidc::authorize::OpenIdConnectHook;
+use crate::oidc::id_token::IdTokenClaims;
+use crate::storage::OAuth2Storage;
+
+impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
+    /// Serves OpenID Connect: checks the parameters of `openid` requests
+    /// at the authorization endpoint ([`OpenIdConnectHook`]) and answers
+    /// the token requests of `openid` grants with an ID token
+    /// ([`IdTokenHook`]), signed by the key ring (turned on here with
+    /// [`with_signing_keys`](Self::with_signing_keys) if it is not yet).
+    pub fn with_openid_connect(self) -> Self {
+        let server = if self.key_ring().is_some() {
+            self
+        } else {
+            self.with_signing_keys()
+        };
+        server
+            .with_authorization_hook(OpenIdConnectHook)
+            .with_token_hook(IdTokenHook)
+    }
+
+    /// The claims of an ID token for `user_id` and `client_id`, issued by
+    /// `issuer` now, with the login of `authentication` (`auth_time`,
+    /// `acr`, `amr`) and its `nonce`. `sub` is the user id (the `public`
+    /// subject type of §8).
+    pub fn id_token_claims(
+        &self,
+        issuer: &str,
+        client_id: &str,
+        user_id: &str,
+        authentication: Option<&Authentication>,
+    ) -> IdTokenClaims {
+        let mut claims = IdTokenClaims::new(
+            issuer,
+            user_id,
+            client_id,
+            self.now(),
+            self.config.lifetimes.id_token,
+        );
+        if let Some(a) = authentication {
+            claims.auth_time = a.auth_time;
+            claims.nonce = a.nonce.clone();
+            claims.acr = a.acr.clone();
+            claims.amr = a.amr.clone();
+        }
+        claims
+    }
+}
+
+/// Adds `id_token` to the token response of the `authorization_code` and
+/// `refresh_token` grants when the token's scope has `openid` and it acts
+/// for a user (§3.1.3.3; §12.2 after a refresh: same `iss`, `sub`, `aud`,
+/// `auth_time` of the original login, no `nonce`). `at_hash` binds it to
+/// the access token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdTokenHook;
+
+#[async_trait]
+impl<S: OAuth2Storage + SigningKeyStorage> TokenHook<S> for IdTokenHook {
+    async fn issued(
+        &self,
+        server: &AuthorizationServer<S>,
+        request: &OAuth2Request,
+        client: &S::Client,
+        grant_type: &str,
+        token: &mut IssuedToken,
+    ) -> Result<(), OAuth2Error> {
+        if !matches!(grant_type, "authorization_code" | "refresh_token")
+            || !token.scope.contains(OPENID)
+        {
+            return Ok(());
+        }
+        let Some(user_id) = token.record.user_id.as_deref() else {
+            return Ok(());
+        };
+        let issuer = server
+            .issuer_for(request)
+            .ok_or_else(|| OAuth2Error::server_error("the issuer identifier is not known"))?;
+        let claims = server.id_token_claims(
+            &issuer,
+            client.client_id(),
+            user_id,
+            token.record.authentication.as_ref(),
+        );
+        let id_token = server
+            .sign_id_token(claims, Some(token.access_token.secret()), None)
+            .await?;
+        token.extra.insert("id_token".into(), id_token.into());
+        Ok(())
+    }
+}
