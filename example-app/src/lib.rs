@@ -51,6 +51,10 @@ pub fn rocket_from(figment: Figment) -> Rocket<Build> {
             oauth_core::rocket::device_routes::<oauth2::Store>(),
         )
         .mount("/oauth", oauth_core::rocket::jwks_routes::<oauth2::Store>())
+        .mount(
+            "/oauth",
+            oauth_core::rocket::userinfo_routes::<oauth2::Store, models::User>(),
+        )
         .mount("/", oauth_core::rocket::metadata_routes::<oauth2::Store>())
         .register("/", oauth_core::rocket::oauth2_catchers())
 }

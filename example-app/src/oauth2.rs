@@ -54,12 +54,15 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .with_password_grant(SiteUsers(pool))
             .with_device_grant()
             .map_err(|e| e.to_string())?
-            .with_signing_keys();
+            .with_signing_keys()
+            .with_openid_connect()
+            .with_claims_supported(["preferred_username", "name", "email", "email_verified"]);
         Ok(server)
     })
     .endpoints(Endpoints {
         device_authorization: Some("/oauth/device_authorization".into()),
         jwks: Some("/oauth/jwks".into()),
+        userinfo: Some("/oauth/userinfo".into()),
         ..Endpoints::under("/oauth")
     })
     // `/api/me` takes `RequireOAuthUser<Profile, User>`.

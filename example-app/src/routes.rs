@@ -4,6 +4,7 @@ use oauth_core::rocket::{GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
 use oauth_core::{
     AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
 };
+use oauth_core::oidc::Interaction;
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, CookieJar, Status};
@@ -72,8 +73,8 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     .map(str::to_owned)
 }
 
-fn login_redirect(uri: &Origin<'_>) -> Redirect {
-    let next = oauth_core::http::form_urlencode(&uri.to_string());
+fn login_redirect(uri: &str) -> Redirect {
+    let next = oauth_core::http::form_urlencode(uri);
     Redirect::to(format!("/?next={next}"))
 }
 
@@ -128,15 +129,16 @@ async fn home(
 }
 
 #[derive(FromForm)]
-struct Login<'r> {
+struct LoginForm<'r> {
     username: &'r str,
 }
 
 #[post("/?<next>", data = "<form>")]
 async fn login(
-    form: Form<Login<'_>>,
+    form: Form<LoginForm<'_>>,
     next: Option<&str>,
     db: &State<AppDb>,
+    oauth: &State<OAuth2<Store>>,
     cookies: &CookieJar<'_>,
 ) -> Answer {
     let name = form.username.trim();
@@ -150,7 +152,7 @@ async fn login(
     }
     match find_or_create_user(&db.0, name.to_owned()).await {
         Ok(user) => {
-            session::log_in(cookies, &user);
+            session::log_in(cookies, &user, oauth.server.now());
             Answer::Redirect(Box::new(Redirect::to(
                 safe_next(next).unwrap_or_else(|| "/".into()),
             )))
@@ -176,7 +178,7 @@ fn logout(cookies: &CookieJar<'_>) -> Redirect {
 #[get("/create_client")]
 fn create_client_form(user: Option<User>, csrf: Csrf, uri: &Origin<'_>) -> Answer {
     match user {
-        None => Answer::Redirect(Box::new(login_redirect(uri))),
+        None => Answer::Redirect(Box::new(login_redirect(&uri.to_string()))),
         Some(user) => Answer::Page(Page::ok(&templates::CreateClient {
             username: Some(user.username),
             csrf_token: csrf.0,
@@ -284,11 +286,35 @@ async fn create_client(
 async fn authorize(
     user: Option<User>,
     auth: OAuth2Authorize<Store>,
+    oauth: &State<OAuth2<Store>>,
     csrf: Csrf,
+    cookies: &CookieJar<'_>,
     uri: &Origin<'_>,
 ) -> Answer {
+    // What the request needs (OpenID Connect's prompt, max_age and
+    // id_token_hint included) before any page is shown; consent is not
+    // remembered, so every request shows the consent page.
+    if let Ok(request) = auth.request() {
+        let session = user.as_ref().map(|u| session::login(cookies, u));
+        match request.interaction(session.as_ref(), oauth.server.now(), false) {
+            Err(e) => {
+                return Answer::Engine(request.refusal(e).to_response(oauth.server.config()));
+            }
+            Ok(Interaction::Login) => {
+                // A new login: the session ends, the login form comes back
+                // here without the prompt=login and max_age it satisfies.
+                session::log_out(cookies);
+                let back = match request.query_after_login() {
+                    Some(query) => format!("{}?{query}", uri.path()),
+                    None => uri.to_string(),
+                };
+                return Answer::Redirect(Box::new(login_redirect(&back)));
+            }
+            Ok(Interaction::Consent | Interaction::Grant) => {}
+        }
+    }
     let Some(user) = user else {
-        return Answer::Redirect(Box::new(login_redirect(uri)));
+        return Answer::Redirect(Box::new(login_redirect(&uri.to_string())));
     };
     match auth.request() {
         Ok(request) => Answer::Page(Page::ok(&templates::Authorize {
@@ -336,6 +362,7 @@ async fn authorize_confirm(
     user: Option<User>,
     auth: OAuth2Authorize<Store>,
     csrf: Csrf,
+    cookies: &CookieJar<'_>,
     form: Form<Decision<'_>>,
 ) -> Answer {
     let Some(user) = user else {
@@ -363,9 +390,7 @@ async fn authorize_confirm(
         );
     }
     let consent = if form.confirm == Some("yes") {
-        Consent::Granted {
-            user_id: user.id.to_string(),
-        }
+        Consent::LoggedIn(session::login(cookies, &user))
     } else {
         Consent::Denied
     };

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use oauth_core::secrets;
+use oauth_core::{Login, secrets};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::outcome::IntoOutcome;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -12,6 +12,8 @@ use crate::db::{AppDb, find_user};
 use crate::models::User;
 
 const USER: &str = "user_id";
+/// When the session logged in (Unix seconds): the ID token's `auth_time`.
+const AUTH_TIME: &str = "auth_time";
 const CSRF: &str = "csrf";
 const NEW_SECRETS: &str = "new_client_secrets";
 /// How many fresh client secrets a session remembers.
@@ -30,15 +32,28 @@ pub fn user_id(cookies: &CookieJar<'_>) -> Option<i32> {
     cookies.get_private(USER)?.value().parse().ok()
 }
 
-/// Logs `user` in, with a fresh CSRF token.
-pub fn log_in(cookies: &CookieJar<'_>, user: &User) {
+/// Logs `user` in at `now`, with a fresh CSRF token.
+pub fn log_in(cookies: &CookieJar<'_>, user: &User, now: i64) {
     cookies.add_private(cookie(USER, user.id.to_string()));
+    cookies.add_private(cookie(AUTH_TIME, now.to_string()));
     cookies.add_private(cookie(CSRF, secrets::random_token(32)));
+}
+
+/// The session's login as the authorization endpoint needs it: who, and
+/// when they logged in.
+pub fn login(cookies: &CookieJar<'_>, user: &User) -> Login {
+    let auth_time = cookies
+        .get_private(AUTH_TIME)
+        .and_then(|c| c.value().parse().ok());
+    Login {
+        auth_time,
+        ..Login::user(user.id.to_string())
+    }
 }
 
 /// Logs out.
 pub fn log_out(cookies: &CookieJar<'_>) {
-    for name in [USER, CSRF, NEW_SECRETS] {
+    for name in [USER, AUTH_TIME, CSRF, NEW_SECRETS] {
         cookies.remove_private(name);
     }
 }

@@ -143,6 +143,7 @@ impl<'r> Responder<'r, 'static> for Page {
 /// Describes a scope token in words for the consent page.
 pub fn describe_scope(token: &str) -> String {
     match token {
+        "openid" => "sign you in with your account here".into(),
         "profile" => "see your profile: your user id and username".into(),
         "email" => "see your email address".into(),
         "offline_access" => "keep access while you are away".into(),

@@ -105,6 +105,8 @@ fn rfc8414_2_absolute_endpoint_urls_are_kept() {
         registration: Some("https://api.example/v1/clients".into()),
         device_authorization: Some("https://api.example/v1/device".into()),
         jwks: None,
+        userinfo: None,
+        end_session: None,
     };
     let doc = bare_server(Config::default()).metadata(ISSUER, &endpoints);
     assert_eq!(doc["issuer"], ISSUER);

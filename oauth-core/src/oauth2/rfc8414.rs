@@ -21,6 +21,11 @@ pub struct Endpoints {
     /// The JWK Set (`jwks_uri`), if served (the server needs
     /// `with_signing_keys`).
     pub jwks: Option<String>,
+    /// The UserInfo endpoint (OpenID Connect Core §5.3), if served.
+    pub userinfo: Option<String>,
+    /// The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0),
+    /// if served.
+    pub end_session: Option<String>,
 }
 
 impl Endpoints {
@@ -35,11 +40,13 @@ impl Endpoints {
             registration: Some(format!("{base}/register")),
             device_authorization: None,
             jwks: None,
+            userinfo: None,
+            end_session: None,
         }
     }
 }
 
-fn absolute(issuer: &str, path: &str) -> String {
+pub(crate) fn absolute(issuer: &str, path: &str) -> String {
     if path.contains("://") {
         path.to_owned()
     } else {
@@ -137,6 +144,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         if let Some(uri) = self.config.error_uris.get("documentation") {
             doc["service_documentation"] = uri.clone().into();
+        }
+        if self.openid_connect.is_some() {
+            self.add_openid_metadata(&mut doc, issuer, endpoints);
         }
         doc
     }

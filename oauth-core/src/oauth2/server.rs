@@ -155,6 +155,8 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) default_scope: Scope,
     /// The signing keys, once `with_signing_keys` is called.
     pub(crate) key_ring: Option<crate::jose::KeyRing>,
+    /// OpenID Connect, once `with_openid_connect` is called.
+    pub(crate) openid_connect: Option<crate::oidc::OpenIdConnect>,
 }
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
@@ -182,6 +184,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             supported_scopes,
             default_scope,
             key_ring: None,
+            openid_connect: None,
         };
         server = server
             .with_grant(AuthorizationCodeGrant)

@@ -68,9 +68,9 @@ pub struct OidcRequest {
     pub id_token_hint_sub: Option<String>,
     /// `acr_values`, in order of preference.
     pub acr_values: Vec<String>,
-    /// The request's query with `login` taken out of `prompt`: where the
-    /// login page sends the user back, so that the login just made counts
-    /// and the request does not ask for another.
+    /// The request's query without `prompt=login` and `max_age`: where
+    /// the login page sends the user back. The login just made satisfies
+    /// both, and the request must not ask for another.
     pub query_after_login: String,
 }
 
@@ -98,7 +98,7 @@ impl<C> AuthorizationRequest<C> {
     }
 
     /// The query to come back to the authorization endpoint with after a
-    /// login: the request's own, without `prompt=login`.
+    /// login: the request's own, without `prompt=login` and `max_age`.
     pub fn query_after_login(&self) -> Option<&str> {
         self.oidc().map(|o| o.query_after_login.as_str())
     }
@@ -170,8 +170,8 @@ fn login_fresh_enough(login: &Login, max_age: Option<i64>, now: i64) -> bool {
 
 /// OpenID Connect at the authorization endpoint: reads and checks the
 /// parameters of §3.1.2.1 for `openid` requests, and refuses a grant that
-/// cannot give what they ask (`max_age` with a login of unknown or too
-/// old a time: `login_required`).
+/// cannot give what they ask (`max_age` with a login of unknown time, or
+/// a user other than the one `id_token_hint` names: `login_required`).
 ///
 /// Registered by
 /// [`with_openid_connect`](AuthorizationServer::with_openid_connect).
@@ -270,12 +270,14 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
         let Some(oidc) = request.oidc() else {
             return Ok(());
         };
-        // §3.1.2.1: with max_age the ID token MUST carry an auth_time, and
-        // the login must be that recent. A site that did not check it
-        // (or did not say when the user logged in) is refused here.
-        if !login_fresh_enough(login, oidc.max_age, server.now()) {
+        // §3.1.2.1: with max_age the ID token MUST carry an auth_time. Its
+        // freshness was checked when the request arrived
+        // ([`AuthorizationRequest::interaction`]), not now: the consent
+        // page's time does not count against the login.
+        let _ = server;
+        if oidc.max_age.is_some() && login.auth_time.is_none() {
             return Err(login_required(
-                "max_age asks for a login more recent than the one granting",
+                "max_age needs the time of the login, which the site did not give",
             ));
         }
         if let Some(sub) = &oidc.id_token_hint_sub
@@ -329,10 +331,13 @@ async fn id_token_hint_subject<S: OAuth2Storage + SigningKeyStorage>(
 }
 
 /// The parameters, form-encoded, with `login` taken out of `prompt` (and
-/// `prompt` left out when nothing remains).
+/// `prompt` left out when nothing remains) and without `max_age`.
 fn query_without_prompt_login(params: &Params) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in params.iter() {
+        if name == "max_age" {
+            continue;
+        }
         if name == "prompt" {
             let rest: Vec<&str> = value
                 .split(' ')

@@ -25,11 +25,12 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
     /// ([`IdTokenHook`]), signed by the key ring (turned on here with
     /// [`with_signing_keys`](Self::with_signing_keys) if it is not yet).
     pub fn with_openid_connect(self) -> Self {
-        let server = if self.key_ring().is_some() {
+        let mut server = if self.key_ring().is_some() {
             self
         } else {
             self.with_signing_keys()
         };
+        server.openid_connect = Some(crate::oidc::OpenIdConnect::default());
         server
             .with_authorization_hook(OpenIdConnectHook)
             .with_token_hook(IdTokenHook)

@@ -58,7 +58,7 @@ pub use oauth1::{
     oauth1_routes,
 };
 pub use request::{EngineRequest, engine_request};
-pub use routes::{device_routes, jwks_routes, metadata_routes, oauth2_routes};
+pub use routes::{device_routes, jwks_routes, metadata_routes, oauth2_routes, userinfo_routes};
 
 /// What a guard or route says when its fairing is not attached (launch
 /// sentinels keep a configured app from getting there).

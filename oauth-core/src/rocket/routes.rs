@@ -15,7 +15,8 @@ use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
 use crate::rocket::request::{engine_request, read_form};
 use crate::rocket::response::plain_error;
-use crate::storage::OAuth2Storage;
+use crate::oidc::UserClaims;
+use crate::storage::{OAuth2Storage, UserStorage};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
@@ -23,6 +24,7 @@ enum Endpoint {
     Revoke,
     Introspect,
     Metadata,
+    OpenIdConfiguration,
 }
 
 struct EndpointHandler<S> {
@@ -77,18 +79,27 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
             Endpoint::Token => server.create_token_response(&request).await,
             Endpoint::Revoke => server.create_revocation_response(&request).await,
             Endpoint::Introspect => server.create_introspection_response(&request).await,
-            Endpoint::Metadata => {
+            Endpoint::Metadata | Endpoint::OpenIdConfiguration => {
                 // The same issuer as the `iss` of authorization responses.
                 let issuer = server.issuer_for(&request).unwrap_or_else(|| {
                     let host = req.host().map(|h| h.to_string()).unwrap_or_default();
                     let scheme = if request.secure { "https" } else { "http" };
                     format!("{scheme}://{host}")
                 });
-                let doc = server.metadata(&issuer, &state.endpoints);
-                let mut r = OAuth2Response::json(200, &doc);
-                r.headers
-                    .retain(|(k, _)| k != "Cache-Control" && k != "Pragma");
-                r
+                let doc = if self.endpoint == Endpoint::Metadata {
+                    Some(server.metadata(&issuer, &state.endpoints))
+                } else {
+                    server.openid_configuration(&issuer, &state.endpoints)
+                };
+                match doc {
+                    Some(doc) => {
+                        let mut r = OAuth2Response::json(200, &doc);
+                        r.headers
+                            .retain(|(k, _)| k != "Cache-Control" && k != "Pragma");
+                        r
+                    }
+                    None => plain_error(404, "not_found", "this server does not serve OpenID Connect"),
+                }
             }
         };
         route::Outcome::from(req, response)
@@ -288,11 +299,76 @@ pub fn jwks_routes<S: OAuth2Storage + SigningKeyStorage>() -> Vec<Route> {
     )]
 }
 
-/// `GET /.well-known/oauth-authorization-server` (RFC 8414), to mount at `/`.
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414) and, for a
+/// server with OpenID Connect (404 otherwise), the same document at
+/// `GET /.well-known/openid-configuration` (Discovery 1.0 §4), to mount
+/// at `/`.
 pub fn metadata_routes<S: OAuth2Storage>() -> Vec<Route> {
-    vec![Route::new(
-        Method::Get,
-        "/.well-known/oauth-authorization-server",
-        handler::<S>(Endpoint::Metadata),
-    )]
+    vec![
+        Route::new(
+            Method::Get,
+            "/.well-known/oauth-authorization-server",
+            handler::<S>(Endpoint::Metadata),
+        ),
+        Route::new(
+            Method::Get,
+            "/.well-known/openid-configuration",
+            handler::<S>(Endpoint::OpenIdConfiguration),
+        ),
+    ]
+}
+
+struct UserInfoHandler<S, U>(PhantomData<fn() -> (S, U)>);
+
+impl<S, U> Clone for UserInfoHandler<S, U> {
+    fn clone(&self) -> Self {
+        UserInfoHandler(PhantomData)
+    }
+}
+
+#[rocket::async_trait]
+impl<S, U> Handler for UserInfoHandler<S, U>
+where
+    S: UserStorage<U>,
+    U: UserClaims + Send + 'static,
+{
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        let body = if req.method() == Method::Post {
+            match read_form(req, data).await {
+                Ok(body) => Some(body),
+                Err(status) => {
+                    let response = plain_error(
+                        status.code,
+                        "invalid_request",
+                        "the request body is too large or not UTF-8",
+                    );
+                    return route::Outcome::from(req, response);
+                }
+            }
+        } else {
+            None
+        };
+        let request = engine_request(req, body.as_deref(), state.server.config());
+        let response = state.server.create_userinfo_response::<U>(&request).await;
+        route::Outcome::from(req, response)
+    }
+}
+
+/// The UserInfo endpoint (OpenID Connect Core §5.3), `GET` and `POST
+/// /userinfo`, answering with the claims of the token's user `U` (its
+/// [`UserClaims`]); to mount beside [`oauth2_routes`], with
+/// [`Endpoints::userinfo`](crate::oauth2::rfc8414::Endpoints::userinfo)
+/// naming it in the metadata.
+pub fn userinfo_routes<S, U>() -> Vec<Route>
+where
+    S: UserStorage<U>,
+    U: UserClaims + Send + 'static,
+{
+    vec![
+        Route::new(Method::Get, "/userinfo", UserInfoHandler::<S, U>(PhantomData)),
+        Route::new(Method::Post, "/userinfo", UserInfoHandler::<S, U>(PhantomData)),
+    ]
 }
