@@ -4,9 +4,9 @@
 //! `#[diesel(column_name = ...)]`, and the derives follow the column.
 
 use diesel::prelude::*;
+use oauth_core::oidc::UserClaims;
 use oauth_diesel::schema::{oauth2_client, oauth2_code, oauth2_token};
 use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User};
-use oauth_core::oidc::UserClaims;
 use serde::Serialize;
 
 diesel::table! {
@@ -38,7 +38,10 @@ impl UserClaims for User {
         let mut claims = serde_json::Map::new();
         claims.insert("preferred_username".into(), self.username.clone().into());
         claims.insert("name".into(), self.username.clone().into());
-        claims.insert("email".into(), format!("{}@example.test", self.username).into());
+        claims.insert(
+            "email".into(),
+            format!("{}@example.test", self.username).into(),
+        );
         claims.insert("email_verified".into(), false.into());
         claims
     }

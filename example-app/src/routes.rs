@@ -1,10 +1,10 @@
 //! The site's pages and its protected API.
 
+use oauth_core::oidc::Interaction;
 use oauth_core::rocket::{GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
 use oauth_core::{
     AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
 };
-use oauth_core::oidc::Interaction;
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, CookieJar, Status};

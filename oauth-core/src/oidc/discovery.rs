@@ -15,7 +15,17 @@ use crate::storage::OAuth2Storage;
 
 /// The claims every ID token of this provider can carry (§2).
 const ID_TOKEN_CLAIMS: &[&str] = &[
-    "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+    "at_hash",
 ];
 
 /// The scopes of OpenID Connect Core §5.4, which a provider with no

@@ -24,8 +24,8 @@ pub mod token;
 pub mod userinfo;
 
 pub use authorize::{Interaction, OidcRequest, OpenIdConnectHook};
-pub use discovery::OpenIdConnect;
 pub use claims::{ClaimRequest, ClaimsRequest, claims_of_scope, release_claims};
+pub use discovery::OpenIdConnect;
 pub use id_token::{IdTokenClaims, token_hash};
 pub use token::IdTokenHook;
 pub use userinfo::UserClaims;

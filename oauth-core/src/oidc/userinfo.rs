@@ -59,7 +59,10 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
             return r.with_header("Allow", "GET, POST");
         }
         let required = ScopeRequirement::all_of([OPENID]);
-        let (token, user) = match self.validate_bearer_with_user::<U>(request, &required).await {
+        let (token, user) = match self
+            .validate_bearer_with_user::<U>(request, &required)
+            .await
+        {
             Ok(found) => found,
             Err(e) => return e.to_response(&self.config),
         };

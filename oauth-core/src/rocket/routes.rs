@@ -11,11 +11,11 @@ use crate::http::OAuth2Response;
 use crate::jose::SigningKeyStorage;
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::oauth2::rfc8628::DeviceCodeStorage;
+use crate::oidc::UserClaims;
 use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
 use crate::rocket::request::{engine_request, read_form};
 use crate::rocket::response::plain_error;
-use crate::oidc::UserClaims;
 use crate::storage::{OAuth2Storage, UserStorage};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,11 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
                             .retain(|(k, _)| k != "Cache-Control" && k != "Pragma");
                         r
                     }
-                    None => plain_error(404, "not_found", "this server does not serve OpenID Connect"),
+                    None => plain_error(
+                        404,
+                        "not_found",
+                        "this server does not serve OpenID Connect",
+                    ),
                 }
             }
         };
@@ -368,7 +372,15 @@ where
     U: UserClaims + Send + 'static,
 {
     vec![
-        Route::new(Method::Get, "/userinfo", UserInfoHandler::<S, U>(PhantomData)),
-        Route::new(Method::Post, "/userinfo", UserInfoHandler::<S, U>(PhantomData)),
+        Route::new(
+            Method::Get,
+            "/userinfo",
+            UserInfoHandler::<S, U>(PhantomData),
+        ),
+        Route::new(
+            Method::Post,
+            "/userinfo",
+            UserInfoHandler::<S, U>(PhantomData),
+        ),
     ]
 }
