@@ -42,6 +42,7 @@ diesel::table! {
         access_token_revoked_at -> Nullable<Timestamp>,
         refresh_token_revoked_at -> Nullable<Timestamp>,
         grant_id -> Text,
+        authentication -> Nullable<Text>,
     }
 }
 
@@ -58,6 +59,7 @@ diesel::table! {
         auth_time -> Timestamp,
         code_challenge -> Nullable<Text>,
         code_challenge_method -> Nullable<Text>,
+        authentication -> Nullable<Text>,
     }
 }
 
@@ -108,6 +110,7 @@ pub struct ChronoToken {
     pub access_token_revoked_at: Option<NaiveDateTime>,
     pub refresh_token_revoked_at: Option<NaiveDateTime>,
     pub grant_id: String,
+    pub authentication: Option<String>,
 }
 
 /// A code issued at a timestamp.
@@ -125,6 +128,7 @@ pub struct ChronoCode {
     pub auth_time: NaiveDateTime,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
+    pub authentication: Option<String>,
 }
 
 /// A device code with timestamps, polled at a timestamp every so many
@@ -175,13 +179,14 @@ fn ddl(backend: Backend) -> String {
             refresh_token VARCHAR(255) UNIQUE, scope TEXT NOT NULL,
             refresh_token_scope TEXT NOT NULL, issued_at {ts} NOT NULL,
             expires_in BIGINT NOT NULL, access_token_revoked_at {ts},
-            refresh_token_revoked_at {ts}, grant_id VARCHAR(255) NOT NULL) {options};
+            refresh_token_revoked_at {ts}, grant_id VARCHAR(255) NOT NULL,
+            authentication TEXT) {options};
         CREATE TABLE ct_code (
             id {id}, user_id INTEGER NOT NULL, code VARCHAR(255) NOT NULL UNIQUE,
             client_id VARCHAR(255) NOT NULL, redirect_uri TEXT,
             response_type VARCHAR(40) NOT NULL, scope TEXT NOT NULL, nonce TEXT,
             auth_time {ts} NOT NULL, code_challenge VARCHAR(128),
-            code_challenge_method VARCHAR(16)) {options};
+            code_challenge_method VARCHAR(16), authentication TEXT) {options};
         CREATE TABLE ct_device_code (
             id {id}, device_code VARCHAR(255) NOT NULL UNIQUE,
             user_code VARCHAR(255) UNIQUE, client_id VARCHAR(255) NOT NULL,

@@ -18,7 +18,7 @@ use oauth_core::oauth2::rfc8628::{
     UserCodeFailures,
 };
 use oauth_core::{
-    AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
+    Authentication, AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
     Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client,
     OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext,
     UserStorage, secrets,
@@ -252,6 +252,65 @@ pub async fn code_is_taken_once<S: TestStorage>(s: S) {
             .unwrap()
             .is_none()
     );
+}
+
+/// The OpenID Connect context (the login, the nonce, the claims asked
+/// for) comes back whole from codes and tokens, through a rotation too.
+pub async fn openid_context_roundtrip<S: TestStorage>(s: S) {
+    let claims = oauth_core::oidc::ClaimsRequest::parse(
+        r#"{"userinfo":{"email":{"essential":true},"name":null},"id_token":{"acr":{"values":["urn:a","urn:b"]}}}"#,
+    )
+    .unwrap();
+    let context = Authentication {
+        auth_time: Some(1_699_999_000),
+        acr: Some("urn:a".into()),
+        amr: vec!["pwd".into(), "otp".into()],
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        claims: Some(claims),
+    };
+    let mut code = new_code(&secrets::digest("oidc-code"));
+    code.authentication = Some(context.clone());
+    s.save_authorization_code(code).await.unwrap();
+    let taken = s
+        .take_authorization_code(&secrets::digest("oidc-code"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.authentication(), Some(context.clone()));
+
+    let mut token = new_token(41, "g-oidc", true);
+    token.authentication = Some(context.clone());
+    s.save_token(token).await.unwrap();
+    let found = s
+        .find_access_token(&secrets::digest("access-41"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.authentication(), Some(context.clone()));
+    let mut next = new_token(42, "g-oidc", true);
+    next.authentication = Some(context.clone().refreshed());
+    assert!(
+        s.rotate_refresh_token(&secrets::digest("refresh-41"), next, 1_700_000_100)
+            .await
+            .unwrap()
+    );
+    let rotated = s
+        .find_refresh_token(&secrets::digest("refresh-42"))
+        .await
+        .unwrap()
+        .unwrap();
+    let carried = rotated.authentication().unwrap();
+    assert_eq!(carried.auth_time, Some(1_699_999_000));
+    assert_eq!(carried.nonce, None);
+
+    // Without the openid scope nothing is kept: NULL reads back as None.
+    s.save_token(new_token(43, "g-plain", false)).await.unwrap();
+    let plain = s
+        .find_access_token(&secrets::digest("access-43"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(plain.authentication(), None);
 }
 
 /// Many tasks take one code at once: exactly one gets it, every round.
@@ -973,6 +1032,7 @@ macro_rules! all_storage_tests {
         $crate::storage_tests!($make;
             client_roundtrip,
             code_is_taken_once,
+            openid_context_roundtrip,
             concurrent_code_take_has_one_winner,
             token_roundtrip,
             rotation_happens_once,
