@@ -18,10 +18,10 @@ use oauth_core::oauth2::rfc8628::{
     UserCodeFailures,
 };
 use oauth_core::{
-    Authentication, AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata, ClientRecord,
-    Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client,
-    OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError, TokenContext,
-    UserStorage, secrets,
+    Authentication, AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata,
+    ClientRecord, Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
+    OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError,
+    TokenContext, UserStorage, secrets,
 };
 use oauth_diesel::{OAuth2User, StandardStorage, schema};
 

@@ -1,0 +1,298 @@
+//! "Sign in with the example app" by a relying party library nobody here
+//! wrote: the `openidconnect` crate (v4) discovers the provider
+//! (`/.well-known/openid-configuration`), builds the authentication
+//! request with a nonce and PKCE, exchanges the code, verifies the ID
+//! token against the JWK Set (signature, `iss`, `aud`, `exp`, `nonce`,
+//! `at_hash`), reads UserInfo, and refreshes; only the login and consent
+//! pages are driven by hand, as a user's browser. On SQLite, PostgreSQL
+//! and MySQL.
+
+use oauth_tests::app::{Browser, REDIRECT_URI, TestApp, credentials, param, query_params};
+use openidconnect::core::{
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenClaims,
+    CoreProviderMetadata, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, RedirectUrl, Scope, TokenResponse, UserInfoClaims,
+};
+use serde_json::json;
+
+oauth_tests::e2e_on_every_backend!(
+    openidconnect_crate_signs_in_with_the_code_flow,
+    openidconnect_crate_refreshes_with_a_new_id_token,
+    openidconnect_crate_prompt_none_logged_out_is_login_required,
+    prompt_login_asks_a_logged_in_user_to_log_in_again,
+);
+
+/// The library's client as discovery makes it.
+type RelyingParty = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// An HTTP client for the library, never following redirects (as its
+/// docs require, against SSRF).
+fn http() -> openidconnect::reqwest::Client {
+    openidconnect::reqwest::Client::builder()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client")
+}
+
+/// A client registered for OpenID Connect, and the library's client for
+/// it, from the provider's discovery document.
+async fn relying_party(app: &TestApp, browser: &Browser) -> RelyingParty {
+    let registration = browser
+        .register_client_json(&json!({
+            "client_name": "Relying party",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "scope": "openid profile email",
+            "token_endpoint_auth_method": "client_secret_basic",
+        }))
+        .await;
+    let (id, secret) = credentials(&registration);
+    let issuer = IssuerUrl::new(app.url("")).expect("issuer URL");
+    let metadata = CoreProviderMetadata::discover_async(issuer, &http())
+        .await
+        .unwrap_or_else(|e| panic!("discovery: {e:?}"));
+    CoreClient::from_provider_metadata(metadata, ClientId::new(id), Some(ClientSecret::new(secret)))
+        .set_redirect_uri(RedirectUrl::new(REDIRECT_URI.into()).unwrap())
+}
+
+/// The user approves the request on the consent page; returns the code,
+/// after checking `state`.
+async fn approve(browser: &Browser, url: &openidconnect::url::Url, state: &CsrfToken) -> String {
+    let page = browser
+        .consent_page(url.query().expect("authentication request query"))
+        .await;
+    let r = browser
+        .post_form(
+            &page.action,
+            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
+        )
+        .await;
+    r.assert_status(302);
+    let back = query_params(r.expect_location());
+    assert_eq!(param(&back, "state"), Some(state.secret().as_str()));
+    param(&back, "code").expect("code").to_owned()
+}
+
+/// OpenID Connect Core §3.1 end to end: the ID token verifies (§3.1.3.7),
+/// including the nonce and `at_hash` (§3.1.3.8), carries `auth_time`, and
+/// names the user UserInfo describes (§5.3.2: the same `sub`).
+async fn openidconnect_crate_signs_in_with_the_code_flow(app: &TestApp) {
+    let browser = app.logged_in("alice").await;
+    let client = relying_party(app, &browser).await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("email".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    assert!(
+        url.as_str().starts_with(&app.url("/oauth/authorize")),
+        "{url}"
+    );
+    let code = approve(&browser, &url, &state).await;
+    let http = http();
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap_or_else(|e| panic!("exchange_code: {e:?}"));
+
+    let id_token = tokens
+        .id_token()
+        .expect("an id_token beside the access token");
+    let id_verifier = client.id_token_verifier();
+    let claims: &CoreIdTokenClaims = id_token
+        .claims(&id_verifier, &nonce)
+        .unwrap_or_else(|e| panic!("the ID token does not verify: {e:?}"));
+    assert!(claims.auth_time().is_some(), "the login time is reported");
+    let expected_hash = claims.access_token_hash().expect("at_hash");
+    let actual = AccessTokenHash::from_token(
+        tokens.access_token(),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&id_verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(actual, *expected_hash);
+    // A wrong nonce is refused by the library: the claim is really checked.
+    assert!(
+        id_token
+            .claims(&id_verifier, &Nonce::new("another".into()))
+            .is_err()
+    );
+
+    let userinfo: CoreUserInfoClaims = client
+        .user_info(
+            tokens.access_token().clone(),
+            Some(claims.subject().clone()),
+        )
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap_or_else(|e| panic!("userinfo: {e:?}"));
+    assert_eq!(userinfo.subject(), claims.subject());
+    assert_eq!(
+        userinfo.preferred_username().map(|u| u.as_str()),
+        Some("alice")
+    );
+    assert_eq!(
+        userinfo.email().map(|e| e.as_str()),
+        Some("alice@example.test")
+    );
+    assert_eq!(userinfo.email_verified(), Some(false));
+}
+
+/// OpenID Connect Core §12.2 through `exchange_refresh_token`: a new ID
+/// token for the same user and client, with the original `auth_time` and
+/// no nonce.
+async fn openidconnect_crate_refreshes_with_a_new_id_token(app: &TestApp) {
+    let browser = app.logged_in("bob").await;
+    let client = relying_party(app, &browser).await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = approve(&browser, &url, &state).await;
+    let http = http();
+    let first = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let id_verifier = client.id_token_verifier();
+    let original = first
+        .id_token()
+        .unwrap()
+        .claims(&id_verifier, &nonce)
+        .unwrap()
+        .clone();
+    let refreshed = client
+        .exchange_refresh_token(first.refresh_token().expect("refresh token"))
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap_or_else(|e| panic!("refresh: {e:?}"));
+    let id_token = refreshed.id_token().expect("an id_token after the refresh");
+    let claims = id_token
+        .claims(&id_verifier, |n: Option<&Nonce>| match n {
+            None => Ok(()),
+            Some(_) => Err("a refreshed ID token has no nonce".to_owned()),
+        })
+        .unwrap_or_else(|e| panic!("the refreshed ID token does not verify: {e:?}"));
+    assert_eq!(claims.subject(), original.subject());
+    assert_eq!(claims.issuer(), original.issuer());
+    assert_eq!(claims.audiences(), original.audiences());
+    assert_eq!(claims.auth_time(), original.auth_time());
+    // Its at_hash binds it to the new access token.
+    let expected = claims.access_token_hash().expect("at_hash");
+    let actual = AccessTokenHash::from_token(
+        refreshed.access_token(),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&id_verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(actual, *expected);
+    // The new access token reads UserInfo for the same user.
+    let userinfo: UserInfoClaims<EmptyAdditionalClaims, CoreGenderClaim> = client
+        .user_info(
+            refreshed.access_token().clone(),
+            Some(claims.subject().clone()),
+        )
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_eq!(
+        userinfo.preferred_username().map(|u| u.as_str()),
+        None,
+        "scope openid alone releases no profile claims"
+    );
+}
+
+/// OpenID Connect Core §3.1.2.1: with `prompt=none` and nobody logged in,
+/// no page is shown; the client gets `login_required` with its `state`.
+async fn openidconnect_crate_prompt_none_logged_out_is_login_required(app: &TestApp) {
+    let owner = app.logged_in("carol").await;
+    let client = relying_party(app, &owner).await;
+    let (url, state, _nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_prompt(CoreAuthPrompt::None)
+        .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+        .url();
+    let stranger = app.browser();
+    let r = stranger.get(url.as_str()).await;
+    r.assert_status(302);
+    let location = r.expect_location();
+    assert!(location.starts_with(REDIRECT_URI), "{location}");
+    let back = query_params(location);
+    assert_eq!(param(&back, "error"), Some("login_required"));
+    assert_eq!(param(&back, "state"), Some(state.secret().as_str()));
+    assert_eq!(param(&back, "iss"), Some(app.url("").as_str()));
+    // Logged in but without consent on record: consent_required.
+    let r = owner.get(url.as_str()).await;
+    let back = query_params(r.expect_location());
+    assert_eq!(param(&back, "error"), Some("consent_required"));
+}
+
+/// `prompt=login` ends the session and sends the user to the login form,
+/// which comes back to the request without `prompt=login`: after the new
+/// login the consent page is shown, not the login form again.
+async fn prompt_login_asks_a_logged_in_user_to_log_in_again(app: &TestApp) {
+    let browser = app.logged_in("dave").await;
+    let client = relying_party(app, &browser).await;
+    let (url, _state, _nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_prompt(CoreAuthPrompt::Login)
+        .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+        .url();
+    let r = browser.get(url.as_str()).await;
+    let to_login = r.expect_location().to_owned();
+    assert!(to_login.starts_with("/?next="), "{to_login}");
+    let next = query_params(&app.url(&to_login))
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .expect("next")
+        .1;
+    assert!(next.starts_with("/oauth/authorize?"), "{next}");
+    assert!(!next.contains("prompt"), "{next}");
+    // The session has ended: the home page offers the login form.
+    assert!(browser.get("/").await.body.contains("name=\"username\""));
+    let r = browser.post_form(&to_login, &[("username", "dave")]).await;
+    assert_eq!(r.expect_location(), next);
+    let page = browser.get(&next).await;
+    page.assert_status(200);
+    assert!(page.body.contains("csrf_token"), "the consent page");
+}
