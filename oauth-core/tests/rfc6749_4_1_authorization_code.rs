@@ -558,7 +558,7 @@ async fn rfc6749_4_1_2_1_missing_response_type_is_redirected_invalid_request() {
 #[tokio::test]
 async fn rfc6749_4_1_2_1_unknown_response_type_is_unsupported_response_type() {
     let (server, _) = server();
-    for rt in ["id_token", "code token", "CODE", "none"] {
+    for rt in ["CODE", "none", "code code"] {
         assert_redirected_error(
             &server,
             &[
@@ -571,6 +571,35 @@ async fn rfc6749_4_1_2_1_unknown_response_type_is_unsupported_response_type() {
             Some("xyz"),
         )
         .await;
+    }
+}
+
+/// A response type not served that would return tokens (`id_token`, `code
+/// token`) is refused in the fragment, where its answer would have gone
+/// (RFC 6749 §4.2.2.1, Multiple Response Type Encoding Practices §2.1).
+#[tokio::test]
+async fn rfc6749_4_2_2_1_unsupported_token_response_type_is_refused_in_the_fragment() {
+    let (server, _) = server();
+    for rt in ["id_token", "code token", "code id_token token"] {
+        let response = server
+            .create_authorization_response(
+                &authorize_request(&[
+                    ("response_type", rt),
+                    ("client_id", "basic-client"),
+                    ("redirect_uri", REDIRECT),
+                    ("state", "xyz"),
+                ]),
+                alice(),
+            )
+            .await;
+        let location = response.header("Location").expect("Location");
+        assert!(
+            location.starts_with(&format!("{REDIRECT}#")),
+            "{rt}: {location}"
+        );
+        let p = redirect_params(&response);
+        assert_eq!(p["error"], "unsupported_response_type", "{rt}");
+        assert_eq!(p["state"], "xyz");
     }
 }
 

@@ -1096,7 +1096,23 @@ async fn metadata_document_lists_the_endpoints_with_the_base_url(app: &TestApp) 
             "{grant}"
         );
     }
-    assert_eq!(list("response_types_supported"), ["code", "token"]);
+    // OAuth 2.0's two, and OpenID Connect's (the implicit grant is on).
+    assert_eq!(
+        list("response_types_supported"),
+        [
+            "code",
+            "code id_token",
+            "code id_token token",
+            "code token",
+            "id_token",
+            "id_token token",
+            "token"
+        ]
+    );
+    assert_eq!(
+        list("response_modes_supported"),
+        ["query", "fragment", "form_post"]
+    );
     assert_eq!(list("code_challenge_methods_supported"), ["S256"]);
     for method in ["client_secret_basic", "client_secret_post", "none"] {
         assert!(

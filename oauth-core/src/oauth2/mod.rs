@@ -1,5 +1,6 @@
 //! OAuth 2.0, one module per RFC.
 
+pub mod form_post;
 pub mod rfc6749;
 pub mod rfc6750;
 pub mod rfc6819;

@@ -1,5 +1,6 @@
 //! RFC 8414, OAuth 2.0 Authorization Server Metadata.
 
+use crate::oauth2::rfc6749::response_types::ResponseMode;
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
@@ -72,7 +73,6 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         // A response type is served when the token endpoint serves the
         // grants it stands for (`implicit` has none there).
         let mut response_types = Vec::new();
-        let mut response_modes = Vec::new();
         for response_type in self.response_types() {
             let Some(handler) = self.response_type_handler(response_type) else {
                 continue;
@@ -90,11 +90,15 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 }
             }
             response_types.push(response_type.as_str());
-            let mode = handler.default_response_mode().as_str();
-            if !response_modes.contains(&mode) {
-                response_modes.push(mode);
-            }
         }
+        // Every response type may ask for any mode (Multiple Response
+        // Types §2.1, Form Post Response Mode), but the query for those
+        // that return tokens.
+        let response_modes: Vec<&str> = if response_types.is_empty() {
+            Vec::new()
+        } else {
+            ResponseMode::ALL.iter().map(|m| m.as_str()).collect()
+        };
         grant_types.sort();
         let mut pkce = vec!["S256"];
         if self.config.pkce.allow_plain {

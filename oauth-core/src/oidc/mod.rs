@@ -8,6 +8,8 @@
 //! - [`discovery`]: the OpenID Provider Metadata (Discovery 1.0 §3).
 //! - [`id_token`]: the ID Token (OpenID Connect Core 1.0 §2) and the hashes
 //!   that bind it to an access token or a code (§3.1.3.6, §3.3.2.11).
+//! - [`response_types`]: `id_token` and the hybrid response types
+//!   (§3.2, §3.3).
 //! - [`token`]: ID tokens from the token endpoint (§3.1.3.3, §12.2) and
 //!   [`with_openid_connect`](crate::AuthorizationServer::with_openid_connect).
 //! - [`userinfo`]: the UserInfo endpoint (§5.3) and [`UserClaims`], what
@@ -20,6 +22,7 @@ pub mod authorize;
 pub mod claims;
 pub mod discovery;
 pub mod id_token;
+pub mod response_types;
 pub mod token;
 pub mod userinfo;
 
@@ -27,5 +30,6 @@ pub use authorize::{Interaction, OidcRequest, OpenIdConnectHook};
 pub use claims::{ClaimRequest, ClaimsRequest, claims_of_scope, release_claims};
 pub use discovery::OpenIdConnect;
 pub use id_token::{IdTokenClaims, token_hash};
+pub use response_types::OidcResponse;
 pub use token::IdTokenHook;
 pub use userinfo::UserClaims;

@@ -16,6 +16,7 @@ use crate::oauth2::server::AuthorizationServer;
 use crate::oidc::OPENID;
 use crate::oidc::authorize::OpenIdConnectHook;
 use crate::oidc::id_token::IdTokenClaims;
+use crate::oidc::response_types::{OidcResponse, WITH_TOKEN, WITHOUT_TOKEN};
 use crate::storage::OAuth2Storage;
 
 impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
@@ -23,7 +24,10 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
     /// at the authorization endpoint ([`OpenIdConnectHook`]) and answers
     /// the token requests of `openid` grants with an ID token
     /// ([`IdTokenHook`]), signed by the key ring (turned on here with
-    /// [`with_signing_keys`](Self::with_signing_keys) if it is not yet).
+    /// [`with_signing_keys`](Self::with_signing_keys) if it is not yet);
+    /// serves the response types `id_token` and `code id_token`, and while
+    /// `implicit_grant` is on `id_token token`, `code token` and `code
+    /// id_token token` ([`OidcResponse`]).
     pub fn with_openid_connect(self) -> Self {
         let mut server = if self.key_ring().is_some() {
             self
@@ -31,6 +35,15 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
             self.with_signing_keys()
         };
         server.openid_connect = Some(crate::oidc::OpenIdConnect::default());
+        let mut types: Vec<&str> = WITHOUT_TOKEN.to_vec();
+        if server.config.implicit_grant {
+            types.extend(WITH_TOKEN);
+        }
+        for response_type in types {
+            if let Some(handler) = OidcResponse::new(response_type) {
+                server = server.with_response_type(handler);
+            }
+        }
         server
             .with_authorization_hook(OpenIdConnectHook)
             .with_token_hook(IdTokenHook)

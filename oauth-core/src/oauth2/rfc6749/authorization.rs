@@ -11,7 +11,7 @@
 use crate::config::Config;
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::events;
-use crate::http::{Method, OAuth2Request, OAuth2Response, Params, add_params_to_uri};
+use crate::http::{Method, OAuth2Request, OAuth2Response, Params};
 use crate::models::{Authentication, OAuth2Client};
 use crate::oauth2::rfc6749::authorization_hooks::Extensions;
 use crate::oauth2::rfc6749::response_types::{ResponseMode, ResponseType};
@@ -73,7 +73,7 @@ impl<C> AuthorizationRequest<C> {
             error,
             redirect_uri: self.redirect_uri.clone(),
             state: self.state.clone(),
-            fragment: self.response_mode == ResponseMode::Fragment,
+            mode: self.response_mode,
             issuer: self.issuer.clone(),
         }
     }
@@ -93,8 +93,8 @@ pub enum AuthorizationError {
         redirect_uri: String,
         /// The request's `state`.
         state: Option<String>,
-        /// Whether the parameters go in the fragment (implicit grant).
-        fragment: bool,
+        /// How the parameters reach the client (query, fragment or form).
+        mode: ResponseMode,
         /// The issuer identifier sent back as `iss` (RFC 9207), if known.
         issuer: Option<String>,
     },
@@ -131,7 +131,7 @@ impl AuthorizationError {
                 error,
                 redirect_uri,
                 state,
-                fragment,
+                mode,
                 issuer,
             } => {
                 let mut params = vec![
@@ -147,7 +147,7 @@ impl AuthorizationError {
                 if let Some(issuer) = issuer {
                     params.push((rfc9207::ISS, issuer.as_str()));
                 }
-                OAuth2Response::redirect(add_params_to_uri(redirect_uri, &params, *fragment))
+                mode.respond(redirect_uri, &params)
             }
         }
     }
@@ -237,6 +237,13 @@ impl Consent {
     }
 }
 
+/// Whether `mode` may carry the answer of a response type whose default
+/// is `default`: the query never carries what the fragment would (tokens,
+/// ID tokens: OAuth 2.0 Multiple Response Types §5, RFC 9700 §4.3).
+fn allowed_mode(mode: ResponseMode, default: ResponseMode) -> bool {
+    !(mode == ResponseMode::Query && default != ResponseMode::Query)
+}
+
 /// The parameters of an authorization request: the query, or for a POST
 /// without them in the query, the form body (§3.1 allows POST).
 fn authorization_params(request: &OAuth2Request) -> &Params {
@@ -300,18 +307,30 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .as_ref()
             .and_then(|t| self.response_types.get(t).cloned());
         // Errors go where the answer would have: the handler's mode, or for
-        // a type not served, the fragment for `token` (RFC 6749 §4.2.2.1:
-        // also while the implicit grant is off), else the query.
-        let fragment = match (&handler, &parsed) {
-            (Some(h), _) => h.default_response_mode() == ResponseMode::Fragment,
-            (None, Some(t)) => *t == ResponseType::token(),
-            (None, None) => false,
+        // a type not served, the fragment for one with `token` or
+        // `id_token` (RFC 6749 §4.2.2.1, Multiple Response Types §2.1:
+        // also while the implicit grant is off), else the query; a valid
+        // `response_mode` the client asked for wins (Multiple Response
+        // Types §2.1).
+        let default_mode = match (&handler, &parsed) {
+            (Some(h), _) => h.default_response_mode(),
+            (None, Some(t)) if t.contains("token") || t.contains("id_token") => {
+                ResponseMode::Fragment
+            }
+            (None, _) => ResponseMode::Query,
+        };
+        let requested_mode = params.single("response_mode");
+        let mode = match requested_mode {
+            Ok(Some(name)) => ResponseMode::parse(name)
+                .filter(|m| allowed_mode(*m, default_mode))
+                .unwrap_or(default_mode),
+            _ => default_mode,
         };
         let redirect = |error: OAuth2Error, state: Option<String>| AuthorizationError::Redirect {
             error,
             redirect_uri: redirect_uri.clone(),
             state,
-            fragment,
+            mode,
             issuer: issuer.clone(),
         };
         let state = match state {
@@ -334,6 +353,21 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             }
         };
         let response_type = handler.response_type();
+        if let Some(name) = requested_mode.map_err(fail)? {
+            match ResponseMode::parse(name) {
+                None => {
+                    return Err(fail(OAuth2Error::invalid_request(format!(
+                        "the response mode \"{name}\" is not supported"
+                    ))));
+                }
+                Some(m) if !allowed_mode(m, default_mode) => {
+                    return Err(fail(OAuth2Error::invalid_request(
+                        "response_mode=query cannot carry tokens: use fragment or form_post",
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
         // Registration stores response types in their sorted form
         // (`validate_client_metadata`), so the client's check is exact.
         if !client.check_response_type(response_type.as_str()) {
@@ -349,7 +383,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
 
         let mut validated = AuthorizationRequest {
             client,
-            response_mode: handler.default_response_mode(),
+            response_mode: mode,
             response_type,
             redirect_uri,
             redirect_uri_provided: requested_uri.is_some(),
@@ -393,7 +427,6 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &AuthorizationRequest<S::Client>,
         consent: Consent,
     ) -> OAuth2Response {
-        let fragment = request.response_mode == ResponseMode::Fragment;
         let error_redirect = |error: OAuth2Error| request.refusal(error).to_response(&self.config);
         let Some(login) = consent.into_login() else {
             return error_redirect(OAuth2Error::access_denied(
@@ -412,7 +445,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 if let Some(issuer) = &request.issuer {
                     pairs.push((rfc9207::ISS, issuer));
                 }
-                OAuth2Response::redirect(add_params_to_uri(&request.redirect_uri, &pairs, fragment))
+                request.response_mode.respond(&request.redirect_uri, &pairs)
             }
             Err(e) => error_redirect(e),
         }

@@ -15,8 +15,9 @@ use std::fmt;
 use async_trait::async_trait;
 
 use crate::error::OAuth2Error;
-use crate::http::Params;
+use crate::http::{OAuth2Response, Params, add_params_to_uri};
 use crate::models::{NewAuthorizationCode, OAuth2Client};
+use crate::oauth2::form_post::form_post_response;
 use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::rfc7636;
 use crate::oauth2::server::{AuthorizationServer, TokenContext, TokenSpec, new_grant_id};
@@ -85,14 +86,43 @@ pub enum ResponseMode {
     /// In the redirect URI's fragment (every type that returns a token:
     /// it must not reach the client's server in a request line).
     Fragment,
+    /// Posted to the redirect URI by an auto-submitting HTML form (OAuth
+    /// 2.0 Form Post Response Mode).
+    FormPost,
 }
 
 impl ResponseMode {
+    /// Every mode served, as `response_modes_supported` lists them.
+    pub const ALL: [ResponseMode; 3] = [
+        ResponseMode::Query,
+        ResponseMode::Fragment,
+        ResponseMode::FormPost,
+    ];
+
     /// The registered name.
     pub fn as_str(self) -> &'static str {
         match self {
             ResponseMode::Query => "query",
             ResponseMode::Fragment => "fragment",
+            ResponseMode::FormPost => "form_post",
+        }
+    }
+
+    /// The mode of a `response_mode` value.
+    pub fn parse(name: &str) -> Option<ResponseMode> {
+        ResponseMode::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// The answer carrying `params` to `redirect_uri` in this mode.
+    pub fn respond(self, redirect_uri: &str, params: &[(&str, &str)]) -> OAuth2Response {
+        match self {
+            ResponseMode::Query => {
+                OAuth2Response::redirect(add_params_to_uri(redirect_uri, params, false))
+            }
+            ResponseMode::Fragment => {
+                OAuth2Response::redirect(add_params_to_uri(redirect_uri, params, true))
+            }
+            ResponseMode::FormPost => form_post_response(redirect_uri, params),
         }
     }
 }

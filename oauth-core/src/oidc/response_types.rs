@@ -1,0 +1,171 @@
+//! The response types of OpenID Connect at the authorization endpoint:
+//! `id_token` and `id_token token` (the Implicit Flow, §3.2) and
+//! `code id_token`, `code token` and `code id_token token` (the Hybrid
+//! Flow, §3.3), each answered in the fragment unless `response_mode` says
+//! `form_post`. An ID token issued here binds the code (`c_hash`) and the
+//! access token (`at_hash`) issued beside it (§3.3.2.11, §3.2.2.10).
+
+use async_trait::async_trait;
+
+use crate::error::OAuth2Error;
+use crate::http::Params;
+use crate::jose::SigningKeyStorage;
+use crate::models::OAuth2Client;
+use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
+use crate::oauth2::rfc6749::response_types::{
+    CodeResponse, ResponseMode, ResponseType, ResponseTypeHandler,
+};
+use crate::oauth2::server::{AuthorizationServer, TokenSpec, new_grant_id};
+use crate::storage::OAuth2Storage;
+
+/// The response types that return no access token from the authorization
+/// endpoint, served whenever OpenID Connect is.
+pub const WITHOUT_TOKEN: [&str; 2] = ["id_token", "code id_token"];
+
+/// The response types that return an access token in the front channel,
+/// served only while `implicit_grant` is on (RFC 9700 §2.1.2 advises
+/// against them).
+pub const WITH_TOKEN: [&str; 3] = ["id_token token", "code token", "code id_token token"];
+
+/// One OpenID Connect response type (a combination of `code`, `token` and
+/// `id_token` other than `code` and `token` alone).
+#[derive(Debug, Clone)]
+pub struct OidcResponse {
+    response_type: ResponseType,
+}
+
+impl OidcResponse {
+    /// The handler of `response_type` (one of [`WITHOUT_TOKEN`] and
+    /// [`WITH_TOKEN`]); `None` for another value.
+    pub fn new(response_type: &str) -> Option<OidcResponse> {
+        let response_type = ResponseType::parse(response_type)?;
+        let known = WITHOUT_TOKEN
+            .iter()
+            .chain(WITH_TOKEN.iter())
+            .any(|t| ResponseType::parse(t).as_ref() == Some(&response_type));
+        known.then_some(OidcResponse { response_type })
+    }
+
+    fn has(&self, value: &str) -> bool {
+        self.response_type.contains(value)
+    }
+}
+
+#[async_trait]
+impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcResponse {
+    fn response_type(&self) -> ResponseType {
+        self.response_type.clone()
+    }
+
+    fn default_response_mode(&self) -> ResponseMode {
+        // §3.2.2.5, §3.3.2.5: the fragment, as for every response type
+        // that returns more than a code.
+        ResponseMode::Fragment
+    }
+
+    fn grant_types(&self) -> Vec<&'static str> {
+        // OpenID Connect Registration §2: code needs authorization_code,
+        // id_token and token need implicit.
+        let mut grants = Vec::new();
+        if self.has("code") {
+            grants.push("authorization_code");
+        }
+        if self.has("token") || self.has("id_token") {
+            grants.push("implicit");
+        }
+        grants
+    }
+
+    fn validate(
+        &self,
+        server: &AuthorizationServer<S>,
+        params: &Params,
+        request: &mut AuthorizationRequest<S::Client>,
+    ) -> Result<(), OAuth2Error> {
+        // §3.2.2.1, §3.3.2.1: an ID token is for OpenID Connect requests.
+        if self.has("id_token") && !request.is_openid() {
+            return Err(OAuth2Error::invalid_request(
+                "response types with id_token need the openid scope",
+            ));
+        }
+        if self.has("code") {
+            <CodeResponse as ResponseTypeHandler<S>>::validate(
+                &CodeResponse,
+                server,
+                params,
+                request,
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn issue(
+        &self,
+        server: &AuthorizationServer<S>,
+        request: &AuthorizationRequest<S::Client>,
+        login: &Login,
+    ) -> Result<Vec<(String, String)>, OAuth2Error> {
+        let mut params = Vec::new();
+        let mut code = None;
+        if self.has("code") {
+            let issued = <CodeResponse as ResponseTypeHandler<S>>::issue(
+                &CodeResponse,
+                server,
+                request,
+                login,
+            )
+            .await?;
+            code = issued
+                .iter()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.clone());
+            params.extend(issued);
+        }
+        let mut access_token = None;
+        if self.has("token") {
+            // As the implicit grant (RFC 6749 §4.2.2): no refresh token;
+            // the login is kept with it, for UserInfo's claims request.
+            let mut issued = server.new_token(TokenSpec {
+                grant_type: "implicit",
+                client_id: request.client.client_id(),
+                user_id: Some(login.user_id.clone()),
+                scope: request.scope.clone(),
+                refresh_scope: None,
+                grant_id: new_grant_id(),
+            });
+            issued.record.authentication = request.authentication(login);
+            server.storage.save_token(issued.record.clone()).await?;
+            params.push((
+                "access_token".into(),
+                issued.access_token.secret().to_owned(),
+            ));
+            params.push(("token_type".into(), issued.token_type.clone()));
+            params.push(("expires_in".into(), issued.expires_in.to_string()));
+            if !issued.scope.is_empty() {
+                params.push(("scope".into(), issued.scope.to_string()));
+            }
+            access_token = Some(issued.access_token);
+        }
+        if self.has("id_token") {
+            let issuer = request
+                .issuer
+                .as_deref()
+                .ok_or_else(|| OAuth2Error::server_error("the issuer identifier is not known"))?;
+            let claims = server.id_token_claims(
+                issuer,
+                request.client.client_id(),
+                &login.user_id,
+                request.authentication(login).as_ref(),
+            );
+            let id_token = server
+                .sign_id_token(
+                    claims,
+                    access_token.as_ref().map(|t| t.secret()),
+                    code.as_deref(),
+                )
+                .await?;
+            params.push(("id_token".into(), id_token));
+        }
+        Ok(params)
+    }
+}
