@@ -63,6 +63,7 @@ pub fn fairing() -> OAuth2Fairing<Store> {
         device_authorization: Some("/oauth/device_authorization".into()),
         jwks: Some("/oauth/jwks".into()),
         userinfo: Some("/oauth/userinfo".into()),
+        end_session: Some("/oauth/end_session".into()),
         ..Endpoints::under("/oauth")
     })
     // `/api/me` takes `RequireOAuthUser<Profile, User>`.

@@ -1,9 +1,10 @@
 //! The site's pages and its protected API.
 
 use oauth_core::oidc::Interaction;
-use oauth_core::rocket::{GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
+use oauth_core::rocket::{EngineRequest, GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
 use oauth_core::{
-    AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, scope,
+    AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, OAuth2Request,
+    scope,
 };
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
@@ -32,6 +33,8 @@ pub fn routes() -> Vec<Route> {
         create_client,
         authorize,
         authorize_confirm,
+        end_session,
+        end_session_form,
         api_me,
         ping
     ]
@@ -395,6 +398,57 @@ async fn authorize_confirm(
         Consent::Denied
     };
     Answer::Engine(auth.complete(consent).await)
+}
+
+/// RP-Initiated Logout 1.0: a valid request ends the session, then goes
+/// back to the client's registered `post_logout_redirect_uri` (with
+/// `state`) or to a signed-out page; an invalid one changes nothing.
+async fn answer_end_session(
+    request: &OAuth2Request,
+    oauth: &OAuth2<Store>,
+    user: Option<User>,
+    cookies: &CookieJar<'_>,
+) -> Answer {
+    match oauth.server.validate_end_session_request(request).await {
+        Err(e) => error_page(
+            Status::BadRequest,
+            user.as_ref(),
+            "This logout request is invalid",
+            &format!("{} ({})", e.description, e.code),
+        ),
+        Ok(end) => {
+            session::log_out(cookies);
+            match end.redirect_to {
+                Some(uri) => Answer::Engine(oauth_core::OAuth2Response::redirect(uri)),
+                None => error_page(
+                    Status::Ok,
+                    None,
+                    "Signed out",
+                    "You have been signed out of this site.",
+                ),
+            }
+        }
+    }
+}
+
+#[get("/oauth/end_session")]
+async fn end_session(
+    request: EngineRequest,
+    oauth: &State<OAuth2<Store>>,
+    user: Option<User>,
+    cookies: &CookieJar<'_>,
+) -> Answer {
+    answer_end_session(&request.0, oauth, user, cookies).await
+}
+
+#[post("/oauth/end_session", data = "<request>")]
+async fn end_session_form(
+    request: EngineRequest,
+    oauth: &State<OAuth2<Store>>,
+    user: Option<User>,
+    cookies: &CookieJar<'_>,
+) -> Answer {
+    answer_end_session(&request.0, oauth, user, cookies).await
 }
 
 /// An unprotected handler: the baseline of the HTTP benchmark.

@@ -490,6 +490,9 @@ pub fn form_urlencode(value: &str) -> String {
 /// §3.1.2: "MUST retain that component when adding additional query
 /// parameters").
 pub(crate) fn add_params_to_uri(uri: &str, params: &[(&str, &str)], fragment: bool) -> String {
+    if params.is_empty() {
+        return uri.to_owned();
+    }
     let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (k, v) in params {
         serializer.append_pair(k, v);

@@ -428,6 +428,27 @@ pub struct ClientMetadata {
     /// Software version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
+    /// The client's own JWK Set, inline (RFC 7591 §2; not with `jwks_uri`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<jsonwebtoken::jwk::JwkSet>,
+    /// OpenID Connect Registration §2: the `alg` its ID tokens are signed
+    /// with (`RS256` when absent); it must be the server's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_signed_response_alg: Option<String>,
+    /// OpenID Connect Registration §2: `public` (the default) or `pairwise`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_type: Option<String>,
+    /// OpenID Connect Registration §2: the `max_age` of requests that send
+    /// none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_max_age: Option<i64>,
+    /// OpenID Connect Registration §2: every ID token carries `auth_time`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub require_auth_time: bool,
+    /// RP-Initiated Logout 1.0 §3.1: where the end-session endpoint may
+    /// send the user after logging out (exact match).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 impl Default for ClientMetadata {
@@ -447,6 +468,12 @@ impl Default for ClientMetadata {
             jwks_uri: None,
             software_id: None,
             software_version: None,
+            jwks: None,
+            id_token_signed_response_alg: None,
+            subject_type: None,
+            default_max_age: None,
+            require_auth_time: false,
+            post_logout_redirect_uris: Vec::new(),
         }
     }
 }

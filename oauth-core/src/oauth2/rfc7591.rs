@@ -132,11 +132,15 @@ pub const MAX_TEXT_LEN: usize = 200;
 /// assert!(check_limits(&named(&"x".repeat(201))).is_err());
 /// ```
 pub fn check_limits(metadata: &ClientMetadata) -> Result<(), OAuth2Error> {
-    let lists: [(&str, &[String]); 4] = [
+    let lists: [(&str, &[String]); 5] = [
         ("redirect_uris", &metadata.redirect_uris),
         ("contacts", &metadata.contacts),
         ("grant_types", &metadata.grant_types),
         ("response_types", &metadata.response_types),
+        (
+            "post_logout_redirect_uris",
+            &metadata.post_logout_redirect_uris,
+        ),
     ];
     for (name, list) in lists {
         if list.len() > MAX_LIST_LEN {
@@ -149,6 +153,12 @@ pub fn check_limits(metadata: &ClientMetadata) -> Result<(), OAuth2Error> {
         .redirect_uris
         .iter()
         .map(|v| ("redirect_uris", v))
+        .chain(
+            metadata
+                .post_logout_redirect_uris
+                .iter()
+                .map(|v| ("post_logout_redirect_uris", v)),
+        )
         .chain(
             [
                 ("client_uri", &metadata.client_uri),
@@ -286,6 +296,11 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         for uri in &metadata.redirect_uris {
             validate_redirect_uri(uri, self.config.allow_http_redirect_uris)?;
         }
+        for uri in &metadata.post_logout_redirect_uris {
+            validate_redirect_uri(uri, self.config.allow_http_redirect_uris).map_err(|e| {
+                invalid_metadata(format!("post_logout_redirect_uris: {}", e.description))
+            })?;
+        }
         if !self.supports_client_authentication(&metadata.token_endpoint_auth_method) {
             return Err(invalid_metadata(format!(
                 "the token endpoint authentication method \"{}\" is not supported by this server",
@@ -369,6 +384,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
                 "a public client (token_endpoint_auth_method none) cannot use client_credentials",
             ));
         }
+        self.validate_openid_metadata(&metadata)?;
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)
                 .map_err(|_| invalid_metadata("the scope is not a valid scope string"))?;

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 
 use crate::error::{ErrorCode, OAuth2Error};
 use crate::http::Params;
-use crate::jose::{SigningKeyStorage, Verification, verify};
+use crate::jose::SigningKeyStorage;
+use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::rfc6749::authorization_hooks::AuthorizationHook;
 use crate::oauth2::server::AuthorizationServer;
@@ -68,6 +69,8 @@ pub struct OidcRequest {
     pub id_token_hint_sub: Option<String>,
     /// `acr_values`, in order of preference.
     pub acr_values: Vec<String>,
+    /// The client registered `require_auth_time` (Registration §2).
+    pub require_auth_time: bool,
     /// The request's query without `prompt=login` and `max_age`: where
     /// the login page sends the user back. The login just made satisfies
     /// both, and the request must not ask for another.
@@ -235,6 +238,13 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
                 })?;
             oidc.max_age = Some(seconds);
         }
+        // Registration §2: the client's default_max_age, unless the
+        // request says otherwise; require_auth_time is checked at grant.
+        let metadata = request.client.metadata();
+        if oidc.max_age.is_none() {
+            oidc.max_age = metadata.default_max_age;
+        }
+        oidc.require_auth_time = metadata.require_auth_time;
         oidc.login_hint = params.single("login_hint")?.map(str::to_owned);
         if let Some(hint) = params.single("id_token_hint")? {
             oidc.id_token_hint_sub = Some(id_token_hint_subject(server, request, hint).await?);
@@ -275,9 +285,9 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
         // ([`AuthorizationRequest::interaction`]), not now: the consent
         // page's time does not count against the login.
         let _ = server;
-        if oidc.max_age.is_some() && login.auth_time.is_none() {
+        if (oidc.max_age.is_some() || oidc.require_auth_time) && login.auth_time.is_none() {
             return Err(login_required(
-                "max_age needs the time of the login, which the site did not give",
+                "the ID token must carry auth_time, but the site did not give the time of the login",
             ));
         }
         if let Some(sub) = &oidc.id_token_hint_sub
@@ -298,35 +308,14 @@ async fn id_token_hint_subject<S: OAuth2Storage + SigningKeyStorage>(
     request: &AuthorizationRequest<S::Client>,
     hint: &str,
 ) -> Result<String, OAuth2Error> {
-    use crate::models::OAuth2Client;
-    let invalid =
-        || OAuth2Error::invalid_request("id_token_hint is not an ID token of this server");
-    let Some(ring) = server.key_ring() else {
-        return Err(invalid());
-    };
-    let keys = ring.jwks(&server.storage, server.now()).await?;
-    let verified = verify(
-        hint,
-        &keys,
-        &Verification::new(&crate::jose::SUPPORTED_ALGORITHMS),
-    )
-    .map_err(|_| invalid())?;
-    let claims = &verified.claims;
-    let issuer_matches = match (&request.issuer, claims.get("iss").and_then(|v| v.as_str())) {
-        (Some(expected), Some(iss)) => expected == iss,
-        (None, Some(_)) => true,
-        _ => false,
-    };
-    let audience_matches = match claims.get("aud") {
-        Some(serde_json::Value::String(aud)) => aud == request.client.client_id(),
-        Some(serde_json::Value::Array(auds)) => auds
-            .iter()
-            .any(|a| a.as_str() == Some(request.client.client_id())),
-        _ => false,
-    };
-    match claims.get("sub").and_then(|v| v.as_str()) {
-        Some(sub) if issuer_matches && audience_matches => Ok(sub.to_owned()),
-        _ => Err(invalid()),
+    match server
+        .verify_id_token_hint(hint, request.issuer.as_deref())
+        .await?
+    {
+        Some(hint) if hint.is_for(request.client.client_id()) => Ok(hint.sub),
+        _ => Err(OAuth2Error::invalid_request(
+            "id_token_hint is not an ID token of this server for this client",
+        )),
     }
 }
 

@@ -115,7 +115,67 @@ pub fn token_hash(alg: Algorithm, value: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
 
+/// What an ID token this server signed says of whom it is for: the hint
+/// of `id_token_hint` (OpenID Connect Core §3.1.2.1, RP-Initiated Logout
+/// §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdTokenHint {
+    /// The user.
+    pub sub: String,
+    /// The clients it was issued to.
+    pub aud: Vec<String>,
+}
+
+impl IdTokenHint {
+    /// Whether it was issued to `client_id`.
+    pub fn is_for(&self, client_id: &str) -> bool {
+        self.aud.iter().any(|a| a == client_id)
+    }
+}
+
 impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
+    /// Reads an ID token this server signed, sent back as a hint: its
+    /// signature must verify with the published keys and its `iss` be
+    /// `issuer` (when known); it may have expired (a hint, not a
+    /// credential). `None` for anything else.
+    pub async fn verify_id_token_hint(
+        &self,
+        token: &str,
+        issuer: Option<&str>,
+    ) -> Result<Option<IdTokenHint>, OAuth2Error> {
+        let Some(ring) = self.key_ring() else {
+            return Ok(None);
+        };
+        let keys = ring.jwks(&self.storage, self.now()).await?;
+        let Ok(verified) = crate::jose::verify(
+            token,
+            &keys,
+            &crate::jose::Verification::new(&crate::jose::SUPPORTED_ALGORITHMS),
+        ) else {
+            return Ok(None);
+        };
+        let claims = &verified.claims;
+        let iss = claims.get("iss").and_then(|v| v.as_str());
+        if iss.is_none() || issuer.is_some_and(|expected| Some(expected) != iss) {
+            return Ok(None);
+        }
+        let aud = match claims.get("aud") {
+            Some(serde_json::Value::String(a)) => vec![a.clone()],
+            Some(serde_json::Value::Array(list)) => list
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .collect(),
+            _ => return Ok(None),
+        };
+        Ok(claims
+            .get("sub")
+            .and_then(|v| v.as_str())
+            .map(|sub| IdTokenHint {
+                sub: sub.to_owned(),
+                aud,
+            }))
+    }
+
     /// Signs `claims` as an ID Token (`typ` `JWT`) with the key that signs
     /// now, filling `at_hash` and `c_hash` for the access token and code
     /// issued beside it, with that key's algorithm. Needs

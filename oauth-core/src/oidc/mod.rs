@@ -8,6 +8,8 @@
 //! - [`discovery`]: the OpenID Provider Metadata (Discovery 1.0 §3).
 //! - [`id_token`]: the ID Token (OpenID Connect Core 1.0 §2) and the hashes
 //!   that bind it to an access token or a code (§3.1.3.6, §3.3.2.11).
+//! - [`logout`]: RP-Initiated Logout 1.0 (the end-session endpoint).
+//! - [`registration`]: the client metadata of Dynamic Registration §2.
 //! - [`response_types`]: `id_token` and the hybrid response types
 //!   (§3.2, §3.3).
 //! - [`token`]: ID tokens from the token endpoint (§3.1.3.3, §12.2) and
@@ -22,6 +24,8 @@ pub mod authorize;
 pub mod claims;
 pub mod discovery;
 pub mod id_token;
+pub mod logout;
+pub mod registration;
 pub mod response_types;
 pub mod token;
 pub mod userinfo;
@@ -29,7 +33,8 @@ pub mod userinfo;
 pub use authorize::{Interaction, OidcRequest, OpenIdConnectHook};
 pub use claims::{ClaimRequest, ClaimsRequest, claims_of_scope, release_claims};
 pub use discovery::OpenIdConnect;
-pub use id_token::{IdTokenClaims, token_hash};
+pub use id_token::{IdTokenClaims, IdTokenHint, token_hash};
+pub use logout::EndSession;
 pub use response_types::OidcResponse;
 pub use token::IdTokenHook;
 pub use userinfo::UserClaims;

@@ -1,0 +1,46 @@
+//! OpenID Connect Dynamic Client Registration 1.0 §2: the client metadata
+//! OpenID Connect adds to RFC 7591's, checked at registration, so that a
+//! client is never registered for what this provider cannot do.
+
+use crate::error::OAuth2Error;
+use crate::jose::algorithm_name;
+use crate::models::ClientMetadata;
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::OAuth2Storage;
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The checks of OpenID Connect Registration §2 (and RFC 7591 §2 for
+    /// `jwks`): `jwks` and `jwks_uri` not both; the ID token algorithm the
+    /// one this server signs with; `subject_type` one it serves (`public`);
+    /// `default_max_age` not negative.
+    pub(crate) fn validate_openid_metadata(
+        &self,
+        metadata: &ClientMetadata,
+    ) -> Result<(), OAuth2Error> {
+        let invalid = |d: String| OAuth2Error::invalid_client_metadata(d);
+        if metadata.jwks.is_some() && metadata.jwks_uri.is_some() {
+            return Err(invalid("jwks and jwks_uri must not both be given".into()));
+        }
+        if let Some(alg) = &metadata.id_token_signed_response_alg {
+            let signs_with = self.key_ring().map(|ring| algorithm_name(ring.alg));
+            if signs_with != Some(alg.as_str()) {
+                return Err(invalid(format!(
+                    "id_token_signed_response_alg \"{alg}\" is not the algorithm this server signs ID tokens with ({})",
+                    signs_with.unwrap_or("none: it issues no ID tokens")
+                )));
+            }
+        }
+        match metadata.subject_type.as_deref() {
+            None | Some("public") => {}
+            Some(other) => {
+                return Err(invalid(format!(
+                    "subject_type \"{other}\" is not supported: this server serves \"public\""
+                )));
+            }
+        }
+        if metadata.default_max_age.is_some_and(|s| s < 0) {
+            return Err(invalid("default_max_age must not be negative".into()));
+        }
+        Ok(())
+    }
+}
