@@ -24,7 +24,30 @@ oauth_tests::e2e_on_every_backend!(
     openidconnect_crate_refreshes_with_a_new_id_token,
     openidconnect_crate_prompt_none_logged_out_is_login_required,
     prompt_login_asks_a_logged_in_user_to_log_in_again,
+    rp_initiated_logout_ends_the_session_and_returns_to_the_client,
 );
+
+/// Two instances on one database, for the key rotation test.
+mod two_instances {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let Some(db) = oauth_tests::db::TestDb::postgres() else {
+            return;
+        };
+        id_tokens_signed_before_a_rotation_still_verify(Arc::new(db)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mysql() {
+        let Some(db) = oauth_tests::db::TestDb::mysql() else {
+            return;
+        };
+        id_tokens_signed_before_a_rotation_still_verify(Arc::new(db)).await;
+    }
+}
 
 /// The library's client as discovery makes it.
 type RelyingParty = CoreClient<
@@ -45,9 +68,8 @@ fn http() -> openidconnect::reqwest::Client {
         .expect("reqwest client")
 }
 
-/// A client registered for OpenID Connect, and the library's client for
-/// it, from the provider's discovery document.
-async fn relying_party(app: &TestApp, browser: &Browser) -> RelyingParty {
+/// A client registered for OpenID Connect: its id and secret.
+async fn register(browser: &Browser) -> (String, String) {
     let registration = browser
         .register_client_json(&json!({
             "client_name": "Relying party",
@@ -58,13 +80,28 @@ async fn relying_party(app: &TestApp, browser: &Browser) -> RelyingParty {
             "token_endpoint_auth_method": "client_secret_basic",
         }))
         .await;
-    let (id, secret) = credentials(&registration);
+    credentials(&registration)
+}
+
+/// The library's client for `id`, from the discovery document of `app`.
+async fn library_client(app: &TestApp, id: &str, secret: &str) -> RelyingParty {
     let issuer = IssuerUrl::new(app.url("")).expect("issuer URL");
     let metadata = CoreProviderMetadata::discover_async(issuer, &http())
         .await
         .unwrap_or_else(|e| panic!("discovery: {e:?}"));
-    CoreClient::from_provider_metadata(metadata, ClientId::new(id), Some(ClientSecret::new(secret)))
-        .set_redirect_uri(RedirectUrl::new(REDIRECT_URI.into()).unwrap())
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(id.to_owned()),
+        Some(ClientSecret::new(secret.to_owned())),
+    )
+    .set_redirect_uri(RedirectUrl::new(REDIRECT_URI.into()).unwrap())
+}
+
+/// A client registered for OpenID Connect, and the library's client for
+/// it, from the provider's discovery document.
+async fn relying_party(app: &TestApp, browser: &Browser) -> RelyingParty {
+    let (id, secret) = register(browser).await;
+    library_client(app, &id, &secret).await
 }
 
 /// The user approves the request on the consent page; returns the code,
@@ -295,4 +332,205 @@ async fn prompt_login_asks_a_logged_in_user_to_log_in_again(app: &TestApp) {
     let page = browser.get(&next).await;
     page.assert_status(200);
     assert!(page.body.contains("csrf_token"), "the consent page");
+}
+
+/// RP-Initiated Logout 1.0 against the example app: the discovery
+/// document names the end-session endpoint; with the ID token as hint and
+/// a registered `post_logout_redirect_uri` the session ends and the user
+/// goes back with `state` (§3); an unregistered URI is refused with a page
+/// and the session stays.
+async fn rp_initiated_logout_ends_the_session_and_returns_to_the_client(app: &TestApp) {
+    let browser = app.logged_in("frank").await;
+    let after = "https://client.example/signed-out";
+    let registration = browser
+        .register_client_json(&json!({
+            "client_name": "Logging out",
+            "redirect_uris": [REDIRECT_URI],
+            "post_logout_redirect_uris": [after],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "scope": "openid",
+            "token_endpoint_auth_method": "client_secret_basic",
+        }))
+        .await;
+    assert_eq!(registration["post_logout_redirect_uris"], json!([after]));
+    let (id, secret) = credentials(&registration);
+    let issuer = IssuerUrl::new(app.url("")).unwrap();
+    let http = http();
+    let doc: serde_json::Value = http
+        .get(app.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["end_session_endpoint"], app.url("/oauth/end_session"));
+    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+        .await
+        .unwrap();
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(id),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(RedirectUrl::new(REDIRECT_URI.into()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, _nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = approve(&browser, &url, &state).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let hint = tokens.id_token().unwrap().to_string();
+
+    let query = |uri: &str| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("id_token_hint", &hint)
+            .append_pair("post_logout_redirect_uri", uri)
+            .append_pair("state", "bye-1")
+            .finish()
+    };
+    let r = browser
+        .get(&format!(
+            "/oauth/end_session?{}",
+            query("https://attacker.example/")
+        ))
+        .await;
+    r.assert_status(400);
+    assert!(r.location().is_none());
+    assert!(
+        !browser.get("/").await.body.contains("name=\"username\""),
+        "still logged in"
+    );
+
+    let r = browser
+        .get(&format!("/oauth/end_session?{}", query(after)))
+        .await;
+    r.assert_status(302);
+    assert_eq!(r.expect_location(), format!("{after}?state=bye-1"));
+    assert!(
+        browser.get("/").await.body.contains("name=\"username\""),
+        "logged out"
+    );
+}
+
+/// A code-flow sign-in at `app` by the library; the ID token (verified)
+/// and the `kid` that signed it.
+async fn sign_in(app: &TestApp, browser: &Browser, client: &RelyingParty) -> (String, String) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge)
+        .url();
+    assert!(url.as_str().starts_with(&app.base), "{url}");
+    let code = approve(browser, &url, &state).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap();
+    let id_token = tokens.id_token().unwrap();
+    id_token
+        .claims(&client.id_token_verifier(), &nonce)
+        .unwrap();
+    let token = id_token.to_string();
+    let header = token.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).unwrap(),
+    )
+    .unwrap();
+    let kid = header["kid"].as_str().expect("kid").to_owned();
+    (token, kid)
+}
+
+/// The ID token `token` of `issuer` verifies with the JWK Set `app`
+/// publishes, for `client_id`.
+async fn verifies_with_the_jwks_of(app: &TestApp, token: &str, issuer: &str, client_id: &str) {
+    let jwks: openidconnect::core::CoreJsonWebKeySet = http()
+        .get(app.url("/oauth/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let verifier = openidconnect::core::CoreIdTokenVerifier::new_public_client(
+        ClientId::new(client_id.to_owned()),
+        IssuerUrl::new(issuer.to_owned()).unwrap(),
+        jwks,
+    );
+    let id_token: openidconnect::core::CoreIdToken = token.parse().unwrap();
+    id_token
+        .claims(&verifier, |_: Option<&Nonce>| Ok(()))
+        .unwrap_or_else(|e| panic!("does not verify with {}'s JWK Set: {e:?}", app.base));
+}
+
+/// Signing keys rotated while two instances serve one database: the new
+/// key is published by both before it signs, and an ID token the old key
+/// signed still verifies against either instance's JWK Set after the
+/// rotation (the old key stays published while its tokens live).
+async fn id_tokens_signed_before_a_rotation_still_verify(
+    db: std::sync::Arc<oauth_tests::db::TestDb>,
+) {
+    use oauth_core::jose::{Algorithm, KeyRing, KeySealer};
+    let extra = [("oauth2.signing_keys.publish_ahead", json!(1))];
+    let secret_key = oauth_tests::app::new_secret_key();
+    let a = TestApp::start_with(db.clone(), &secret_key, &extra).await;
+    let b = TestApp::start_with(db.clone(), &secret_key, &extra).await;
+    let at_a = a.logged_in("grace").await;
+    let (client_id, secret) = register(&at_a).await;
+    let client_a = library_client(&a, &client_id, &secret).await;
+    let (before, old_kid) = sign_in(&a, &at_a, &client_a).await;
+
+    // The rotation, as the cleanup schedule or an operator runs it.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // The instances' policy: published a second ahead (the configuration
+    // above), kept as long as their longest-lived tokens.
+    let mut ring = KeyRing::new(Algorithm::RS256, 864_000, KeySealer::clear());
+    ring.publish_ahead = 1;
+    let new_kid = ring.rotate(&db.storage(), now).await.unwrap();
+    assert_ne!(new_kid, old_kid);
+    // Published by both at once, before it signs.
+    for app in [&a, &b] {
+        let set = app.browser().get("/oauth/jwks").await.json();
+        let kids: Vec<&str> = set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert!(
+            kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()),
+            "{kids:?}"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+
+    let at_b = b.logged_in("grace").await;
+    let client_b = library_client(&b, &client_id, &secret).await;
+    let (after, kid) = sign_in(&b, &at_b, &client_b).await;
+    assert_eq!(kid, new_kid, "B signs with the new key");
+    // Each token verifies with the other instance's set.
+    verifies_with_the_jwks_of(&b, &before, &a.url(""), &client_id).await;
+    verifies_with_the_jwks_of(&a, &after, &b.url(""), &client_id).await;
 }
