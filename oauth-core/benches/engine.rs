@@ -7,12 +7,13 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use oauth_core::config::SigningKeys;
 use oauth_core::memory::MemoryStorage;
 use oauth_core::oauth2::rfc7636;
 use oauth_core::{
-    AuthorizationServer, ClientMetadata, ClientRecord, Config, OAuth2Request, ScopeRequirement,
-    secrets,
+    AuthorizationServer, ClientMetadata, ClientRecord, Config, Consent, Login, OAuth2Request,
+    ScopeRequirement, secrets,
 };
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -31,6 +32,68 @@ fn server() -> AuthorizationServer<MemoryStorage> {
         },
     ));
     AuthorizationServer::new(storage, Config::default()).expect("config")
+}
+
+const REDIRECT: &str = "https://rp.example/cb";
+
+/// A server with OpenID Connect signing with `alg`, and a code client.
+fn oidc_server(alg: &str) -> AuthorizationServer<MemoryStorage> {
+    let storage = MemoryStorage::new();
+    storage.insert_client(ClientRecord::confidential(
+        "app",
+        "s3cret",
+        ClientMetadata {
+            redirect_uris: vec![REDIRECT.into()],
+            scope: Some("openid profile".into()),
+            ..ClientMetadata::default()
+        },
+    ));
+    let config = Config {
+        issuer: Some("https://as.example".into()),
+        signing_keys: SigningKeys {
+            algorithm: alg.into(),
+            ..SigningKeys::default()
+        },
+        ..Config::default()
+    };
+    AuthorizationServer::new(storage, config)
+        .expect("config")
+        .with_openid_connect()
+}
+
+/// The token request for a fresh code of `scope` (the code is made in the
+/// setup, not timed).
+fn code_exchange(
+    rt: &tokio::runtime::Runtime,
+    server: &AuthorizationServer<MemoryStorage>,
+    scope: &str,
+) -> OAuth2Request {
+    let query = format!(
+        "response_type=code&client_id=app&redirect_uri={}&scope={}&nonce=n-0S6",
+        secrets_free_encode(REDIRECT),
+        secrets_free_encode(scope)
+    );
+    let answer = rt.block_on(server.create_authorization_response(
+        &OAuth2Request::get(format!("https://as.example/authorize?{query}")),
+        Consent::LoggedIn(Login::new("alice", 1_700_000_000)),
+    ));
+    let location = answer.header("Location").expect("redirect");
+    let code = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("code="))
+        .expect("code")
+        .to_owned();
+    OAuth2Request::post("https://as.example/token")
+        .with_header("Authorization", BASIC)
+        .with_form([
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+        ])
+}
+
+fn secrets_free_encode(value: &str) -> String {
+    oauth_core::http::form_urlencode(value)
 }
 
 fn token_request() -> OAuth2Request {
@@ -53,6 +116,55 @@ fn benches(c: &mut Criterion) {
         let req = token_request();
         b.iter(|| rt.block_on(server.create_token_response(black_box(&req))))
     });
+    g.finish();
+
+    // The code flow: the same exchange without and with an ID token, by
+    // the signing key's algorithm.
+    let mut g = c.benchmark_group("authorization_code");
+    g.bench_function("baseline: digest of one token", |b| {
+        b.iter(|| secrets::digest(black_box("s3cret")))
+    });
+    let plain = oidc_server("RS256");
+    g.bench_function("code exchange, opaque token only", |b| {
+        b.iter_batched(
+            || code_exchange(&rt, &plain, "profile"),
+            |req| rt.block_on(plain.create_token_response(&req)),
+            BatchSize::SmallInput,
+        )
+    });
+    for alg in ["RS256", "ES256", "EdDSA"] {
+        let server = oidc_server(alg);
+        g.bench_function(format!("code exchange with an ID token ({alg})"), |b| {
+            b.iter_batched(
+                || code_exchange(&rt, &server, "openid profile"),
+                |req| rt.block_on(server.create_token_response(&req)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+
+    // Where the ID token's time goes: reading the current key from
+    // storage (and opening it), and signing with it.
+    let mut g = c.benchmark_group("signing");
+    g.bench_function("baseline: digest of one token", |b| {
+        b.iter(|| secrets::digest(black_box("s3cret")))
+    });
+    for alg in ["RS256", "ES256", "EdDSA"] {
+        let server = oidc_server(alg);
+        let ring = server.key_ring().expect("keys").clone();
+        let key = rt
+            .block_on(ring.current(server.storage(), 1_700_000_000))
+            .expect("key");
+        g.bench_function(format!("current key ({alg})"), |b| {
+            b.iter(|| rt.block_on(ring.current(server.storage(), 1_700_000_000)))
+        });
+        let claims = serde_json::json!({"iss": "https://as.example", "sub": "alice", "aud": "app",
+            "exp": 1_700_003_600, "iat": 1_700_000_000});
+        g.bench_function(format!("sign ({alg})"), |b| {
+            b.iter(|| key.sign("JWT", black_box(&claims)))
+        });
+    }
     g.finish();
 
     let token = rt.block_on(server.create_token_response(&token_request()));

@@ -15,6 +15,9 @@
 //! configuration ([`KeySealer`]); without one they are stored in clear,
 //! and [`KeySealer::is_sealing`] is false so the launch can say so.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use async_trait::async_trait;
@@ -171,6 +174,10 @@ pub struct KeyRing {
     pub rotate_after: Option<i64>,
     /// How private keys are stored.
     pub sealer: KeySealer,
+    /// Keys already opened, by `kid`: opening (unsealing, parsing, and
+    /// for EC keys deriving the public point) costs as much as signing
+    /// with ES256, and a `kid` names one key for good (RFC 7638).
+    opened: Arc<Mutex<HashMap<String, SigningKey>>>,
 }
 
 fn storage_error(e: JoseError) -> StorageError {
@@ -187,6 +194,7 @@ impl KeyRing {
             signed_lifetime,
             rotate_after: Some(90 * 86_400),
             sealer,
+            opened: Arc::default(),
         }
     }
 
@@ -314,6 +322,21 @@ impl KeyRing {
     }
 
     fn open(&self, stored: &StoredSigningKey) -> StorageResult<SigningKey> {
+        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = opened.get(&stored.kid) {
+            return Ok(key.clone());
+        }
+        let key = self.open_stored(stored)?;
+        // Keys leave storage as they are retired; so does the cache, when
+        // it has grown past any set a ring really holds.
+        if opened.len() >= 16 {
+            opened.clear();
+        }
+        opened.insert(stored.kid.clone(), key.clone());
+        Ok(key)
+    }
+
+    fn open_stored(&self, stored: &StoredSigningKey) -> StorageResult<SigningKey> {
         let alg = super::supported_algorithm(&stored.alg)
             .ok_or_else(|| StorageError::new(format!("unknown key algorithm {:?}", stored.alg)))?;
         let der = self
