@@ -174,10 +174,21 @@ pub struct KeyRing {
     pub rotate_after: Option<i64>,
     /// How private keys are stored.
     pub sealer: KeySealer,
-    /// Keys already opened, by `kid`: opening (unsealing, parsing, and
-    /// for EC keys deriving the public point) costs as much as signing
-    /// with ES256, and a `kid` names one key for good (RFC 7638).
-    opened: Arc<Mutex<HashMap<String, SigningKey>>>,
+    /// Keys already opened, shared by the ring's clones.
+    pub opened: OpenedKeys,
+}
+
+/// The keys a [`KeyRing`] has opened, by `kid`: opening one (unsealing,
+/// parsing, and for EC keys deriving the public point) costs as much as
+/// signing with ES256, and a `kid` names one key for good (RFC 7638).
+#[derive(Clone, Default)]
+pub struct OpenedKeys(Arc<Mutex<HashMap<String, SigningKey>>>);
+
+impl std::fmt::Debug for OpenedKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.lock().map(|m| m.len()).unwrap_or_default();
+        write!(f, "OpenedKeys({count} keys)")
+    }
 }
 
 fn storage_error(e: JoseError) -> StorageError {
@@ -194,7 +205,7 @@ impl KeyRing {
             signed_lifetime,
             rotate_after: Some(90 * 86_400),
             sealer,
-            opened: Arc::default(),
+            opened: OpenedKeys::default(),
         }
     }
 
@@ -322,7 +333,7 @@ impl KeyRing {
     }
 
     fn open(&self, stored: &StoredSigningKey) -> StorageResult<SigningKey> {
-        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        let mut opened = self.opened.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(key) = opened.get(&stored.kid) {
             return Ok(key.clone());
         }

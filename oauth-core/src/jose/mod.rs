@@ -40,7 +40,7 @@ mod verify;
 pub use claims::TimeClaims;
 pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
-pub use keyring::{KeyRing, KeySealer, SigningKeyStorage, StoredSigningKey};
+pub use keyring::{KeyRing, KeySealer, OpenedKeys, SigningKeyStorage, StoredSigningKey};
 pub use keys::SigningKey;
 pub use verify::{Verification, Verified, verify};
 
