@@ -449,6 +449,10 @@ pub struct ClientMetadata {
     /// send the user after logging out (exact match).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub post_logout_redirect_uris: Vec<String>,
+    /// `opaque` (the default) or `jwt`: RFC 9068 access tokens for this
+    /// client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_strategy: Option<String>,
 }
 
 impl Default for ClientMetadata {
@@ -474,6 +478,7 @@ impl Default for ClientMetadata {
             default_max_age: None,
             require_auth_time: false,
             post_logout_redirect_uris: Vec::new(),
+            access_token_strategy: None,
         }
     }
 }

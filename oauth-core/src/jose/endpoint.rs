@@ -37,6 +37,9 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
         let mut ring = KeyRing::new(alg, signed_lifetime, sealer);
         ring.publish_ahead = section.publish_ahead;
         ring.rotate_after = (section.rotate_after > 0).then_some(section.rotate_after);
+        self.signer = Some(std::sync::Arc::new(crate::oauth2::rfc9068::RingSigner(
+            ring.clone(),
+        )));
         self.key_ring = Some(ring);
         self
     }

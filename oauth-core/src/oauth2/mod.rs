@@ -10,5 +10,6 @@ pub mod rfc7636;
 pub mod rfc7662;
 pub mod rfc8414;
 pub mod rfc8628;
+pub mod rfc9068;
 pub mod rfc9207;
 pub mod server;

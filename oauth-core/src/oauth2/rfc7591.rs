@@ -385,6 +385,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
             ));
         }
         self.validate_openid_metadata(&metadata)?;
+        self.validate_access_token_strategy(&metadata)?;
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)
                 .map_err(|_| invalid_metadata("the scope is not a valid scope string"))?;

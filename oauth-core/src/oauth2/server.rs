@@ -155,6 +155,8 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) default_scope: Scope,
     /// The signing keys, once `with_signing_keys` is called.
     pub(crate) key_ring: Option<crate::jose::KeyRing>,
+    /// What signs JWT access tokens, once `with_signing_keys` is called.
+    pub(crate) signer: Option<Arc<dyn crate::oauth2::rfc9068::TokenSigner<S>>>,
     /// OpenID Connect, once `with_openid_connect` is called.
     pub(crate) openid_connect: Option<crate::oidc::OpenIdConnect>,
 }
@@ -184,6 +186,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             supported_scopes,
             default_scope,
             key_ring: None,
+            signer: None,
             openid_connect: None,
         };
         server = server
@@ -401,7 +404,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
     }
 
-    /// Generates and stores a token; what a custom grant calls to finish.
+    /// Generates and stores an opaque token; what a custom grant calls to
+    /// finish. [`issue_token_for`](Self::issue_token_for) also honours the
+    /// client's `access_token_strategy` (RFC 9068 JWTs).
     pub async fn issue_token(&self, spec: TokenSpec<'_>) -> Result<IssuedToken, OAuth2Error> {
         let issued = self.new_token(spec);
         self.storage.save_token(issued.record.clone()).await?;

@@ -125,16 +125,21 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
         if self.has("token") {
             // As the implicit grant (RFC 6749 §4.2.2): no refresh token;
             // the login is kept with it, for UserInfo's claims request.
-            let mut issued = server.new_token(TokenSpec {
-                grant_type: "implicit",
-                client_id: request.client.client_id(),
-                user_id: Some(login.user_id.clone()),
-                scope: request.scope.clone(),
-                refresh_scope: None,
-                grant_id: new_grant_id(),
-            });
-            issued.record.authentication = request.authentication(login);
-            server.storage.save_token(issued.record.clone()).await?;
+            let issued = server
+                .issue_token_for(
+                    &request.client,
+                    request.issuer.as_deref(),
+                    TokenSpec {
+                        grant_type: "implicit",
+                        client_id: request.client.client_id(),
+                        user_id: Some(login.user_id.clone()),
+                        scope: request.scope.clone(),
+                        refresh_scope: None,
+                        grant_id: new_grant_id(),
+                    },
+                    request.authentication(login),
+                )
+                .await?;
             params.push((
                 "access_token".into(),
                 issued.access_token.secret().to_owned(),

@@ -269,14 +269,19 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for TokenResponse {
     ) -> Result<Vec<(String, String)>, OAuth2Error> {
         // §4.2.2: the implicit grant MUST NOT issue a refresh token.
         let issued = server
-            .issue_token(TokenSpec {
-                grant_type: "implicit",
-                client_id: request.client.client_id(),
-                user_id: Some(login.user_id.clone()),
-                scope: request.scope.clone(),
-                refresh_scope: None,
-                grant_id: new_grant_id(),
-            })
+            .issue_token_for(
+                &request.client,
+                request.issuer.as_deref(),
+                TokenSpec {
+                    grant_type: "implicit",
+                    client_id: request.client.client_id(),
+                    user_id: Some(login.user_id.clone()),
+                    scope: request.scope.clone(),
+                    refresh_scope: None,
+                    grant_id: new_grant_id(),
+                },
+                request.authentication(login),
+            )
             .await?;
         let mut params = vec![
             ("access_token".into(), issued.access_token.into_secret()),

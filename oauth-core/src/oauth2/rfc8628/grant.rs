@@ -97,15 +97,21 @@ impl<S: DeviceCodeStorage> TokenGrant<S> for DeviceCodeGrant {
         let refresh_scope = server
             .issues_refresh_token_to(client)
             .then(|| scope.clone());
+        let issuer = server.issuer_for(request);
         server
-            .issue_token(TokenSpec {
-                grant_type: DEVICE_CODE_GRANT_TYPE,
-                client_id: client.client_id(),
-                user_id: Some(user_id),
-                scope,
-                refresh_scope,
-                grant_id: digest,
-            })
+            .issue_token_for(
+                client,
+                issuer.as_deref(),
+                TokenSpec {
+                    grant_type: DEVICE_CODE_GRANT_TYPE,
+                    client_id: client.client_id(),
+                    user_id: Some(user_id),
+                    scope,
+                    refresh_scope,
+                    grant_id: digest,
+                },
+                None,
+            )
             .await
     }
 }

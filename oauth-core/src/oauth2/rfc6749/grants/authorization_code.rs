@@ -100,21 +100,28 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
         let refresh_scope = server
             .issues_refresh_token_to(client)
             .then(|| scope.clone());
-        let mut issued = server.new_token(TokenSpec {
-            grant_type: "authorization_code",
-            client_id: client.client_id(),
-            user_id: Some(stored.user_id()),
-            scope,
-            refresh_scope,
-            grant_id: digest,
-        });
         let mut context = stored.authentication();
-        if let Some(nonce) = stored.nonce().filter(|_| issued.scope.contains(OPENID)) {
+        if let Some(nonce) = stored.nonce().filter(|_| scope.contains(OPENID)) {
             // Also for a code model with a nonce column and no context one.
             let context = context.get_or_insert_with(Authentication::default);
             context.nonce.get_or_insert_with(|| nonce.to_owned());
         }
-        issued.record.authentication = context;
+        let issuer = server.issuer_for(request);
+        let issued = server
+            .mint_token(
+                client,
+                issuer.as_deref(),
+                TokenSpec {
+                    grant_type: "authorization_code",
+                    client_id: client.client_id(),
+                    user_id: Some(stored.user_id()),
+                    scope,
+                    refresh_scope,
+                    grant_id: digest,
+                },
+                context,
+            )
+            .await?;
         server.storage.save_token(issued.record.clone()).await?;
         Ok(issued)
     }

@@ -32,15 +32,21 @@ impl<S: OAuth2Storage> TokenGrant<S> for ClientCredentialsGrant {
         request: &OAuth2Request,
     ) -> Result<IssuedToken, OAuth2Error> {
         let scope = server.resolve_scope(client, request.form.single("scope")?)?;
+        let issuer = server.issuer_for(request);
         server
-            .issue_token(TokenSpec {
-                grant_type: "client_credentials",
-                client_id: client.client_id(),
-                user_id: None,
-                scope,
-                refresh_scope: None,
-                grant_id: new_grant_id(),
-            })
+            .issue_token_for(
+                client,
+                issuer.as_deref(),
+                TokenSpec {
+                    grant_type: "client_credentials",
+                    client_id: client.client_id(),
+                    user_id: None,
+                    scope,
+                    refresh_scope: None,
+                    grant_id: new_grant_id(),
+                },
+                None,
+            )
             .await
     }
 }

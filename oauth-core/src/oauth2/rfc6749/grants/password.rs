@@ -80,15 +80,21 @@ impl<S: OAuth2Storage, A: ResourceOwnerAuthenticator> TokenGrant<S> for Password
         let refresh_scope = server
             .issues_refresh_token_to(client)
             .then(|| scope.clone());
+        let issuer = server.issuer_for(request);
         server
-            .issue_token(TokenSpec {
-                grant_type: "password",
-                client_id: client.client_id(),
-                user_id: Some(user_id),
-                scope,
-                refresh_scope,
-                grant_id: new_grant_id(),
-            })
+            .issue_token_for(
+                client,
+                issuer.as_deref(),
+                TokenSpec {
+                    grant_type: "password",
+                    client_id: client.client_id(),
+                    user_id: Some(user_id),
+                    scope,
+                    refresh_scope,
+                    grant_id: new_grant_id(),
+                },
+                None,
+            )
             .await
     }
 }

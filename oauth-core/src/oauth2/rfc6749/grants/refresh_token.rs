@@ -87,10 +87,17 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             refresh_scope: server.config.refresh_tokens.rotate.then_some(granted),
             grant_id: old.grant_id().to_owned(),
         };
-        let mut issued = server.new_token(spec);
         // OpenID Connect Core §12.2: the ID tokens of a refresh report the
         // original login, without its nonce.
-        issued.record.authentication = old.authentication().map(Authentication::refreshed);
+        let issuer = server.issuer_for(request);
+        let issued = server
+            .mint_token(
+                client,
+                issuer.as_deref(),
+                spec,
+                old.authentication().map(Authentication::refreshed),
+            )
+            .await?;
         if !server.config.refresh_tokens.rotate {
             server.storage.save_token(issued.record.clone()).await?;
             return Ok(issued);
