@@ -182,6 +182,55 @@ fn benches(c: &mut Criterion) {
     g.bench_function("validation", |b| {
         b.iter(|| rt.block_on(server.validate_bearer(black_box(&api), &required)))
     });
+    // RFC 9068 JWT access tokens: the server looks them up as it does
+    // opaque ones; a resource server without the database verifies the
+    // signature instead.
+    for alg in ["RS256", "ES256", "EdDSA"] {
+        let jwt_server = oidc_server(alg);
+        jwt_server
+            .storage()
+            .insert_client(ClientRecord::confidential(
+                "jwt",
+                "s3cret",
+                ClientMetadata {
+                    grant_types: vec!["client_credentials".into()],
+                    scope: Some("profile".into()),
+                    access_token_strategy: Some("jwt".into()),
+                    ..ClientMetadata::default()
+                },
+            ));
+        let issued = rt.block_on(
+            jwt_server.create_token_response(
+                &OAuth2Request::post("https://as.example/token")
+                    .with_header("Authorization", "Basic and0OnMzY3JldA==") // jwt:s3cret
+                    .with_form([("grant_type", "client_credentials"), ("scope", "profile")]),
+            ),
+        );
+        let jwt = issued.json_body()["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let api = OAuth2Request::get("https://api.example/me")
+            .with_header("Authorization", format!("Bearer {jwt}"));
+        g.bench_function(
+            format!("validation of a JWT access token by lookup ({alg})"),
+            |b| b.iter(|| rt.block_on(jwt_server.validate_bearer(black_box(&api), &required))),
+        );
+        let jwks = rt
+            .block_on(
+                jwt_server
+                    .key_ring()
+                    .expect("keys")
+                    .jwks(jwt_server.storage(), 1_700_000_000),
+            )
+            .expect("jwks");
+        let algs = oauth_core::jose::SUPPORTED_ALGORITHMS;
+        let verification = oauth_core::jose::Verification::new(&algs).with_typ("at+jwt");
+        g.bench_function(
+            format!("signature check of a JWT access token ({alg})"),
+            |b| b.iter(|| oauth_core::jose::verify(black_box(&jwt), &jwks, &verification)),
+        );
+    }
     g.finish();
 
     let mut g = c.benchmark_group("secrets");

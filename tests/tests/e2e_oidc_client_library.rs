@@ -7,7 +7,9 @@
 //! pages are driven by hand, as a user's browser. On SQLite, PostgreSQL
 //! and MySQL.
 
-use oauth_tests::app::{Browser, REDIRECT_URI, TestApp, credentials, param, query_params};
+use oauth_tests::app::{
+    Browser, ClientAuth, REDIRECT_URI, TestApp, credentials, param, query_params,
+};
 use openidconnect::core::{
     CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenClaims,
     CoreProviderMetadata, CoreUserInfoClaims,
@@ -25,6 +27,7 @@ oauth_tests::e2e_on_every_backend!(
     openidconnect_crate_prompt_none_logged_out_is_login_required,
     prompt_login_asks_a_logged_in_user_to_log_in_again,
     rp_initiated_logout_ends_the_session_and_returns_to_the_client,
+    rfc9068_a_jwt_client_gets_at_jwt_access_tokens_the_api_accepts,
 );
 
 /// Two instances on one database, for the key rotation test.
@@ -533,4 +536,70 @@ async fn id_tokens_signed_before_a_rotation_still_verify(
     // Each token verifies with the other instance's set.
     verifies_with_the_jwks_of(&b, &before, &a.url(""), &client_id).await;
     verifies_with_the_jwks_of(&a, &after, &b.url(""), &client_id).await;
+}
+
+/// RFC 9068 through the example app: a client registered with
+/// `access_token_strategy: "jwt"` gets an `at+jwt` access token that
+/// verifies with the published JWK Set, names the user, and opens
+/// `/api/me` and UserInfo; revoked, it opens nothing.
+async fn rfc9068_a_jwt_client_gets_at_jwt_access_tokens_the_api_accepts(app: &TestApp) {
+    use oauth_core::jose::{self, JwkSet, SUPPORTED_ALGORITHMS, Verification};
+    let browser = app.logged_in("heidi").await;
+    let registration = browser
+        .register_client_json(&json!({
+            "client_name": "JWT client",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "scope": "openid profile",
+            "token_endpoint_auth_method": "client_secret_basic",
+            "access_token_strategy": "jwt",
+        }))
+        .await;
+    assert_eq!(registration["access_token_strategy"], "jwt");
+    let (id, secret) = credentials(&registration);
+    let client = library_client(app, &id, &secret).await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, _nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = approve(&browser, &url, &state).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap();
+    let access = tokens.access_token().secret().clone();
+    let jwks: JwkSet = serde_json::from_value(browser.get("/oauth/jwks").await.json()).unwrap();
+    let verified = jose::verify(
+        &access,
+        &jwks,
+        &Verification::new(&SUPPORTED_ALGORITHMS).with_typ("at+jwt"),
+    )
+    .expect("an at+jwt access token that verifies with the JWK Set");
+    assert_eq!(verified.claims["iss"], app.url(""));
+    assert_eq!(verified.claims["client_id"], id);
+    assert_eq!(verified.claims["scope"], "openid profile");
+    let me = app.api().me_ok(&access).await;
+    assert_eq!(me["username"], "heidi");
+    assert_eq!(verified.claims["sub"], me["id"].to_string());
+    // Revoked, the still well-signed token opens nothing.
+    let r = app
+        .api()
+        .post(
+            "/oauth/revoke",
+            ClientAuth::Basic(&id, &secret),
+            &[("token", &access)],
+        )
+        .await;
+    r.assert_status(200);
+    app.api().me(Some(&access)).await.assert_status(401);
 }
