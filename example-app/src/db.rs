@@ -38,6 +38,12 @@ pub fn with_defaults(figment: Figment) -> Figment {
         .join(Serialized::default(
             "oauth2.device.verification_uri",
             "/activate",
+        ))
+        // ID tokens in RS256 by default, ES256 or EdDSA for clients that
+        // register them (the contract lists all three).
+        .join(Serialized::default(
+            "oauth2.signing_keys.additional_algorithms",
+            ["ES256", "EdDSA"],
         ));
     if let Ok(url) = std::env::var("DATABASE_URL") {
         figment = figment.join(Serialized::default("database_url", url));

@@ -159,3 +159,90 @@ async fn oidc_registration_2_require_auth_time_refuses_a_grant_of_unknown_login_
         .await;
     assert!(redirect_params(&response).contains_key("code"));
 }
+
+/// A server signing with RS256 by default and keeping ES256 and EdDSA
+/// keys too.
+fn multi_alg_server() -> Server {
+    let (server, _) = server_with(Config {
+        issuer: Some("https://as.example".into()),
+        signing_keys: oauth_core::config::SigningKeys {
+            additional_algorithms: vec!["ES256".into(), "EdDSA".into()],
+            ..Default::default()
+        },
+        ..Config::default()
+    });
+    server.with_openid_connect()
+}
+
+#[tokio::test]
+async fn oidc_registration_2_id_token_signed_response_alg_chooses_the_key() {
+    let server = multi_alg_server();
+    let doc = server.metadata(
+        "https://as.example",
+        &oauth_core::Endpoints::under("/oauth"),
+    );
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["RS256", "ES256", "EdDSA"])
+    );
+    // Every algorithm has its key in the set before it first signs.
+    let jwks = server.create_jwks_response().await.json_body();
+    let algs: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["alg"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs.len(), 3, "{jwks}");
+    for (alg, expected) in [
+        (None, jsonwebtoken::Algorithm::RS256),
+        (Some("ES256"), jsonwebtoken::Algorithm::ES256),
+        (Some("EdDSA"), jsonwebtoken::Algorithm::EdDSA),
+    ] {
+        let id = format!("rp-{expected:?}");
+        let mut m = metadata(json!({}));
+        m.id_token_signed_response_alg = alg.map(String::from);
+        let m = server.validate_client_metadata(m).expect("registrable");
+        server
+            .storage()
+            .insert_client(ClientRecord::confidential(id.clone(), SECRET, m));
+        let response = server
+            .create_authorization_response(
+                &authorize_request(&[
+                    ("response_type", "code"),
+                    ("client_id", &id),
+                    ("redirect_uri", REDIRECT),
+                    ("scope", "openid"),
+                ]),
+                Consent::LoggedIn(Login::new("alice", NOW)),
+            )
+            .await;
+        let code = redirect_params(&response)["code"].clone();
+        let r = server
+            .create_token_response(
+                &oauth_core::OAuth2Request::post("https://as.example/token")
+                    .with_header("Authorization", basic(&id, SECRET))
+                    .with_form([
+                        ("grant_type", "authorization_code"),
+                        ("code", code.as_str()),
+                        ("redirect_uri", REDIRECT),
+                    ]),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let id_token = r.json_body()["id_token"].as_str().unwrap().to_owned();
+        assert_eq!(
+            jsonwebtoken::decode_header(&id_token).unwrap().alg,
+            expected
+        );
+        let set: oauth_core::jose::JwkSet = serde_json::from_value(jwks.clone()).unwrap();
+        assert!(
+            oauth_core::jose::verify(
+                &id_token,
+                &set,
+                &oauth_core::jose::Verification::new(&[expected])
+            )
+            .is_ok()
+        );
+    }
+}

@@ -77,6 +77,7 @@ async fn rfc8414_2_jwks_uri_is_listed_only_when_the_server_signs() {
 async fn the_section_chooses_the_algorithm_the_sealing_and_the_schedule() {
     let server = server(SigningKeys {
         algorithm: "EdDSA".into(),
+        additional_algorithms: Vec::new(),
         key_encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
         publish_ahead: 60,
         rotate_after: 0,
@@ -114,6 +115,14 @@ fn signing_key_settings_that_cannot_work_are_named() {
         ..SigningKeys::default()
     });
     assert!(err.contains("oauth2.signing_keys.algorithm"), "{err}");
+    let err = invalid(SigningKeys {
+        additional_algorithms: vec!["ES256".into(), "none".into()],
+        ..SigningKeys::default()
+    });
+    assert!(
+        err.contains("additional_algorithms") && err.contains("none"),
+        "{err}"
+    );
     let err = invalid(SigningKeys {
         key_encryption_key: Some("c2hvcnQ=".into()),
         ..SigningKeys::default()

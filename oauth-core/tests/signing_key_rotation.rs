@@ -206,3 +206,45 @@ async fn private_keys_are_sealed_at_rest() {
     assert!(KeySealer::new("c2hvcnQ=").is_err());
     assert!(KeySealer::new("not base64!").is_err());
 }
+
+/// A ring of several algorithms rotates them together: one new key per
+/// algorithm, published ahead, each signing for its own algorithm once it
+/// begins; the keys it replaces stay published.
+#[tokio::test]
+async fn a_ring_of_several_algorithms_rotates_each() {
+    use oauth_core::jose::{Algorithm, KeyRing, KeySealer};
+    use oauth_core::memory::MemoryStorage;
+    let storage = MemoryStorage::new();
+    let mut ring = KeyRing::new(Algorithm::RS256, 600, KeySealer::clear());
+    ring.additional = vec![Algorithm::ES256, Algorithm::EdDSA];
+    let t0 = 1_700_000_000;
+    assert_eq!(ring.jwks(&storage, t0).await.unwrap().keys.len(), 3);
+    let before: Vec<String> = {
+        let mut kids = Vec::new();
+        for alg in ring.algorithms() {
+            let key = ring.current_for(&storage, t0, alg).await.unwrap();
+            assert_eq!(key.alg(), alg);
+            kids.push(key.kid().to_owned());
+        }
+        kids
+    };
+    ring.rotate(&storage, t0 + 10).await.unwrap();
+    // Six published; the old ones still sign until the new ones begin.
+    assert_eq!(ring.jwks(&storage, t0 + 10).await.unwrap().keys.len(), 6);
+    for (alg, old) in ring.algorithms().into_iter().zip(&before) {
+        assert_eq!(
+            ring.current_for(&storage, t0 + 10, alg)
+                .await
+                .unwrap()
+                .kid(),
+            old
+        );
+        let switch = t0 + 10 + ring.publish_ahead;
+        let new = ring.current_for(&storage, switch, alg).await.unwrap();
+        assert_ne!(new.kid(), old);
+        assert_eq!(new.alg(), alg);
+    }
+    // Once the old keys' tokens have expired, only the new keys remain.
+    let gone = t0 + 10 + ring.publish_ahead + 600;
+    assert_eq!(ring.jwks(&storage, gone).await.unwrap().keys.len(), 3);
+}

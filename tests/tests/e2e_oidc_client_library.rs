@@ -369,6 +369,10 @@ async fn rp_initiated_logout_ends_the_session_and_returns_to_the_client(app: &Te
         .await
         .unwrap();
     assert_eq!(doc["end_session_endpoint"], app.url("/oauth/end_session"));
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["RS256", "ES256", "EdDSA"])
+    );
     let metadata = CoreProviderMetadata::discover_async(issuer, &http)
         .await
         .unwrap();

@@ -163,6 +163,15 @@ impl Config {
         if crate::jose::supported_algorithm(&k.algorithm).is_none() {
             return Err("oauth2.signing_keys.algorithm must be RS256, ES256 or EdDSA".into());
         }
+        if let Some(other) = k
+            .additional_algorithms
+            .iter()
+            .find(|a| crate::jose::supported_algorithm(a).is_none())
+        {
+            return Err(format!(
+                "oauth2.signing_keys.additional_algorithms: \"{other}\" is not RS256, ES256 or EdDSA"
+            ));
+        }
         if let Some(key) = &k.key_encryption_key
             && crate::jose::KeySealer::new(key.secret()).is_err()
         {

@@ -251,6 +251,9 @@ pub struct SigningKeys {
     /// Connect Core §15.1 requires every provider to support), `ES256` or
     /// `EdDSA`.
     pub algorithm: String,
+    /// Further algorithms to keep keys of, for clients that register
+    /// `id_token_signed_response_alg` (none by default).
+    pub additional_algorithms: Vec<String>,
     /// 32 bytes in base64 that seal the private keys in storage with
     /// AES-256-GCM (none: stored in clear, with a warning at launch). Every
     /// instance on one database needs the same one.
@@ -267,6 +270,7 @@ impl Default for SigningKeys {
     fn default() -> SigningKeys {
         SigningKeys {
             algorithm: "RS256".into(),
+            additional_algorithms: Vec::new(),
             key_encryption_key: None,
             publish_ahead: 3_600,
             rotate_after: 90 * 86_400,

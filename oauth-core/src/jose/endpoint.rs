@@ -35,6 +35,11 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
             .max()
             .unwrap_or(3_600);
         let mut ring = KeyRing::new(alg, signed_lifetime, sealer);
+        ring.additional = section
+            .additional_algorithms
+            .iter()
+            .filter_map(|a| supported_algorithm(a))
+            .collect();
         ring.publish_ahead = section.publish_ahead;
         ring.rotate_after = (section.rotate_after > 0).then_some(section.rotate_after);
         self.signer = Some(std::sync::Arc::new(crate::oauth2::rfc9068::RingSigner(

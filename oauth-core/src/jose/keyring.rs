@@ -160,8 +160,13 @@ impl KeySealer {
 /// The rotation policy over a [`SigningKeyStorage`].
 #[derive(Debug, Clone)]
 pub struct KeyRing {
-    /// The algorithm of new keys.
+    /// The algorithm of new keys, and the one that signs unless a client
+    /// asks for another.
     pub alg: Algorithm,
+    /// Further algorithms, each with keys of its own, for clients that
+    /// register `id_token_signed_response_alg` (OpenID Connect
+    /// Registration §2).
+    pub additional: Vec<Algorithm>,
     /// How long a new key is published before it signs (3600: an hour,
     /// longer than relying parties usually cache a JWK Set).
     pub publish_ahead: i64,
@@ -201,6 +206,7 @@ impl KeyRing {
     pub fn new(alg: Algorithm, signed_lifetime: i64, sealer: KeySealer) -> KeyRing {
         KeyRing {
             alg,
+            additional: Vec::new(),
             publish_ahead: 3_600,
             signed_lifetime,
             rotate_after: Some(90 * 86_400),
@@ -209,15 +215,43 @@ impl KeyRing {
         }
     }
 
-    /// The key that signs at `now`: of those whose signing has begun and
-    /// not ended, the one that began last. An empty storage gets its first
-    /// key, signing at once.
+    /// The algorithms it signs with: [`KeyRing::alg`] first.
+    pub fn algorithms(&self) -> Vec<Algorithm> {
+        let mut algs = vec![self.alg];
+        for alg in &self.additional {
+            if !algs.contains(alg) {
+                algs.push(*alg);
+            }
+        }
+        algs
+    }
+
+    /// The key that signs at `now` with [`KeyRing::alg`]
+    /// ([`KeyRing::current_for`]).
     pub async fn current<S: SigningKeyStorage + ?Sized>(
         &self,
         storage: &S,
         now: i64,
     ) -> StorageResult<SigningKey> {
-        let keys = storage.signing_keys().await?;
+        self.current_for(storage, now, self.alg).await
+    }
+
+    /// The key that signs at `now` with `alg`: of those whose signing has
+    /// begun and not ended, the one that began last. A storage without a
+    /// key of `alg` gets its first, signing at once.
+    pub async fn current_for<S: SigningKeyStorage + ?Sized>(
+        &self,
+        storage: &S,
+        now: i64,
+        alg: Algorithm,
+    ) -> StorageResult<SigningKey> {
+        let name = algorithm_name(alg);
+        let keys: Vec<StoredSigningKey> = storage
+            .signing_keys()
+            .await?
+            .into_iter()
+            .filter(|k| k.alg == name)
+            .collect();
         let signing = keys
             .iter()
             .filter(|k| k.signs_from <= now && k.signs_until.is_none_or(|until| now < until))
@@ -235,7 +269,7 @@ impl KeyRing {
             .min_by_key(|k| k.signs_from)
         {
             Some(stored) => self.open(stored),
-            None => self.create(storage, now, now).await,
+            None => self.create(storage, alg, now, now).await,
         }
     }
 
@@ -249,12 +283,17 @@ impl KeyRing {
         storage: &S,
         now: i64,
     ) -> StorageResult<JwkSet> {
-        let stored = storage.signing_keys().await?;
-        if stored.is_empty() {
-            let first = self.create(storage, now, now).await?;
-            return Ok(JwkSet {
-                keys: vec![first.public_jwk()],
-            });
+        let mut stored = storage.signing_keys().await?;
+        // Every algorithm has a key in the set before it first signs.
+        let mut made = false;
+        for alg in self.algorithms() {
+            if !stored.iter().any(|k| k.alg == algorithm_name(alg)) {
+                self.create(storage, alg, now, now).await?;
+                made = true;
+            }
+        }
+        if made {
+            stored = storage.signing_keys().await?;
         }
         let mut keys = Vec::new();
         for key in &stored {
@@ -265,26 +304,35 @@ impl KeyRing {
         Ok(JwkSet { keys })
     }
 
-    /// Makes a new key that signs from `now + publish_ahead`; every other
-    /// key still signing stops then and stays published `signed_lifetime`
-    /// longer; keys past their publication are removed. Returns the new
-    /// key's `kid`.
+    /// Makes a new key for each algorithm that signs from `now +
+    /// publish_ahead`; every other key still signing stops then and stays
+    /// published `signed_lifetime` longer; keys past their publication are
+    /// removed. Returns the `kid` of the new key of [`KeyRing::alg`].
     pub async fn rotate<S: SigningKeyStorage + ?Sized>(
         &self,
         storage: &S,
         now: i64,
     ) -> StorageResult<String> {
         let signs_from = now.saturating_add(self.publish_ahead);
-        let key = self.create(storage, now, signs_from).await?;
+        // The keys signing now stop when the new ones begin (they sign
+        // until then, so no instance is ever without a key), then the new
+        // ones are made, one per algorithm.
         storage
             .retire_signing_keys(
-                key.kid(),
+                "",
                 signs_from,
                 signs_from.saturating_add(self.signed_lifetime),
             )
             .await?;
+        let mut default_kid = String::new();
+        for alg in self.algorithms() {
+            let key = self.create(storage, alg, now, signs_from).await?;
+            if alg == self.alg {
+                default_kid = key.kid().to_owned();
+            }
+        }
         storage.delete_unpublished_signing_keys(now).await?;
-        Ok(key.kid().to_owned())
+        Ok(default_kid)
     }
 
     /// Rotates when the newest key is older than [`KeyRing::rotate_after`];
@@ -314,14 +362,15 @@ impl KeyRing {
     async fn create<S: SigningKeyStorage + ?Sized>(
         &self,
         storage: &S,
+        alg: Algorithm,
         now: i64,
         signs_from: i64,
     ) -> StorageResult<SigningKey> {
-        let key = SigningKey::generate(self.alg).map_err(storage_error)?;
+        let key = SigningKey::generate(alg).map_err(storage_error)?;
         storage
             .save_signing_key(StoredSigningKey {
                 kid: key.kid().to_owned(),
-                alg: algorithm_name(self.alg).to_owned(),
+                alg: algorithm_name(alg).to_owned(),
                 private_key: self.sealer.seal(key.private_der()).map_err(storage_error)?,
                 created_at: now,
                 signs_from,

@@ -115,7 +115,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         doc["subject_types_supported"] = vec!["public"].into();
         let algs: Vec<&str> = self
             .key_ring()
-            .map(|ring| vec![algorithm_name(ring.alg)])
+            .map(|ring| ring.algorithms().into_iter().map(algorithm_name).collect())
             .unwrap_or_default();
         doc["id_token_signing_alg_values_supported"] = algs.into();
         doc["claims_supported"] = oidc.claims_supported.clone().into();

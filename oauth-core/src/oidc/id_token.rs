@@ -183,6 +183,20 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
     /// answer is `server_error`.
     pub async fn sign_id_token(
         &self,
+        claims: IdTokenClaims,
+        access_token: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<String, OAuth2Error> {
+        self.sign_id_token_as(None, claims, access_token, code)
+            .await
+    }
+
+    /// [`sign_id_token`](Self::sign_id_token) with the key of `alg` (a
+    /// client's `id_token_signed_response_alg`), or the ring's default
+    /// for `None`; an algorithm the ring has no keys of is `server_error`.
+    pub async fn sign_id_token_as(
+        &self,
+        alg: Option<Algorithm>,
         mut claims: IdTokenClaims,
         access_token: Option<&str>,
         code: Option<&str>,
@@ -190,7 +204,13 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
         let ring = self
             .key_ring()
             .ok_or_else(|| OAuth2Error::server_error("no signing keys are configured"))?;
-        let key = ring.current(&self.storage, self.now()).await?;
+        let alg = alg.unwrap_or(ring.alg);
+        if !ring.algorithms().contains(&alg) {
+            return Err(OAuth2Error::server_error(
+                "the client's ID token algorithm is not one the server signs with",
+            ));
+        }
+        let key = ring.current_for(&self.storage, self.now(), alg).await?;
         claims.at_hash = access_token.map(|t| token_hash(key.alg(), t));
         claims.c_hash = code.map(|c| token_hash(key.alg(), c));
         key.sign("JWT", &claims).map_err(|e: JoseError| {

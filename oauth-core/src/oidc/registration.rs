@@ -3,8 +3,8 @@
 //! client is never registered for what this provider cannot do.
 
 use crate::error::OAuth2Error;
-use crate::jose::algorithm_name;
-use crate::models::ClientMetadata;
+use crate::jose::{Algorithm, algorithm_name, supported_algorithm};
+use crate::models::{ClientMetadata, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
@@ -22,11 +22,18 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             return Err(invalid("jwks and jwks_uri must not both be given".into()));
         }
         if let Some(alg) = &metadata.id_token_signed_response_alg {
-            let signs_with = self.key_ring().map(|ring| algorithm_name(ring.alg));
-            if signs_with != Some(alg.as_str()) {
+            let signs_with: Vec<&str> = self
+                .key_ring()
+                .map(|ring| ring.algorithms().into_iter().map(algorithm_name).collect())
+                .unwrap_or_default();
+            if !signs_with.contains(&alg.as_str()) {
                 return Err(invalid(format!(
-                    "id_token_signed_response_alg \"{alg}\" is not the algorithm this server signs ID tokens with ({})",
-                    signs_with.unwrap_or("none: it issues no ID tokens")
+                    "id_token_signed_response_alg \"{alg}\" is not an algorithm this server signs ID tokens with ({})",
+                    if signs_with.is_empty() {
+                        "none: it issues no ID tokens".to_owned()
+                    } else {
+                        signs_with.join(", ")
+                    }
                 )));
             }
         }
@@ -43,4 +50,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         Ok(())
     }
+}
+
+/// The algorithm a client registered for its ID tokens
+/// (`id_token_signed_response_alg`), if it did.
+pub fn id_token_alg<C: OAuth2Client + ?Sized>(client: &C) -> Option<Algorithm> {
+    client
+        .metadata()
+        .id_token_signed_response_alg
+        .as_deref()
+        .and_then(supported_algorithm)
 }

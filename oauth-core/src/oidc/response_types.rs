@@ -163,7 +163,8 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
                 request.authentication(login).as_ref(),
             );
             let id_token = server
-                .sign_id_token(
+                .sign_id_token_as(
+                    crate::oidc::registration::id_token_alg(&request.client),
                     claims,
                     access_token.as_ref().map(|t| t.secret()),
                     code.as_deref(),

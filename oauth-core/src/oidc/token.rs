@@ -16,6 +16,7 @@ use crate::oauth2::server::AuthorizationServer;
 use crate::oidc::OPENID;
 use crate::oidc::authorize::OpenIdConnectHook;
 use crate::oidc::id_token::IdTokenClaims;
+use crate::oidc::registration::id_token_alg;
 use crate::oidc::response_types::{OidcResponse, WITH_TOKEN, WITHOUT_TOKEN};
 use crate::storage::OAuth2Storage;
 
@@ -113,7 +114,12 @@ impl<S: OAuth2Storage + SigningKeyStorage> TokenHook<S> for IdTokenHook {
             token.record.authentication.as_ref(),
         );
         let id_token = server
-            .sign_id_token(claims, Some(token.access_token.secret()), None)
+            .sign_id_token_as(
+                id_token_alg(client),
+                claims,
+                Some(token.access_token.secret()),
+                None,
+            )
             .await?;
         token.extra.insert("id_token".into(), id_token.into());
         Ok(())
