@@ -56,7 +56,8 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .map_err(|e| e.to_string())?
             .with_signing_keys()
             .with_openid_connect()
-            .with_claims_supported(["preferred_username", "name", "email", "email_verified"]);
+            .with_claims_supported(["preferred_username", "name", "email", "email_verified"])
+            .with_user_claims::<User>();
         Ok(server)
     })
     .endpoints(Endpoints {

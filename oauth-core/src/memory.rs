@@ -226,6 +226,15 @@ impl<U: Clone + Send + Sync + 'static> UserStorage<U> for MemoryStorage {
             .cloned();
         Ok(Some((token, user)))
     }
+
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<U>> {
+        Ok(self
+            .lock()
+            .users
+            .get(user_id)
+            .and_then(|u| u.downcast_ref::<U>())
+            .cloned())
+    }
 }
 
 #[async_trait]

@@ -141,4 +141,13 @@ pub trait UserStorage<U: Send + 'static>: OAuth2Storage {
         &self,
         access_digest: &str,
     ) -> StorageResult<Option<(Self::Token, Option<U>)>>;
+
+    /// The user of this id, for the claims an ID token carries (OpenID
+    /// Connect Core §5.4, §5.5). `None` when there is none; the default
+    /// finds none, so a storage that does not override it releases no
+    /// claims in ID tokens (UserInfo still does).
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<U>> {
+        let _ = user_id;
+        Ok(None)
+    }
 }

@@ -112,3 +112,150 @@ fn oidc_core_5_5_a_malformed_claims_parameter_is_invalid_request() {
         assert!(e.description.contains("claims"), "{bad}");
     }
 }
+
+mod in_the_id_token {
+    //! §5.4 and §5.5 in the ID token: the claims of the scope when no
+    //! access token is issued (`response_type=id_token`), and those the
+    //! `claims` parameter asks of the ID token, from the site's users.
+
+    use oauth_core::jose::{self, JwkSet, SUPPORTED_ALGORITHMS, Verification};
+    use oauth_core::memory::MemoryStorage;
+    use oauth_core::oidc::UserClaims;
+    use oauth_core::{
+        AuthorizationServer, ClientMetadata, ClientRecord, Config, Consent, Login, OAuth2Request,
+    };
+    use serde_json::{Map, Value};
+
+    const REDIRECT: &str = "https://rp.example/cb";
+
+    #[derive(Clone)]
+    struct User;
+
+    impl UserClaims for User {
+        fn claims(&self) -> Map<String, Value> {
+            let mut c = Map::new();
+            c.insert("name".into(), "Alice".into());
+            c.insert("email".into(), "alice@example.test".into());
+            c.insert("iss".into(), "https://forged.example".into());
+            c
+        }
+    }
+
+    fn server() -> AuthorizationServer<MemoryStorage> {
+        let storage = MemoryStorage::new();
+        storage.insert_client(ClientRecord::confidential(
+            "rp",
+            "s3cret",
+            ClientMetadata {
+                redirect_uris: vec![REDIRECT.into()],
+                grant_types: vec!["authorization_code".into(), "implicit".into()],
+                response_types: vec!["code".into(), "id_token".into()],
+                scope: Some("openid profile email".into()),
+                ..ClientMetadata::default()
+            },
+        ));
+        storage.insert_user("alice", User);
+        AuthorizationServer::new(
+            storage,
+            Config {
+                issuer: Some("https://as.example".into()),
+                ..Config::default()
+            },
+        )
+        .unwrap()
+        .with_openid_connect()
+        .with_user_claims::<User>()
+    }
+
+    async fn claims_of(server: &AuthorizationServer<MemoryStorage>, id_token: &str) -> Value {
+        let jwks: JwkSet =
+            serde_json::from_value(server.create_jwks_response().await.json_body()).unwrap();
+        jose::verify(id_token, &jwks, &Verification::new(&SUPPORTED_ALGORITHMS))
+            .unwrap()
+            .claims
+    }
+
+    async fn authorize(
+        server: &AuthorizationServer<MemoryStorage>,
+        params: &[(&str, &str)],
+    ) -> std::collections::HashMap<String, String> {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        let r = server
+            .create_authorization_response(
+                &OAuth2Request::get(format!("https://as.example/authorize?{}", q.finish())),
+                Consent::LoggedIn(Login::new("alice", 1_700_000_000)),
+            )
+            .await;
+        let location = r.header("Location").unwrap().to_owned();
+        let part = location.split_once(['#', '?']).unwrap().1;
+        form_urlencoded::parse(part.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn oidc_core_5_4_without_an_access_token_the_scope_claims_are_in_the_id_token() {
+        let server = server();
+        let p = authorize(
+            &server,
+            &[
+                ("response_type", "id_token"),
+                ("client_id", "rp"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid profile"),
+                ("nonce", "n"),
+            ],
+        )
+        .await;
+        let claims = claims_of(&server, &p["id_token"]).await;
+        assert_eq!(claims["name"], "Alice");
+        // Only the scope's: no email; and the token's own iss stays.
+        assert!(claims.get("email").is_none(), "{claims}");
+        assert_eq!(claims["iss"], "https://as.example");
+    }
+
+    #[tokio::test]
+    async fn oidc_core_5_5_the_claims_parameter_asks_for_id_token_claims_in_the_code_flow() {
+        let server = server();
+        let server = &server;
+        let exchange = |code: String| async move {
+            server
+                .create_token_response(
+                    &OAuth2Request::post("https://as.example/token")
+                        .with_header("Authorization", "Basic cnA6czNjcmV0")
+                        .with_form([
+                            ("grant_type", "authorization_code"),
+                            ("code", code.as_str()),
+                            ("redirect_uri", REDIRECT),
+                        ]),
+                )
+                .await
+                .json_body()
+        };
+        let base = [
+            ("response_type", "code"),
+            ("client_id", "rp"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid profile email"),
+        ];
+        // Without it, the scope's claims are UserInfo's, not the ID token's.
+        let p = authorize(server, &base).await;
+        let body = exchange(p["code"].clone()).await;
+        let claims = claims_of(server, body["id_token"].as_str().unwrap()).await;
+        assert!(
+            claims.get("name").is_none() && claims.get("email").is_none(),
+            "{claims}"
+        );
+        // Asked for by name, email is in the ID token.
+        let mut with = base.to_vec();
+        with.push(("claims", r#"{"id_token":{"email":{"essential":true}}}"#));
+        let p = authorize(server, &with).await;
+        let body = exchange(p["code"].clone()).await;
+        let claims = claims_of(server, body["id_token"].as_str().unwrap()).await;
+        assert_eq!(claims["email"], "alice@example.test");
+        assert!(claims.get("name").is_none(), "{claims}");
+    }
+}

@@ -206,6 +206,13 @@ where
             })
             .await
     }
+
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<U>> {
+        let id = user_id.to_owned();
+        self.pool
+            .run(move |conn| U::find_by_user_id(conn, &id))
+            .await
+    }
 }
 
 /// What [`DieselStorage::delete_expired`] removed.

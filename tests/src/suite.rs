@@ -512,6 +512,9 @@ pub async fn token_and_user_are_read_together<S: TestStorage>(s: S) {
     assert_eq!((token.user_id().as_deref(), user), (Some("9"), None));
     assert!(find_with_user(&s, "access-404").await.is_none());
     assert!(find_with_user(&s, "refresh-1").await.is_none());
+    // And by id alone (the claims of ID tokens).
+    assert_eq!(s.find_user("7").await.unwrap(), Some(alice.clone()));
+    assert_eq!(s.find_user("9").await.unwrap(), None);
 
     s.revoke_access_token(&secrets::digest("access-1"), 5)
         .await

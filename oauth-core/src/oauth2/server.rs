@@ -157,6 +157,8 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) key_ring: Option<crate::jose::KeyRing>,
     /// What signs JWT access tokens, once `with_signing_keys` is called.
     pub(crate) signer: Option<Arc<dyn crate::oauth2::rfc9068::TokenSigner<S>>>,
+    /// Where ID tokens find their users' claims (`with_user_claims`).
+    pub(crate) user_claims: Option<Arc<dyn crate::oidc::userinfo::ClaimsSource<S>>>,
     /// OpenID Connect, once `with_openid_connect` is called.
     pub(crate) openid_connect: Option<crate::oidc::OpenIdConnect>,
 }
@@ -187,6 +189,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             default_scope,
             key_ring: None,
             signer: None,
+            user_claims: None,
             openid_connect: None,
         };
         server = server

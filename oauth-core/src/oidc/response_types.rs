@@ -156,12 +156,20 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
                 .issuer
                 .as_deref()
                 .ok_or_else(|| OAuth2Error::server_error("the issuer identifier is not known"))?;
-            let claims = server.id_token_claims(
+            let authentication = request.authentication(login);
+            let mut claims = server.id_token_claims(
                 issuer,
                 request.client.client_id(),
                 &login.user_id,
-                request.authentication(login).as_ref(),
+                authentication.as_ref(),
             );
+            // §5.4: when no access token is issued at all (`id_token`
+            // alone), the scope's claims are here, not at UserInfo.
+            let no_access_token = !self.has("code") && !self.has("token");
+            let scope = no_access_token.then_some(&request.scope);
+            server
+                .add_user_claims(&mut claims, scope, authentication.as_ref())
+                .await?;
             let id_token = server
                 .sign_id_token_as(
                     crate::oidc::registration::id_token_alg(&request.client),

@@ -107,12 +107,16 @@ impl<S: OAuth2Storage + SigningKeyStorage> TokenHook<S> for IdTokenHook {
         let issuer = server
             .issuer_for(request)
             .ok_or_else(|| OAuth2Error::server_error("the issuer identifier is not known"))?;
-        let claims = server.id_token_claims(
+        let mut claims = server.id_token_claims(
             &issuer,
             client.client_id(),
             user_id,
             token.record.authentication.as_ref(),
         );
+        // An access token goes with it: the scope's claims are UserInfo's.
+        server
+            .add_user_claims(&mut claims, None, token.record.authentication.as_ref())
+            .await?;
         let id_token = server
             .sign_id_token_as(
                 id_token_alg(client),

@@ -92,3 +92,96 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
         OAuth2Response::json(200, &Value::Object(claims))
     }
 }
+
+/// Reads a user's claims from storage `S`: what
+/// [`with_user_claims`](AuthorizationServer::with_user_claims) leaves in
+/// the server, so that ID tokens, issued over any storage, can carry them.
+#[async_trait::async_trait]
+pub(crate) trait ClaimsSource<S>: Send + Sync {
+    async fn claims_of(
+        &self,
+        storage: &S,
+        user_id: &str,
+    ) -> crate::storage::StorageResult<Option<Map<String, Value>>>;
+}
+
+struct ClaimsOf<U>(std::marker::PhantomData<fn() -> U>);
+
+#[async_trait::async_trait]
+impl<S, U> ClaimsSource<S> for ClaimsOf<U>
+where
+    S: UserStorage<U>,
+    U: UserClaims + Send + 'static,
+{
+    async fn claims_of(
+        &self,
+        storage: &S,
+        user_id: &str,
+    ) -> crate::storage::StorageResult<Option<Map<String, Value>>> {
+        Ok(storage.find_user(user_id).await?.map(|u| u.claims()))
+    }
+}
+
+/// The claims of the ID token itself, which the site's user claims must
+/// not replace.
+const ID_TOKEN_OWN: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+    "at_hash",
+    "c_hash",
+];
+
+impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
+    /// ID tokens carry the claims of the site's users `U` where OpenID
+    /// Connect puts them there: those of the scope when no access token is
+    /// issued (`response_type=id_token`, §5.4), and those the `claims`
+    /// parameter asks of the ID token (§5.5).
+    pub fn with_user_claims<U>(mut self) -> Self
+    where
+        U: UserClaims + Send + 'static,
+        S: UserStorage<U>,
+    {
+        self.user_claims = Some(std::sync::Arc::new(ClaimsOf::<U>(std::marker::PhantomData)));
+        self
+    }
+
+    /// Adds to `claims` what the ID token releases of the user: the
+    /// claims of `scope` (given only when no access token goes with it)
+    /// and those the request asked of the ID token.
+    pub(crate) async fn add_user_claims(
+        &self,
+        claims: &mut crate::oidc::IdTokenClaims,
+        scope: Option<&crate::scope::Scope>,
+        authentication: Option<&crate::models::Authentication>,
+    ) -> Result<(), OAuth2Error> {
+        let Some(source) = &self.user_claims else {
+            return Ok(());
+        };
+        let requested = authentication
+            .and_then(|a| a.claims.as_ref())
+            .map(|c| &c.id_token)
+            .filter(|r| !r.is_empty());
+        if scope.is_none() && requested.is_none() {
+            return Ok(());
+        }
+        let Some(available) = source.claims_of(&self.storage, &claims.sub).await? else {
+            return Ok(());
+        };
+        let empty = crate::scope::Scope::empty();
+        let released = release_claims(&claims.sub, &available, scope.unwrap_or(&empty), requested);
+        for (name, value) in released {
+            if !ID_TOKEN_OWN.contains(&name.as_str()) {
+                claims.extra.insert(name, value);
+            }
+        }
+        Ok(())
+    }
+}
