@@ -125,36 +125,48 @@ async fn approve(browser: &Browser, url: &openidconnect::url::Url, state: &CsrfT
     param(&back, "code").expect("code").to_owned()
 }
 
+/// The code flow through the library: the authentication request (scope
+/// `openid` and `scopes`, a nonce, PKCE S256) built on the advertised
+/// endpoint, the user's consent, the exchange. The tokens and the nonce.
+async fn code_flow(
+    browser: &Browser,
+    client: &RelyingParty,
+    scopes: &[&str],
+) -> (openidconnect::core::CoreTokenResponse, Nonce) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        CsrfToken::new_random,
+        Nonce::new_random,
+    );
+    for scope in scopes {
+        request = request.add_scope(Scope::new((*scope).to_owned()));
+    }
+    let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
+    assert!(
+        url.as_str()
+            .starts_with(&format!("{}/oauth/authorize", browser.base)),
+        "{url}"
+    );
+    let code = approve(browser, &url, &state).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap_or_else(|e| panic!("exchange_code: {e:?}"));
+    (tokens, nonce)
+}
+
 /// OpenID Connect Core §3.1 end to end: the ID token verifies (§3.1.3.7),
 /// including the nonce and `at_hash` (§3.1.3.8), carries `auth_time`, and
 /// names the user UserInfo describes (§5.3.2: the same `sub`).
 async fn openidconnect_crate_signs_in_with_the_code_flow(app: &TestApp) {
     let browser = app.logged_in("alice").await;
     let client = relying_party(app, &browser).await;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("profile".into()))
-        .add_scope(Scope::new("email".into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    assert!(
-        url.as_str().starts_with(&app.url("/oauth/authorize")),
-        "{url}"
-    );
-    let code = approve(&browser, &url, &state).await;
+    let (tokens, nonce) = code_flow(&browser, &client, &["profile", "email"]).await;
     let http = http();
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .unwrap_or_else(|e| panic!("exchange_code: {e:?}"));
 
     let id_token = tokens
         .id_token()
@@ -206,24 +218,8 @@ async fn openidconnect_crate_signs_in_with_the_code_flow(app: &TestApp) {
 async fn openidconnect_crate_refreshes_with_a_new_id_token(app: &TestApp) {
     let browser = app.logged_in("bob").await;
     let client = relying_party(app, &browser).await;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .set_pkce_challenge(challenge)
-        .url();
-    let code = approve(&browser, &url, &state).await;
+    let (first, nonce) = code_flow(&browser, &client, &[]).await;
     let http = http();
-    let first = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .unwrap();
     let id_verifier = client.id_token_verifier();
     let original = first
         .id_token()
@@ -382,23 +378,7 @@ async fn rp_initiated_logout_ends_the_session_and_returns_to_the_client(app: &Te
         Some(ClientSecret::new(secret)),
     )
     .set_redirect_uri(RedirectUrl::new(REDIRECT_URI.into()).unwrap());
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, _nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .set_pkce_challenge(challenge)
-        .url();
-    let code = approve(&browser, &url, &state).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .unwrap();
+    let (tokens, _nonce) = code_flow(&browser, &client, &[]).await;
     let hint = tokens.id_token().unwrap().to_string();
 
     let query = |uri: &str| {
@@ -432,27 +412,10 @@ async fn rp_initiated_logout_ends_the_session_and_returns_to_the_client(app: &Te
     );
 }
 
-/// A code-flow sign-in at `app` by the library; the ID token (verified)
+/// A code-flow sign-in by the library; the ID token (verified)
 /// and the `kid` that signed it.
-async fn sign_in(app: &TestApp, browser: &Browser, client: &RelyingParty) -> (String, String) {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .set_pkce_challenge(challenge)
-        .url();
-    assert!(url.as_str().starts_with(&app.base), "{url}");
-    let code = approve(browser, &url, &state).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
-        .await
-        .unwrap();
+async fn sign_in(browser: &Browser, client: &RelyingParty) -> (String, String) {
+    let (tokens, nonce) = code_flow(browser, &client, &[]).await;
     let id_token = tokens.id_token().unwrap();
     id_token
         .claims(&client.id_token_verifier(), &nonce)
@@ -504,7 +467,7 @@ async fn id_tokens_signed_before_a_rotation_still_verify(
     let at_a = a.logged_in("grace").await;
     let (client_id, secret) = register(&at_a).await;
     let client_a = library_client(&a, &client_id, &secret).await;
-    let (before, old_kid) = sign_in(&a, &at_a, &client_a).await;
+    let (before, old_kid) = sign_in(&at_a, &client_a).await;
 
     // The rotation, as the cleanup schedule or an operator runs it.
     let now = std::time::SystemTime::now()
@@ -535,7 +498,7 @@ async fn id_tokens_signed_before_a_rotation_still_verify(
 
     let at_b = b.logged_in("grace").await;
     let client_b = library_client(&b, &client_id, &secret).await;
-    let (after, kid) = sign_in(&b, &at_b, &client_b).await;
+    let (after, kid) = sign_in(&at_b, &client_b).await;
     assert_eq!(kid, new_kid, "B signs with the new key");
     // Each token verifies with the other instance's set.
     verifies_with_the_jwks_of(&b, &before, &a.url(""), &client_id).await;
@@ -563,24 +526,7 @@ async fn rfc9068_a_jwt_client_gets_at_jwt_access_tokens_the_api_accepts(app: &Te
     assert_eq!(registration["access_token_strategy"], "jwt");
     let (id, secret) = credentials(&registration);
     let client = library_client(app, &id, &secret).await;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, _nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .url();
-    let code = approve(&browser, &url, &state).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
-        .await
-        .unwrap();
+    let (tokens, _nonce) = code_flow(&browser, &client, &["profile"]).await;
     let access = tokens.access_token().secret().clone();
     let jwks: JwkSet = serde_json::from_value(browser.get("/oauth/jwks").await.json()).unwrap();
     let verified = jose::verify(

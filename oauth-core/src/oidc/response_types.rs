@@ -13,9 +13,9 @@ use crate::jose::SigningKeyStorage;
 use crate::models::OAuth2Client;
 use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::rfc6749::response_types::{
-    CodeResponse, ResponseMode, ResponseType, ResponseTypeHandler,
+    CodeResponse, ResponseMode, ResponseType, ResponseTypeHandler, TokenResponse,
 };
-use crate::oauth2::server::{AuthorizationServer, TokenSpec, new_grant_id};
+use crate::oauth2::server::AuthorizationServer;
 use crate::storage::OAuth2Storage;
 
 /// The response types that return no access token from the authorization
@@ -123,33 +123,19 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
         }
         let mut access_token = None;
         if self.has("token") {
-            // As the implicit grant (RFC 6749 §4.2.2): no refresh token;
-            // the login is kept with it, for UserInfo's claims request.
-            let issued = server
-                .issue_token_for(
-                    &request.client,
-                    request.issuer.as_deref(),
-                    TokenSpec {
-                        grant_type: "implicit",
-                        client_id: request.client.client_id(),
-                        user_id: Some(login.user_id.clone()),
-                        scope: request.scope.clone(),
-                        refresh_scope: None,
-                        grant_id: new_grant_id(),
-                    },
-                    request.authentication(login),
-                )
-                .await?;
-            params.push((
-                "access_token".into(),
-                issued.access_token.secret().to_owned(),
-            ));
-            params.push(("token_type".into(), issued.token_type.clone()));
-            params.push(("expires_in".into(), issued.expires_in.to_string()));
-            if !issued.scope.is_empty() {
-                params.push(("scope".into(), issued.scope.to_string()));
-            }
-            access_token = Some(issued.access_token);
+            // As the implicit grant (RFC 6749 §4.2.2): no refresh token.
+            let issued = <TokenResponse as ResponseTypeHandler<S>>::issue(
+                &TokenResponse,
+                server,
+                request,
+                login,
+            )
+            .await?;
+            access_token = issued
+                .iter()
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.clone());
+            params.extend(issued);
         }
         if self.has("id_token") {
             let issuer = request
@@ -174,7 +160,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
                 .sign_id_token_as(
                     crate::oidc::registration::id_token_alg(&request.client),
                     claims,
-                    access_token.as_ref().map(|t| t.secret()),
+                    access_token.as_deref(),
                     code.as_deref(),
                 )
                 .await?;

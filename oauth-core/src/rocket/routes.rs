@@ -48,6 +48,21 @@ fn handler<S>(endpoint: Endpoint) -> EndpointHandler<S> {
     }
 }
 
+/// The form body of a POST (`None` for other methods), or the answer to
+/// one that cannot be read (413 too large, 400 not UTF-8).
+async fn post_body(req: &Request<'_>, data: Data<'_>) -> Result<Option<String>, OAuth2Response> {
+    if req.method() != Method::Post {
+        return Ok(None);
+    }
+    read_form(req, data).await.map(Some).map_err(|status| {
+        plain_error(
+            status.code,
+            "invalid_request",
+            "the request body is too large or not UTF-8",
+        )
+    })
+}
+
 fn missing_state() -> OAuth2Response {
     plain_error(500, "server_error", MISSING_STATE)
 }
@@ -59,20 +74,9 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
             return route::Outcome::from(req, missing_state());
         };
         let server = &state.server;
-        let body = if req.method() == Method::Post {
-            match read_form(req, data).await {
-                Ok(body) => Some(body),
-                Err(status) => {
-                    let response = plain_error(
-                        status.code,
-                        "invalid_request",
-                        "the request body is too large or not UTF-8",
-                    );
-                    return route::Outcome::from(req, response);
-                }
-            }
-        } else {
-            None
+        let body = match post_body(req, data).await {
+            Ok(body) => body,
+            Err(response) => return route::Outcome::from(req, response),
         };
         let request = engine_request(req, body.as_deref(), server.config());
         let response = match self.endpoint {
@@ -230,20 +234,9 @@ impl<S: DeviceCodeStorage> Handler for DeviceHandler<S> {
         let Some(state) = req.rocket().state::<OAuth2<S>>() else {
             return route::Outcome::from(req, missing_state());
         };
-        let body = if req.method() == Method::Post {
-            match read_form(req, data).await {
-                Ok(body) => Some(body),
-                Err(status) => {
-                    let response = plain_error(
-                        status.code,
-                        "invalid_request",
-                        "the request body is too large or not UTF-8",
-                    );
-                    return route::Outcome::from(req, response);
-                }
-            }
-        } else {
-            None
+        let body = match post_body(req, data).await {
+            Ok(body) => body,
+            Err(response) => return route::Outcome::from(req, response),
         };
         let request = engine_request(req, body.as_deref(), state.server.config());
         let response = state
@@ -340,20 +333,9 @@ where
         let Some(state) = req.rocket().state::<OAuth2<S>>() else {
             return route::Outcome::from(req, missing_state());
         };
-        let body = if req.method() == Method::Post {
-            match read_form(req, data).await {
-                Ok(body) => Some(body),
-                Err(status) => {
-                    let response = plain_error(
-                        status.code,
-                        "invalid_request",
-                        "the request body is too large or not UTF-8",
-                    );
-                    return route::Outcome::from(req, response);
-                }
-            }
-        } else {
-            None
+        let body = match post_body(req, data).await {
+            Ok(body) => body,
+            Err(response) => return route::Outcome::from(req, response),
         };
         let request = engine_request(req, body.as_deref(), state.server.config());
         let response = state.server.create_userinfo_response::<U>(&request).await;
