@@ -415,7 +415,7 @@ async fn rp_initiated_logout_ends_the_session_and_returns_to_the_client(app: &Te
 /// A code-flow sign-in by the library; the ID token (verified)
 /// and the `kid` that signed it.
 async fn sign_in(browser: &Browser, client: &RelyingParty) -> (String, String) {
-    let (tokens, nonce) = code_flow(browser, &client, &[]).await;
+    let (tokens, nonce) = code_flow(browser, client, &[]).await;
     let id_token = tokens.id_token().unwrap();
     id_token
         .claims(&client.id_token_verifier(), &nonce)

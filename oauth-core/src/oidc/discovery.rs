@@ -11,22 +11,8 @@ use crate::oauth2::server::AuthorizationServer;
 use crate::oidc::OPENID;
 use crate::oidc::authorize::PROMPT_VALUES;
 use crate::oidc::claims::claims_of_scope;
+use crate::oidc::id_token::ID_TOKEN_CLAIMS;
 use crate::storage::OAuth2Storage;
-
-/// The claims every ID token of this provider can carry (§2).
-const ID_TOKEN_CLAIMS: &[&str] = &[
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "acr",
-    "amr",
-    "azp",
-    "at_hash",
-];
 
 /// The scopes of OpenID Connect Core §5.4, which a provider with no
 /// configured scope list accepts.

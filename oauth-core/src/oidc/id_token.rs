@@ -58,6 +58,23 @@ pub struct IdTokenClaims {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The claims of the ID token itself (§2, §3.1.3.6, §3.3.2.11): what it
+/// can carry, and what a site's user claims never replace.
+pub(crate) const ID_TOKEN_CLAIMS: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+    "at_hash",
+    "c_hash",
+];
+
 impl IdTokenClaims {
     /// The required claims for `sub` and the client `aud`, issued by `iss`
     /// at `now` and valid `lifetime` seconds.

@@ -122,23 +122,6 @@ where
     }
 }
 
-/// The claims of the ID token itself, which the site's user claims must
-/// not replace.
-const ID_TOKEN_OWN: &[&str] = &[
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "acr",
-    "amr",
-    "azp",
-    "at_hash",
-    "c_hash",
-];
-
 impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
     /// ID tokens carry the claims of the site's users `U` where OpenID
     /// Connect puts them there: those of the scope when no access token is
@@ -178,7 +161,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
         let empty = crate::scope::Scope::empty();
         let released = release_claims(&claims.sub, &available, scope.unwrap_or(&empty), requested);
         for (name, value) in released {
-            if !ID_TOKEN_OWN.contains(&name.as_str()) {
+            if !crate::oidc::id_token::ID_TOKEN_CLAIMS.contains(&name.as_str()) {
                 claims.extra.insert(name, value);
             }
         }
