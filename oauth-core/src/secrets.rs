@@ -156,6 +156,11 @@ secret_type!(
     /// (`[oauth2.signing_keys] key_encryption_key`).
     KeyEncryptionKey
 );
+secret_type!(
+    /// A private signing key in PEM, from the configuration
+    /// (`[[oauth2.signing_keys.keys]] pem`).
+    PrivateKeyPem
+);
 
 secret_type!(
     /// A raw access token (RFC 6749 §1.4).

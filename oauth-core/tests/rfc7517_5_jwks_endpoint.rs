@@ -81,6 +81,7 @@ async fn the_section_chooses_the_algorithm_the_sealing_and_the_schedule() {
         key_encryption_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
         publish_ahead: 60,
         rotate_after: 0,
+        keys: Vec::new(),
     });
     let set = server.create_jwks_response().await.json_body();
     assert_eq!(set["keys"][0]["kty"], "OKP");

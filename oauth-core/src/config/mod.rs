@@ -38,8 +38,8 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, Device, Lifetimes, Limits, Pkce, Proxy, RefreshTokens, Scopes,
-    SigningKeys, UserCodeLimit,
+    Bearer, ClientSecretLimit, ConfiguredKey, Device, Lifetimes, Limits, Pkce, Proxy,
+    RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
@@ -179,6 +179,21 @@ impl Config {
         }
         if k.publish_ahead <= 0 {
             return Err("oauth2.signing_keys.publish_ahead must be positive".into());
+        }
+        for (i, key) in k.keys.iter().enumerate() {
+            // The message names the key by its place, never its text.
+            let alg = crate::jose::supported_algorithm(&key.alg).ok_or_else(|| {
+                format!("oauth2.signing_keys.keys[{i}].alg must be RS256, ES256 or EdDSA")
+            })?;
+            crate::jose::SigningKey::from_pem(alg, key.pem.secret()).map_err(|_| {
+                format!(
+                    "oauth2.signing_keys.keys[{i}].pem is not a {} private key in PEM",
+                    key.alg
+                )
+            })?;
+        }
+        if !k.keys.is_empty() && !k.additional_algorithms.is_empty() {
+            return Err("oauth2.signing_keys: with keys, their algorithms are the ones used; leave additional_algorithms out".into());
         }
         if k.rotate_after < 0 {
             return Err("oauth2.signing_keys.rotate_after must be 0 (never) or positive".into());

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_USER_CODE_ALPHABET;
-use crate::secrets::KeyEncryptionKey;
+use crate::secrets::{KeyEncryptionKey, PrivateKeyPem};
 
 /// Lifetimes, in seconds (`[oauth2.lifetimes]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +264,22 @@ pub struct SigningKeys {
     /// Seconds after which the signing key is replaced (7776000, 90 days;
     /// 0: never).
     pub rotate_after: i64,
+    /// Keys managed elsewhere, instead of keys in storage: every one is
+    /// published, and the first of each algorithm signs (the very first is
+    /// the default). Rotation is then the operator's: add the new key
+    /// after the old one, move it first once relying parties have seen it,
+    /// remove the old one when its tokens have expired. None by default.
+    pub keys: Vec<ConfiguredKey>,
+}
+
+/// A signing key given in the configuration (`[[oauth2.signing_keys.keys]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredKey {
+    /// `RS256`, `ES256` or `EdDSA`.
+    pub alg: String,
+    /// The private key in PEM (PKCS#8; PKCS#1 for RSA too).
+    pub pem: PrivateKeyPem,
 }
 
 impl Default for SigningKeys {
@@ -274,6 +290,7 @@ impl Default for SigningKeys {
             key_encryption_key: None,
             publish_ahead: 3_600,
             rotate_after: 90 * 86_400,
+            keys: Vec::new(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The server's signing keys: `with_signing_keys` and the JWK Set endpoint
 //! (RFC 7517 §5; `jwks_uri` of RFC 8414 §2 and OpenID Connect Discovery).
 
-use super::{Algorithm, KeyRing, KeySealer, SigningKeyStorage, supported_algorithm};
+use super::{Algorithm, KeyRing, KeySealer, SigningKey, SigningKeyStorage, supported_algorithm};
 use crate::AuthorizationServer;
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Response;
@@ -40,6 +40,25 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
             .iter()
             .filter_map(|a| supported_algorithm(a))
             .collect();
+        // Validated with the configuration: every key parses.
+        ring.configured = section
+            .keys
+            .iter()
+            .filter_map(|k| {
+                let alg = supported_algorithm(&k.alg)?;
+                SigningKey::from_pem(alg, k.pem.secret()).ok()
+            })
+            .collect();
+        if let Some(first) = ring.configured.first() {
+            ring.alg = first.alg();
+            let mut algs: Vec<Algorithm> = Vec::new();
+            for key in &ring.configured[1..] {
+                if key.alg() != ring.alg && !algs.contains(&key.alg()) {
+                    algs.push(key.alg());
+                }
+            }
+            ring.additional = algs;
+        }
         ring.publish_ahead = section.publish_ahead;
         ring.rotate_after = (section.rotate_after > 0).then_some(section.rotate_after);
         self.signer = Some(std::sync::Arc::new(crate::oauth2::rfc9068::RingSigner(

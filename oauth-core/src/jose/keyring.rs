@@ -181,6 +181,10 @@ pub struct KeyRing {
     pub sealer: KeySealer,
     /// Keys already opened, shared by the ring's clones.
     pub opened: OpenedKeys,
+    /// Keys from the configuration, used instead of storage when given:
+    /// all published, the first of each algorithm signing, never rotated
+    /// here.
+    pub configured: Vec<SigningKey>,
 }
 
 /// The keys a [`KeyRing`] has opened, by `kid`: opening one (unsealing,
@@ -212,6 +216,7 @@ impl KeyRing {
             rotate_after: Some(90 * 86_400),
             sealer,
             opened: OpenedKeys::default(),
+            configured: Vec::new(),
         }
     }
 
@@ -245,6 +250,19 @@ impl KeyRing {
         now: i64,
         alg: Algorithm,
     ) -> StorageResult<SigningKey> {
+        if !self.configured.is_empty() {
+            return self
+                .configured
+                .iter()
+                .find(|k| k.alg() == alg)
+                .cloned()
+                .ok_or_else(|| {
+                    StorageError::new(format!(
+                        "no configured signing key is {}",
+                        algorithm_name(alg)
+                    ))
+                });
+        }
         let name = algorithm_name(alg);
         let keys: Vec<StoredSigningKey> = storage
             .signing_keys()
@@ -283,6 +301,11 @@ impl KeyRing {
         storage: &S,
         now: i64,
     ) -> StorageResult<JwkSet> {
+        if !self.configured.is_empty() {
+            return Ok(JwkSet {
+                keys: self.configured.iter().map(SigningKey::public_jwk).collect(),
+            });
+        }
         let mut stored = storage.signing_keys().await?;
         // Every algorithm has a key in the set before it first signs.
         let mut made = false;
@@ -313,6 +336,11 @@ impl KeyRing {
         storage: &S,
         now: i64,
     ) -> StorageResult<String> {
+        if !self.configured.is_empty() {
+            return Err(StorageError::new(
+                "the signing keys come from the configuration: rotate them there",
+            ));
+        }
         let signs_from = now.saturating_add(self.publish_ahead);
         // The keys signing now stop when the new ones begin (they sign
         // until then, so no instance is ever without a key), then the new
@@ -343,6 +371,9 @@ impl KeyRing {
         storage: &S,
         now: i64,
     ) -> StorageResult<Option<String>> {
+        if !self.configured.is_empty() {
+            return Ok(None);
+        }
         storage.delete_unpublished_signing_keys(now).await?;
         let Some(after) = self.rotate_after else {
             return Ok(None);

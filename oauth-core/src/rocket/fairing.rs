@@ -217,7 +217,14 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
         );
     }
     if let Some(ring) = server.key_ring() {
-        if ring.sealer.is_sealing() {
+        if !ring.configured.is_empty() {
+            tracing::info!(
+                target: "oauth::launch",
+                keys = ring.configured.len(),
+                "signing keys come from the configuration (oauth2.signing_keys.keys); \
+                 none are kept in storage or rotated here"
+            );
+        } else if ring.sealer.is_sealing() {
             tracing::info!(
                 target: "oauth::launch",
                 algorithm = %config.signing_keys.algorithm,
