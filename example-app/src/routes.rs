@@ -76,15 +76,22 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     .map(str::to_owned)
 }
 
-fn login_redirect(uri: &str) -> Redirect {
+fn login_redirect(uri: &str, login_hint: Option<&str>) -> Redirect {
     let next = oauth_core::http::form_urlencode(uri);
-    Redirect::to(format!("/?next={next}"))
+    match login_hint {
+        Some(hint) => Redirect::to(format!(
+            "/?next={next}&login_hint={}",
+            oauth_core::http::form_urlencode(hint)
+        )),
+        None => Redirect::to(format!("/?next={next}")),
+    }
 }
 
-#[get("/?<next>")]
+#[get("/?<next>&<login_hint>")]
 async fn home(
     user: Option<User>,
     next: Option<&str>,
+    login_hint: Option<&str>,
     db: &State<AppDb>,
     cookies: &CookieJar<'_>,
 ) -> Page {
@@ -92,6 +99,9 @@ async fn home(
         return Page::ok(&templates::Home {
             username: None,
             next: safe_next(next),
+            login_hint: login_hint
+                .filter(|h| h.chars().count() <= 64 && !h.chars().any(char::is_control))
+                .map(str::to_owned),
             clients: Vec::new(),
             oauth1_clients: Vec::new(),
         });
@@ -126,6 +136,7 @@ async fn home(
     Page::ok(&templates::Home {
         username: Some(user.username),
         next: None,
+        login_hint: None,
         clients,
         oauth1_clients,
     })
@@ -181,7 +192,7 @@ fn logout(cookies: &CookieJar<'_>) -> Redirect {
 #[get("/create_client")]
 fn create_client_form(user: Option<User>, csrf: Csrf, uri: &Origin<'_>) -> Answer {
     match user {
-        None => Answer::Redirect(Box::new(login_redirect(&uri.to_string()))),
+        None => Answer::Redirect(Box::new(login_redirect(&uri.to_string(), None))),
         Some(user) => Answer::Page(Page::ok(&templates::CreateClient {
             username: Some(user.username),
             csrf_token: csrf.0,
@@ -311,13 +322,14 @@ async fn authorize(
                     Some(query) => format!("{}?{query}", uri.path()),
                     None => uri.to_string(),
                 };
-                return Answer::Redirect(Box::new(login_redirect(&back)));
+                let hint = request.oidc().and_then(|o| o.login_hint.as_deref());
+                return Answer::Redirect(Box::new(login_redirect(&back, hint)));
             }
             Ok(Interaction::Consent | Interaction::Grant) => {}
         }
     }
     let Some(user) = user else {
-        return Answer::Redirect(Box::new(login_redirect(&uri.to_string())));
+        return Answer::Redirect(Box::new(login_redirect(&uri.to_string(), None)));
     };
     match auth.request() {
         Ok(request) => Answer::Page(Page::ok(&templates::Authorize {

@@ -19,6 +19,8 @@ pub struct ClientCard {
 pub struct Home {
     pub username: Option<String>,
     pub next: Option<String>,
+    /// OpenID Connect's `login_hint`, to fill the login form with.
+    pub login_hint: Option<String>,
     pub clients: Vec<ClientCard>,
     pub oauth1_clients: Vec<ClientCard>,
 }

@@ -299,9 +299,10 @@ async fn openidconnect_crate_prompt_none_logged_out_is_login_required(app: &Test
     assert_eq!(param(&back, "error"), Some("consent_required"));
 }
 
-/// `prompt=login` ends the session and sends the user to the login form,
-/// which comes back to the request without `prompt=login`: after the new
-/// login the consent page is shown, not the login form again.
+/// `prompt=login` ends the session and sends the user to the login form
+/// (filled with `login_hint`), which comes back to the request without
+/// `prompt=login`: after the new login the consent page is shown, not the
+/// login form again.
 async fn prompt_login_asks_a_logged_in_user_to_log_in_again(app: &TestApp) {
     let browser = app.logged_in("dave").await;
     let client = relying_party(app, &browser).await;
@@ -312,6 +313,7 @@ async fn prompt_login_asks_a_logged_in_user_to_log_in_again(app: &TestApp) {
             Nonce::new_random,
         )
         .add_prompt(CoreAuthPrompt::Login)
+        .set_login_hint(openidconnect::LoginHint::new("dave".into()))
         .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
         .url();
     let r = browser.get(url.as_str()).await;
@@ -326,6 +328,9 @@ async fn prompt_login_asks_a_logged_in_user_to_log_in_again(app: &TestApp) {
     assert!(!next.contains("prompt"), "{next}");
     // The session has ended: the home page offers the login form.
     assert!(browser.get("/").await.body.contains("name=\"username\""));
+    // The login form is filled with the request's login_hint.
+    let form = browser.get(&to_login).await;
+    assert!(form.body.contains("value=\"dave\""), "{}", form.body);
     let r = browser.post_form(&to_login, &[("username", "dave")]).await;
     assert_eq!(r.expect_location(), next);
     let page = browser.get(&next).await;
