@@ -157,6 +157,11 @@ secret_type!(
     KeyEncryptionKey
 );
 secret_type!(
+    /// The secret salt of pairwise subject identifiers (OpenID Connect
+    /// Core §8.1; `[oauth2] pairwise_salt`).
+    PairwiseSalt
+);
+secret_type!(
     /// A private signing key in PEM, from the configuration
     /// (`[[oauth2.signing_keys.keys]] pem`).
     PrivateKeyPem

@@ -93,6 +93,11 @@ pub struct Config {
     pub limits: Limits,
     /// Signing keys (OpenID Connect, JWT access tokens).
     pub signing_keys: SigningKeys,
+    /// The secret that makes pairwise subject identifiers (OpenID Connect
+    /// Core §8.1) for clients registered with `subject_type: pairwise`
+    /// (none: only `public`). Every instance needs the same one, and it
+    /// must never change: the identifiers would.
+    pub pairwise_salt: Option<crate::secrets::PairwiseSalt>,
 }
 
 impl Default for Config {
@@ -113,6 +118,7 @@ impl Default for Config {
             device: Device::default(),
             limits: Limits::default(),
             signing_keys: SigningKeys::default(),
+            pairwise_salt: None,
         }
     }
 }

@@ -79,7 +79,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let mut issued = self.new_token(spec);
         issued.record.authentication = authentication;
         if wants_jwt(client) {
-            let jwt = self.jwt_access_token(&issued, issuer).await?;
+            // §2.2: sub is the user (as this client knows them, §8 of
+            // OpenID Connect), or the client when no user is involved.
+            let sub = match &issued.record.user_id {
+                Some(user_id) => self.subject_for(client, user_id),
+                None => issued.record.client_id.clone(),
+            };
+            let jwt = self.jwt_access_token(&issued, issuer, &sub).await?;
             issued.record.access_token_digest = secrets::digest(&jwt);
             issued.access_token = secrets::AccessToken::new(jwt);
         }
@@ -124,6 +130,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         &self,
         issued: &IssuedToken,
         issuer: Option<&str>,
+        sub: &str,
     ) -> Result<String, OAuth2Error> {
         let signer = self.signer.as_ref().ok_or_else(|| {
             OAuth2Error::server_error("JWT access tokens need signing keys (with_signing_keys)")
@@ -142,8 +149,6 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         // §3: without a resource indicator, the default resource: this
         // server's own (its API, UserInfo).
         claims.insert("aud".into(), issuer.into());
-        // §2.2: sub is the user, or the client when no user is involved.
-        let sub = record.user_id.as_deref().unwrap_or(&record.client_id);
         claims.insert("sub".into(), sub.into());
         claims.insert("client_id".into(), record.client_id.clone().into());
         claims.insert("iat".into(), record.issued_at.into());

@@ -16,6 +16,7 @@ use crate::oauth2::rfc6749::authorization::{AuthorizationRequest, Login};
 use crate::oauth2::rfc6749::authorization_hooks::AuthorizationHook;
 use crate::oauth2::server::AuthorizationServer;
 use crate::oidc::claims::ClaimsRequest;
+use crate::oidc::subject::{SubjectKey, subject_of};
 use crate::storage::OAuth2Storage;
 
 /// `login_required` (§3.1.2.6): the user must log in, and `prompt=none`
@@ -71,10 +72,22 @@ pub struct OidcRequest {
     pub acr_values: Vec<String>,
     /// The client registered `require_auth_time` (Registration §2).
     pub require_auth_time: bool,
+    /// How the client knows its users (§8): `None` for `public`.
+    pub subject_key: Option<SubjectKey>,
     /// The request's query without `prompt=login` and `max_age`: where
     /// the login page sends the user back. The login just made satisfies
     /// both, and the request must not ask for another.
     pub query_after_login: String,
+}
+
+impl OidcRequest {
+    /// Whether `user_id` is the user the `id_token_hint` names (by the
+    /// `sub` this client knows them by); true without a hint.
+    pub fn hint_names(&self, user_id: &str) -> bool {
+        self.id_token_hint_sub
+            .as_ref()
+            .is_none_or(|sub| *sub == subject_of(self.subject_key.as_ref(), user_id))
+    }
 }
 
 /// What the site does next with a validated request.
@@ -128,12 +141,7 @@ impl<C> AuthorizationRequest<C> {
             Some(login) if !login_fresh_enough(login, oidc.max_age, now) => {
                 Some("the login is older than max_age")
             }
-            Some(login)
-                if oidc
-                    .id_token_hint_sub
-                    .as_ref()
-                    .is_some_and(|sub| *sub != login.user_id) =>
-            {
+            Some(login) if !oidc.hint_names(&login.user_id) => {
                 Some("the logged-in user is not the one id_token_hint names")
             }
             Some(_) => None,
@@ -245,6 +253,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
             oidc.max_age = metadata.default_max_age;
         }
         oidc.require_auth_time = metadata.require_auth_time;
+        oidc.subject_key = server.subject_key(&request.client);
         oidc.login_hint = params.single("login_hint")?.map(str::to_owned);
         if let Some(hint) = params.single("id_token_hint")? {
             oidc.id_token_hint_sub = Some(id_token_hint_subject(server, request, hint).await?);
@@ -290,9 +299,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
                 "the ID token must carry auth_time, but the site did not give the time of the login",
             ));
         }
-        if let Some(sub) = &oidc.id_token_hint_sub
-            && *sub != login.user_id
-        {
+        if !oidc.hint_names(&login.user_id) {
             return Err(login_required(
                 "the user granting is not the one id_token_hint names",
             ));

@@ -98,7 +98,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             scopes.insert(0, OPENID.to_owned());
         }
         doc["scopes_supported"] = scopes.into();
-        doc["subject_types_supported"] = vec!["public"].into();
+        doc["subject_types_supported"] = if self.config.pairwise_salt.is_some() {
+            vec!["public", "pairwise"]
+        } else {
+            vec!["public"]
+        }
+        .into();
         let algs: Vec<&str> = self
             .key_ring()
             .map(|ring| ring.algorithms().into_iter().map(algorithm_name).collect())

@@ -12,6 +12,7 @@
 //! - [`registration`]: the client metadata of Dynamic Registration §2.
 //! - [`response_types`]: `id_token` and the hybrid response types
 //!   (§3.2, §3.3).
+//! - [`subject`]: `public` and `pairwise` subject identifiers (§8).
 //! - [`token`]: ID tokens from the token endpoint (§3.1.3.3, §12.2) and
 //!   [`with_openid_connect`](crate::AuthorizationServer::with_openid_connect).
 //! - [`userinfo`]: the UserInfo endpoint (§5.3) and [`UserClaims`], what
@@ -27,6 +28,7 @@ pub mod id_token;
 pub mod logout;
 pub mod registration;
 pub mod response_types;
+pub mod subject;
 pub mod token;
 pub mod userinfo;
 

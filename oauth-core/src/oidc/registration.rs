@@ -6,6 +6,7 @@ use crate::error::OAuth2Error;
 use crate::jose::{Algorithm, algorithm_name, supported_algorithm};
 use crate::models::{ClientMetadata, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
+use crate::oidc::subject::{PAIRWISE, sector_identifier};
 use crate::storage::OAuth2Storage;
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
@@ -39,9 +40,21 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         match metadata.subject_type.as_deref() {
             None | Some("public") => {}
+            Some(PAIRWISE) if self.config.pairwise_salt.is_none() => {
+                return Err(invalid(
+                    "subject_type \"pairwise\" is not served: the server has no pairwise_salt"
+                        .into(),
+                ));
+            }
+            Some(PAIRWISE) if sector_identifier(metadata).is_none() => {
+                return Err(invalid(
+                    "subject_type \"pairwise\" needs redirect_uris on one host (the sector, §8.1); sector_identifier_uri is not supported".into(),
+                ));
+            }
+            Some(PAIRWISE) => {}
             Some(other) => {
                 return Err(invalid(format!(
-                    "subject_type \"{other}\" is not supported: this server serves \"public\""
+                    "subject_type \"{other}\" is not supported: \"public\" or \"pairwise\""
                 )));
             }
         }

@@ -146,7 +146,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
             let mut claims = server.id_token_claims(
                 issuer,
                 request.client.client_id(),
-                &login.user_id,
+                &server.subject_for(&request.client, &login.user_id),
                 authentication.as_ref(),
             );
             // §5.4: when no access token is issued at all (`id_token`
@@ -154,7 +154,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> ResponseTypeHandler<S> for OidcRespon
             let no_access_token = !self.has("code") && !self.has("token");
             let scope = no_access_token.then_some(&request.scope);
             server
-                .add_user_claims(&mut claims, scope, authentication.as_ref())
+                .add_user_claims(&mut claims, &login.user_id, scope, authentication.as_ref())
                 .await?;
             let id_token = server
                 .sign_id_token_as(

@@ -50,20 +50,20 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
             .with_token_hook(IdTokenHook)
     }
 
-    /// The claims of an ID token for `user_id` and `client_id`, issued by
+    /// The claims of an ID token for the user the client knows as `sub`
+    /// ([`subject_for`](Self::subject_for)) and `client_id`, issued by
     /// `issuer` now, with the login of `authentication` (`auth_time`,
-    /// `acr`, `amr`) and its `nonce`. `sub` is the user id (the `public`
-    /// subject type of §8).
+    /// `acr`, `amr`) and its `nonce`.
     pub fn id_token_claims(
         &self,
         issuer: &str,
         client_id: &str,
-        user_id: &str,
+        sub: &str,
         authentication: Option<&Authentication>,
     ) -> IdTokenClaims {
         let mut claims = IdTokenClaims::new(
             issuer,
-            user_id,
+            sub,
             client_id,
             self.now(),
             self.config.lifetimes.id_token,
@@ -110,12 +110,17 @@ impl<S: OAuth2Storage + SigningKeyStorage> TokenHook<S> for IdTokenHook {
         let mut claims = server.id_token_claims(
             &issuer,
             client.client_id(),
-            user_id,
+            &server.subject_for(client, user_id),
             token.record.authentication.as_ref(),
         );
         // An access token goes with it: the scope's claims are UserInfo's.
         server
-            .add_user_claims(&mut claims, None, token.record.authentication.as_ref())
+            .add_user_claims(
+                &mut claims,
+                user_id,
+                None,
+                token.record.authentication.as_ref(),
+            )
             .await?;
         let id_token = server
             .sign_id_token_as(

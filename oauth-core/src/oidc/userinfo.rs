@@ -88,7 +88,17 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
             .authentication()
             .and_then(|a| a.claims)
             .map(|c| c.userinfo);
-        let claims = release_claims(&user_id, &user.claims(), &token.scope(), requested.as_ref());
+        // §8: the sub the client knows, pairwise for clients that asked.
+        let sub = if self.config.pairwise_salt.is_some() {
+            match self.storage.find_client(token.client_id()).await {
+                Ok(Some(client)) => self.subject_for(&client, &user_id),
+                Ok(None) => user_id,
+                Err(e) => return error_response(&self.config, &OAuth2Error::from(e)),
+            }
+        } else {
+            user_id
+        };
+        let claims = release_claims(&sub, &user.claims(), &token.scope(), requested.as_ref());
         OAuth2Response::json(200, &Value::Object(claims))
     }
 }
@@ -142,6 +152,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
     pub(crate) async fn add_user_claims(
         &self,
         claims: &mut crate::oidc::IdTokenClaims,
+        user_id: &str,
         scope: Option<&crate::scope::Scope>,
         authentication: Option<&crate::models::Authentication>,
     ) -> Result<(), OAuth2Error> {
@@ -155,7 +166,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
         if scope.is_none() && requested.is_none() {
             return Ok(());
         }
-        let Some(available) = source.claims_of(&self.storage, &claims.sub).await? else {
+        let Some(available) = source.claims_of(&self.storage, user_id).await? else {
             return Ok(());
         };
         let empty = crate::scope::Scope::empty();
