@@ -11,10 +11,13 @@ use rocket::request::{FromRequest, Outcome, Request};
 use crate::db::{AppDb, find_user};
 use crate::models::User;
 
+/// The session: one private cookie holding the user id, when they logged
+/// in (the ID token's `auth_time`) and the session's CSRF token, so that
+/// the token cannot be paired with another session's (a cookie planted
+/// from a sibling host replaces the whole session, never just its token).
 const USER: &str = "user_id";
-/// When the session logged in (Unix seconds): the ID token's `auth_time`.
-const AUTH_TIME: &str = "auth_time";
-const CSRF: &str = "csrf";
+/// Cookies of earlier versions, removed at log-out.
+const LEGACY: [&str; 2] = ["auth_time", "csrf"];
 const NEW_SECRETS: &str = "new_client_secrets";
 /// How many fresh client secrets a session remembers.
 const KEEP_SECRETS: usize = 16;
@@ -27,33 +30,47 @@ fn cookie(name: &'static str, value: String) -> Cookie<'static> {
         .build()
 }
 
+/// The session cookie's parts: user id, login time, CSRF token.
+struct Session {
+    user_id: i32,
+    auth_time: i64,
+    csrf: String,
+}
+
+fn session(cookies: &CookieJar<'_>) -> Option<Session> {
+    let cookie = cookies.get_private(USER)?;
+    let mut parts = cookie.value().split(' ');
+    let session = Session {
+        user_id: parts.next()?.parse().ok()?,
+        auth_time: parts.next()?.parse().ok()?,
+        csrf: parts.next().filter(|t| !t.is_empty())?.to_owned(),
+    };
+    parts.next().is_none().then_some(session)
+}
+
 /// The logged-in user's id, from the private cookie.
 pub fn user_id(cookies: &CookieJar<'_>) -> Option<i32> {
-    cookies.get_private(USER)?.value().parse().ok()
+    session(cookies).map(|s| s.user_id)
 }
 
 /// Logs `user` in at `now`, with a fresh CSRF token.
 pub fn log_in(cookies: &CookieJar<'_>, user: &User, now: i64) {
-    cookies.add_private(cookie(USER, user.id.to_string()));
-    cookies.add_private(cookie(AUTH_TIME, now.to_string()));
-    cookies.add_private(cookie(CSRF, secrets::random_token(32)));
+    let value = format!("{} {now} {}", user.id, secrets::random_token(32));
+    cookies.add_private(cookie(USER, value));
 }
 
 /// The session's login as the authorization endpoint needs it: who, and
 /// when they logged in.
 pub fn login(cookies: &CookieJar<'_>, user: &User) -> Login {
-    let auth_time = cookies
-        .get_private(AUTH_TIME)
-        .and_then(|c| c.value().parse().ok());
     Login {
-        auth_time,
+        auth_time: session(cookies).map(|s| s.auth_time),
         ..Login::user(user.id.to_string())
     }
 }
 
 /// Logs out.
 pub fn log_out(cookies: &CookieJar<'_>) {
-    for name in [USER, AUTH_TIME, CSRF, NEW_SECRETS] {
+    for name in [USER, NEW_SECRETS].into_iter().chain(LEGACY) {
         cookies.remove_private(name);
     }
 }
@@ -76,7 +93,8 @@ impl<'r> FromRequest<'r> for User {
     }
 }
 
-/// The session's CSRF token, for forms.
+/// The session's CSRF token, for forms; empty (matching nothing) without
+/// a session.
 pub struct Csrf(pub String);
 
 impl Csrf {
@@ -91,15 +109,7 @@ impl<'r> FromRequest<'r> for Csrf {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Csrf, ()> {
-        let cookies = req.cookies();
-        let token = match cookies.get_private(CSRF) {
-            Some(c) => c.value().to_owned(),
-            None => {
-                let token = secrets::random_token(32);
-                cookies.add_private(cookie(CSRF, token.clone()));
-                token
-            }
-        };
+        let token = session(req.cookies()).map(|s| s.csrf).unwrap_or_default();
         Outcome::Success(Csrf(token))
     }
 }

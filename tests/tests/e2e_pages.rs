@@ -28,6 +28,7 @@ oauth_tests::e2e_on_every_backend!(
     authorize_unregistered_redirect_uri_is_an_error_page_not_a_redirect,
     authorize_other_errors_redirect_to_the_client_with_state,
     consent_post_without_valid_csrf_is_forbidden_and_issues_no_code,
+    rfc9700_4_7_consent_csrf_token_is_bound_to_the_session,
     consent_denied_redirects_access_denied_with_state,
 );
 
@@ -678,4 +679,58 @@ async fn consent_denied_redirects_access_denied_with_state(app: &TestApp) {
         assert_eq!(param(&back, "code"), None);
     }
     assert_eq!(app.stored_codes().await, 0);
+}
+
+/// The cookies a login sets, as `name=value` pairs.
+async fn login_cookies(http: &reqwest::Client, app: &TestApp, name: &str) -> Vec<String> {
+    let r = http
+        .post(app.url("/"))
+        .form(&[("username", name)])
+        .send()
+        .await
+        .unwrap();
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect()
+}
+
+/// RFC 6749 §10.12, RFC 9700 §4.7: the consent form's CSRF token belongs
+/// to the session. Alice's session cookie sent with Bob's other cookies
+/// and Bob's token (what a cookie planted from a sibling host or over
+/// plain HTTP can pair) issues no code for Alice.
+async fn rfc9700_4_7_consent_csrf_token_is_bound_to_the_session(app: &TestApp) {
+    let (_, client_id, _) = with_code_client(app, "planted-owner", "Planted").await;
+    let q = code_request(&client_id, "s");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let alice = login_cookies(&http, app, "planted-alice").await;
+    let bob = login_cookies(&http, app, "planted-bob").await;
+    let page = http
+        .get(app.url(&format!("/oauth/authorize?{q}")))
+        .header("Cookie", bob.join("; "))
+        .send()
+        .await
+        .unwrap();
+    let page = oauth_tests::app::ConsentPage::parse(&oauth_tests::app::Reply::read(page).await);
+    // Alice's session; every other cookie Bob's.
+    let alice_session = alice.iter().find(|c| c.starts_with("user_id=")).unwrap();
+    let mut planted: Vec<&str> = bob
+        .iter()
+        .filter(|c| !c.starts_with("user_id="))
+        .map(String::as_str)
+        .collect();
+    planted.push(alice_session);
+    let r = http
+        .post(app.url(&page.action))
+        .header("Cookie", planted.join("; "))
+        .form(&[("csrf_token", page.csrf_token.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "{:?}", r.headers().get("location"));
+    assert_eq!(app.stored_codes().await, 0, "no code was issued");
 }
