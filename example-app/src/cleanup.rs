@@ -1,6 +1,7 @@
 //! Removes what can no longer be used (authorization codes past their
 //! lifetime, tokens whose access and refresh tokens have both expired,
-//! device codes, OAuth 1.0a temporary credentials and nonces) every
+//! device codes, OAuth 1.0a temporary credentials and nonces, the site's
+//! sessions past their end) every
 //! `cleanup_interval` seconds (3600 by default; 0 turns it off), so the
 //! tables hold what is live rather than every credential ever issued.
 
@@ -74,6 +75,10 @@ pub async fn run_once(oauth2: &OAuth2Server, oauth1: &OAuth1Provider) {
     match removed {
         Ok(removed) => tracing::info!("cleanup: {removed:?}"),
         Err(e) => tracing::warn!("cleanup of OAuth 2.0 tables failed: {e}"),
+    }
+    match crate::db::delete_expired_sessions(server.storage().pool(), server.now()).await {
+        Ok(n) => tracing::info!("cleanup: {n} expired sessions"),
+        Err(e) => tracing::warn!("cleanup of sessions failed: {e}"),
     }
     // The signing keys' schedule: a new key when the current one is
     // `signing_keys.rotate_after` old, retired keys removed once nothing

@@ -13,7 +13,7 @@ use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
 
-use crate::models::{Client, User, users};
+use crate::models::{Client, User, sessions, users};
 
 /// The site's own tables (users), per backend.
 const SITE: MigrationSet = MigrationSet {
@@ -169,6 +169,65 @@ pub async fn try_find_user(pool: &DbPool, id: i32) -> Result<Option<User>, Stora
             .select(User::as_select())
             .get_result(c)
             .optional())
+    })
+    .await
+}
+
+/// Saves a new session.
+pub async fn create_session(
+    pool: &DbPool,
+    id_digest: String,
+    user_id: i32,
+    auth_time: i64,
+    expires_at: i64,
+) -> Result<(), StorageError> {
+    pool.write(move |conn| {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&id_digest),
+                sessions::user_id.eq(user_id),
+                sessions::auth_time.eq(auth_time),
+                sessions::expires_at.eq(expires_at),
+            ))
+            .execute(conn)
+            .map(drop)
+    })
+    .await
+}
+
+/// The user and login time of the live session with this id digest, read
+/// together: a session whose user is gone, or past its end, is none.
+pub async fn find_session(
+    pool: &DbPool,
+    id_digest: String,
+    now: i64,
+) -> Result<Option<(User, i64)>, StorageError> {
+    pool.run(move |conn| {
+        oauth_diesel::on_backend!(conn, |c| sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq(&id_digest))
+            .filter(sessions::expires_at.gt(now))
+            .select((User::as_select(), sessions::auth_time))
+            .get_result(c)
+            .optional())
+    })
+    .await
+}
+
+/// Ends the session with this id digest (no-op if there is none).
+pub async fn delete_session(pool: &DbPool, id_digest: String) -> Result<(), StorageError> {
+    pool.write(move |conn| {
+        diesel::delete(sessions::table.filter(sessions::id.eq(&id_digest)))
+            .execute(conn)
+            .map(drop)
+    })
+    .await
+}
+
+/// Removes the sessions past their end; how many.
+pub async fn delete_expired_sessions(pool: &DbPool, now: i64) -> Result<usize, StorageError> {
+    pool.write(move |conn| {
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
     })
     .await
 }

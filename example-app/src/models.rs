@@ -19,6 +19,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Log-in sessions (see `session`).
+    sessions (id) {
+        /// SHA-256 digest of the session secret.
+        id -> Text,
+        /// Whose.
+        user_id -> Integer,
+        /// When they logged in.
+        auth_time -> BigInt,
+        /// When the session ends.
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(sessions, users);
+
 /// A user of the site. `OAuth2User` lets `/api/me` read the user with its
 /// token, in one read (`RequireOAuthUser`).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize, OAuth2User)]
@@ -97,6 +114,8 @@ pub struct Token {
     pub family: String,
     /// OpenID Connect: the login the ID tokens of refreshes report.
     pub authentication: Option<String>,
+    /// When the grant began, for the absolute refresh lifetime.
+    pub grant_issued_at: Option<i64>,
 }
 
 /// An authorization code waiting to be redeemed.

@@ -7,11 +7,9 @@ use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::rocket::{OAuth2, OAuth2Fairing};
 use oauth_core::{AuthorizationServer, Endpoints, StorageError};
 use oauth_diesel::{DbPool, DieselStorage};
-use rocket::http::Status;
 
 use crate::db::{AppDb, find_user_by_name};
 use crate::models::{AuthorizationCode, Client, Token, User};
-use crate::session;
 
 /// The OAuth storage: the site's own models, derived.
 pub type Store = DieselStorage<Client, Token, AuthorizationCode>;
@@ -69,10 +67,9 @@ pub fn fairing() -> OAuth2Fairing<Store> {
     })
     // `/api/me` takes `RequireOAuthUser<Profile, User>`.
     .users::<User>()
-    .registration(|req| match session::user_id(req.cookies()) {
-        Some(id) => Ok(Some(id.to_string())),
-        None => Err(Status::Unauthorized),
-    })
+    // Registration is open to logged-in users (a live session), who own
+    // what they register.
+    .registration_by::<User>(|user| Some(user.id.to_string()))
 }
 
 /// The client's home page, from its metadata.

@@ -1,21 +1,23 @@
 //! The site's pages and its protected API.
 
 use oauth_core::oidc::Interaction;
-use oauth_core::rocket::{EngineRequest, GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser};
+use oauth_core::rocket::{
+    EngineRequest, GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser, SameOrigin,
+};
 use oauth_core::{
     AuthorizationError, ClientAuthMethod, ClientMetadata, Consent, OAuth2Client, OAuth2Request,
     scope,
 };
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, CookieJar, Status};
+use rocket::http::{ContentType, Status};
 use rocket::response::Redirect;
 use rocket::{Responder, Route, State, get, post, routes};
 
 use crate::db::{AppDb, clients_of, find_or_create_user};
 use crate::models::User;
 use crate::oauth2::Store;
-use crate::session::{self, Csrf};
+use crate::session::{Csrf, Sessions, SiteSession};
 use crate::templates::{self, ClientCard, Page};
 
 scope!(
@@ -28,6 +30,7 @@ pub fn routes() -> Vec<Route> {
     routes![
         home,
         login,
+        logout_form,
         logout,
         create_client_form,
         create_client,
@@ -93,7 +96,7 @@ async fn home(
     next: Option<&str>,
     login_hint: Option<&str>,
     db: &State<AppDb>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Page {
     let Some(user) = user else {
         return Page::ok(&templates::Home {
@@ -106,7 +109,7 @@ async fn home(
             oauth1_clients: Vec::new(),
         });
     };
-    let secrets = session::remembered_secrets(cookies);
+    let secrets = sessions.remembered_secrets();
     let clients = clients_of(&db.0, user.id)
         .await
         .into_iter()
@@ -147,13 +150,17 @@ struct LoginForm<'r> {
     username: &'r str,
 }
 
+/// Logs in. `SameOrigin` refuses a form another site's page posts (login
+/// CSRF: `SameSite=Lax` does not stop a top-level cross-site POST, and
+/// there is no session yet to hold a CSRF token).
 #[post("/?<next>", data = "<form>")]
 async fn login(
+    _same_origin: SameOrigin,
     form: Form<LoginForm<'_>>,
     next: Option<&str>,
     db: &State<AppDb>,
     oauth: &State<OAuth2<Store>>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Answer {
     let name = form.username.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
@@ -164,13 +171,17 @@ async fn login(
             "Use 1 to 64 printable characters.",
         );
     }
-    match find_or_create_user(&db.0, name.to_owned()).await {
-        Ok(user) => {
-            session::log_in(cookies, &user, oauth.server.now());
-            Answer::Redirect(Box::new(Redirect::to(
-                safe_next(next).unwrap_or_else(|| "/".into()),
-            )))
-        }
+    let logged_in = match find_or_create_user(&db.0, name.to_owned()).await {
+        Ok(user) => sessions
+            .log_in(&user, oauth.server.now())
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    match logged_in {
+        Ok(()) => Answer::Redirect(Box::new(Redirect::to(
+            safe_next(next).unwrap_or_else(|| "/".into()),
+        ))),
         Err(e) => {
             tracing::error!("login: {e}");
             error_page(
@@ -183,10 +194,44 @@ async fn login(
     }
 }
 
+/// Asks before logging out: a link or an image elsewhere cannot end the
+/// session, only this page's form can.
 #[get("/logout")]
-fn logout(cookies: &CookieJar<'_>) -> Redirect {
-    session::log_out(cookies);
-    Redirect::to("/")
+fn logout_form(user: Option<User>, csrf: Csrf) -> Answer {
+    match user {
+        None => Answer::Redirect(Box::new(Redirect::to("/"))),
+        Some(user) => Answer::Page(Page::ok(&templates::Logout {
+            username: Some(user.username),
+            csrf_token: csrf.0,
+        })),
+    }
+}
+
+#[derive(FromForm)]
+struct LogoutForm<'r> {
+    csrf_token: Option<&'r str>,
+}
+
+/// Ends the session on the server (a copy of the cookie no longer works),
+/// then 303 to `/`.
+#[post("/logout", data = "<form>")]
+async fn logout(
+    _same_origin: SameOrigin,
+    user: Option<User>,
+    csrf: Csrf,
+    form: Form<LogoutForm<'_>>,
+    sessions: Sessions<'_>,
+) -> Answer {
+    if user.is_some() && !csrf.verify(form.csrf_token.unwrap_or_default()) {
+        return error_page(
+            Status::Forbidden,
+            user.as_ref(),
+            "Forbidden",
+            "The form has expired; reload it and try again.",
+        );
+    }
+    sessions.log_out().await;
+    Answer::Redirect(Box::new(Redirect::to("/")))
 }
 
 #[get("/create_client")]
@@ -228,7 +273,7 @@ async fn create_client(
     csrf: Csrf,
     form: Form<NewClient<'_>>,
     oauth: &State<OAuth2<Store>>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Answer {
     let Some(user) = user else {
         return Answer::Redirect(Box::new(Redirect::to("/?next=/create_client")));
@@ -288,7 +333,7 @@ async fn create_client(
     {
         Ok(registration) => {
             if let Some(secret) = &registration.client_secret {
-                session::remember_secret(cookies, &registration.record.client_id, secret.secret());
+                sessions.remember_secret(&registration.record.client_id, secret.secret());
             }
             Answer::Redirect(Box::new(Redirect::to("/")))
         }
@@ -298,26 +343,27 @@ async fn create_client(
 
 #[get("/oauth/authorize")]
 async fn authorize(
-    user: Option<User>,
+    session: Option<&SiteSession>,
     auth: OAuth2Authorize<Store>,
     oauth: &State<OAuth2<Store>>,
     csrf: Csrf,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
     uri: &Origin<'_>,
 ) -> Answer {
+    let user = session.map(|s| s.user.clone());
     // What the request needs (OpenID Connect's prompt, max_age and
     // id_token_hint included) before any page is shown; consent is not
     // remembered, so every request shows the consent page.
     if let Ok(request) = auth.request() {
-        let session = user.as_ref().map(|u| session::login(cookies, u));
-        match request.interaction(session.as_ref(), oauth.server.now(), false) {
+        let login = session.map(SiteSession::login);
+        match request.interaction(login.as_ref(), oauth.server.now(), false) {
             Err(e) => {
                 return Answer::Engine(request.refusal(e).to_response(oauth.server.config()));
             }
             Ok(Interaction::Login) => {
                 // A new login: the session ends, the login form comes back
                 // here without the prompt=login and max_age it satisfies.
-                session::log_out(cookies);
+                sessions.log_out().await;
                 let back = match request.query_after_login() {
                     Some(query) => format!("{}?{query}", uri.path()),
                     None => uri.to_string(),
@@ -374,13 +420,12 @@ struct Decision<'r> {
 
 #[post("/oauth/authorize", data = "<form>")]
 async fn authorize_confirm(
-    user: Option<User>,
+    session: Option<&SiteSession>,
     auth: OAuth2Authorize<Store>,
     csrf: Csrf,
-    cookies: &CookieJar<'_>,
     form: Form<Decision<'_>>,
 ) -> Answer {
-    let Some(user) = user else {
+    let Some(session) = session else {
         return error_page(
             Status::Forbidden,
             None,
@@ -388,10 +433,11 @@ async fn authorize_confirm(
             "Your session has ended.",
         );
     };
+    let user = &session.user;
     if !csrf.verify(form.csrf_token.unwrap_or_default()) {
         return error_page(
             Status::Forbidden,
-            Some(&user),
+            Some(user),
             "Forbidden",
             "The consent form has expired; start again from the application.",
         );
@@ -399,13 +445,13 @@ async fn authorize_confirm(
     if let Err(AuthorizationError::Fatal(e)) = auth.request() {
         return error_page(
             Status::BadRequest,
-            Some(&user),
+            Some(user),
             "This authorization request is invalid",
             &format!("{} ({})", e.description, e.code),
         );
     }
     let consent = if form.confirm == Some("yes") {
-        Consent::LoggedIn(session::login(cookies, &user))
+        Consent::LoggedIn(session.login())
     } else {
         Consent::Denied
     };
@@ -419,7 +465,7 @@ async fn answer_end_session(
     request: &OAuth2Request,
     oauth: &OAuth2<Store>,
     user: Option<User>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Answer {
     match oauth.server.validate_end_session_request(request).await {
         Err(e) => error_page(
@@ -429,7 +475,7 @@ async fn answer_end_session(
             &format!("{} ({})", e.description, e.code),
         ),
         Ok(end) => {
-            session::log_out(cookies);
+            sessions.log_out().await;
             match end.redirect_to {
                 Some(uri) => Answer::Engine(oauth_core::OAuth2Response::redirect(uri)),
                 None => error_page(
@@ -448,9 +494,9 @@ async fn end_session(
     request: EngineRequest,
     oauth: &State<OAuth2<Store>>,
     user: Option<User>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Answer {
-    answer_end_session(&request.0, oauth, user, cookies).await
+    answer_end_session(&request.0, oauth, user, sessions).await
 }
 
 #[post("/oauth/end_session", data = "<request>")]
@@ -458,9 +504,9 @@ async fn end_session_form(
     request: EngineRequest,
     oauth: &State<OAuth2<Store>>,
     user: Option<User>,
-    cookies: &CookieJar<'_>,
+    sessions: Sessions<'_>,
 ) -> Answer {
-    answer_end_session(&request.0, oauth, user, cookies).await
+    answer_end_session(&request.0, oauth, user, sessions).await
 }
 
 /// An unprotected handler: the baseline of the HTTP benchmark.

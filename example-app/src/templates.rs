@@ -25,6 +25,14 @@ pub struct Home {
     pub oauth1_clients: Vec<ClientCard>,
 }
 
+/// Logging out is a POST with the session's CSRF token; this page asks.
+#[derive(Template)]
+#[template(path = "logout.html")]
+pub struct Logout {
+    pub username: Option<String>,
+    pub csrf_token: String,
+}
+
 #[derive(Template)]
 #[template(path = "create_client.html")]
 pub struct CreateClient {

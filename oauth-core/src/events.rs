@@ -16,9 +16,12 @@
 //! | `refresh_token_reused` | warn | a rotated-out or revoked refresh token came back; its family is revoked |
 //! | `client_auth_cut_off` | warn | the guessing limits refused a client or an address (RFC 6819 §5.1.4.2.3) |
 //! | `user_code_cut_off` | warn | the guessing limits refused a device user code entry |
+//! | `password_cut_off` | warn | the guessing limits refused a password grant (RFC 6749 §4.3.2) |
 //! | `client_auth_failed` | info | a wrong client secret |
+//! | `password_failed` | info | a wrong username or password at the password grant |
 //! | `redirect_uri_refused` | info | an authorization request named an unregistered redirect URI |
 //! | `pkce_failed` | info | a code's PKCE verification failed (missing, malformed, mismatched) |
+//! | `cross_origin_refused` | info | the Rocket adapter's `SameOrigin` guard refused a cross-site form post |
 //! | `oauth1_signature_failed` | info | an OAuth 1.0a signature did not verify |
 
 use std::net::IpAddr;
@@ -61,6 +64,8 @@ pub(crate) enum CutOff {
     Client,
     /// Too many failures of one user, from anywhere.
     User,
+    /// Too many wrong passwords for one username, from anywhere.
+    Username,
 }
 
 /// The guessing limits refused a client authentication.
@@ -90,6 +95,31 @@ pub(crate) fn user_code_cut_off(user_id: &str, remote_addr: Option<IpAddr>, by: 
         remote_addr = ?remote_addr,
         by = ?by,
         "device user code entry refused by the guessing limits"
+    );
+}
+
+/// The guessing limits refused a password grant. The username is left
+/// out: people type passwords into it.
+pub(crate) fn password_cut_off(client_id: &str, remote_addr: Option<IpAddr>, by: CutOff) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "password_cut_off",
+        client_id = ?client_id,
+        remote_addr = ?remote_addr,
+        by = ?by,
+        "password grant refused by the guessing limits"
+    );
+}
+
+/// A wrong username or password at the password grant (the username left
+/// out, as above).
+pub(crate) fn password_failed(client_id: &str, remote_addr: Option<IpAddr>) {
+    tracing::info!(
+        target: SECURITY,
+        event = "password_failed",
+        client_id = ?client_id,
+        remote_addr = ?remote_addr,
+        "password grant: wrong username or password"
     );
 }
 

@@ -140,4 +140,6 @@ pub use oauth2::server::{
     TokenContext, TokenGenerator, TokenSpec, new_grant_id,
 };
 pub use scope::{Scope, ScopeRequirement};
-pub use storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};
+pub use storage::{
+    ClientAuthFailures, OAuth2Storage, PasswordFailures, StorageResult, UserStorage,
+};

@@ -16,7 +16,9 @@ use crate::models::{
 };
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
-use crate::storage::{ClientAuthFailures, OAuth2Storage, StorageResult, UserStorage};
+use crate::storage::{
+    ClientAuthFailures, OAuth2Storage, PasswordFailures, StorageResult, UserStorage,
+};
 
 mod device;
 mod keys;
@@ -71,6 +73,9 @@ impl OAuth2Token for StoredToken {
     fn authentication(&self) -> Option<Authentication> {
         self.token.authentication.clone()
     }
+    fn grant_issued_at(&self) -> Option<i64> {
+        self.token.grant_issued_at
+    }
 }
 
 impl OAuth2AuthorizationCode for NewAuthorizationCode {
@@ -115,8 +120,29 @@ struct Inner {
     client_auth_failures: HashMap<String, Vec<i64>>,
     /// Times of wrong client secrets, per client address key.
     address_auth_failures: HashMap<String, Vec<i64>>,
+    /// How many clients each owner registered.
+    clients_by_owner: HashMap<String, u64>,
+    /// Times of wrong passwords, per username digest.
+    password_failures: HashMap<String, Vec<i64>>,
+    /// Times of wrong passwords, per client address key.
+    address_password_failures: HashMap<String, Vec<i64>>,
     /// The application's users, by user id ([`MemoryStorage::insert_user`]).
     users: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// How many of `times` are after `since`.
+fn count_since(times: Option<&Vec<i64>>, since: i64) -> u32 {
+    let n = times.map_or(0, |times| times.iter().filter(|t| **t > since).count());
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Records a failure at `at`, keeping the list bounded: only the most
+/// recent failures can count.
+fn push(times: &mut Vec<i64>, at: i64) {
+    if times.len() >= 1024 {
+        times.remove(0);
+    }
+    times.push(at);
 }
 
 impl Inner {
@@ -242,10 +268,24 @@ impl ClientRegistry for MemoryStorage {
     async fn register_client(
         &self,
         client: ClientRecord,
-        _owner: Option<String>,
+        owner: Option<String>,
     ) -> StorageResult<()> {
-        self.insert_client(client);
+        let mut inner = self.lock();
+        if let Some(owner) = owner {
+            *inner.clients_by_owner.entry(owner).or_default() += 1;
+        }
+        inner.clients.insert(client.client_id.clone(), client);
         Ok(())
+    }
+
+    async fn count_clients_of(&self, owner: &str) -> StorageResult<Option<u64>> {
+        Ok(Some(
+            self.lock()
+                .clients_by_owner
+                .get(owner)
+                .copied()
+                .unwrap_or(0),
+        ))
     }
 }
 
@@ -351,10 +391,7 @@ impl OAuth2Storage for MemoryStorage {
         since: i64,
     ) -> StorageResult<ClientAuthFailures> {
         let inner = self.lock();
-        let count = |times: Option<&Vec<i64>>| {
-            let n = times.map_or(0, |times| times.iter().filter(|t| **t > since).count());
-            u32::try_from(n).unwrap_or(u32::MAX)
-        };
+        let count = |times| count_since(times, since);
         Ok(ClientAuthFailures {
             client: count(inner.client_auth_failures.get(client_id)),
             address: address.map_or(0, |a| count(inner.address_auth_failures.get(a))),
@@ -367,13 +404,6 @@ impl OAuth2Storage for MemoryStorage {
         address: Option<&str>,
         at: i64,
     ) -> StorageResult<()> {
-        // Keep the lists bounded: only the most recent failures can count.
-        fn push(times: &mut Vec<i64>, at: i64) {
-            if times.len() >= 1024 {
-                times.remove(0);
-            }
-            times.push(at);
-        }
         let mut inner = self.lock();
         let inner = &mut *inner;
         push(
@@ -387,6 +417,47 @@ impl OAuth2Storage for MemoryStorage {
             push(
                 inner
                     .address_auth_failures
+                    .entry(address.to_owned())
+                    .or_default(),
+                at,
+            );
+        }
+        Ok(())
+    }
+
+    async fn count_password_failures(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<PasswordFailures> {
+        let inner = self.lock();
+        let count = |times| count_since(times, since);
+        Ok(PasswordFailures {
+            username: count(inner.password_failures.get(username_digest)),
+            address: address.map_or(0, |a| count(inner.address_password_failures.get(a))),
+        })
+    }
+
+    async fn record_password_failure(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        push(
+            inner
+                .password_failures
+                .entry(username_digest.to_owned())
+                .or_default(),
+            at,
+        );
+        if let Some(address) = address {
+            push(
+                inner
+                    .address_password_failures
                     .entry(address.to_owned())
                     .or_default(),
                 at,

@@ -232,6 +232,14 @@ pub trait OAuth2Token: Send + Sync {
     fn authentication(&self) -> Option<Authentication> {
         None
     }
+    /// When the grant began: the issue of the first token of the family,
+    /// which rotations keep, for the absolute refresh lifetime
+    /// ([`Lifetimes::refresh_token_absolute`](crate::config::Lifetimes::refresh_token_absolute)). `None` for a
+    /// model without this column (or a row from before it), and the engine
+    /// then counts from [`issued_at`](Self::issued_at), the last rotation.
+    fn grant_issued_at(&self) -> Option<i64> {
+        None
+    }
 
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
@@ -355,6 +363,11 @@ pub struct NewToken {
     /// The OpenID Connect context, for `openid` grants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<Authentication>,
+    /// When the grant began (Unix seconds): `issued_at` for the first token
+    /// of a grant, kept by every rotation (see
+    /// [`OAuth2Token::grant_issued_at`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_issued_at: Option<i64>,
 }
 
 /// An authorization code the engine has issued and storage must persist.

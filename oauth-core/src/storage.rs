@@ -109,6 +109,46 @@ pub trait OAuth2Storage: Send + Sync + 'static {
         let _ = (client_id, address, at);
         Ok(())
     }
+
+    /// How many wrong passwords the password grant saw after `since` for
+    /// the username with this digest ([`crate::secrets::digest`]; from any
+    /// address) and from `address` (for any username; 0 when `None`):
+    /// RFC 6749 §4.3.2, the endpoint MUST be protected against brute force.
+    /// The default counts nothing, as for client secrets;
+    /// [`MemoryStorage`](crate::memory::MemoryStorage) and the Diesel
+    /// storage keep the counts.
+    async fn count_password_failures(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<PasswordFailures> {
+        let _ = (username_digest, address, since);
+        Ok(PasswordFailures::default())
+    }
+
+    /// Records a wrong password for the username with this digest from
+    /// `address` (if known) at `at`. The storage may drop failures older
+    /// than the counting window then.
+    async fn record_password_failure(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        let _ = (username_digest, address, at);
+        Ok(())
+    }
+}
+
+/// Recent wrong passwords, as [`OAuth2Storage::count_password_failures`]
+/// counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordFailures {
+    /// For the username, from any address.
+    pub username: u32,
+    /// From the address, for any username.
+    pub address: u32,
 }
 
 /// Recent wrong client secrets, as

@@ -230,3 +230,132 @@ async fn rfc6749_4_3_public_client_may_use_password_grant() {
     assert_eq!(stored[0].token.client_id, "public-client");
     assert_eq!(stored[0].token.user_id.as_deref(), Some("bob"));
 }
+
+/// RFC 6749 §4.3.2: "the authorization server MUST protect the endpoint
+/// against brute force attacks (e.g., using rate-limitation or generating
+/// alerts)". Wrong passwords are counted per username (from any address);
+/// past `limits.password.max_failures` the username is refused, its right
+/// password too, until the failures leave the window.
+#[tokio::test]
+async fn rfc6749_4_3_2_wrong_passwords_are_counted_per_username_and_then_refused() {
+    let (server, clock) = server();
+    let limit = server.config().limits.password.max_failures;
+    assert_eq!(limit, 10);
+    // Each guess from another address, so only the per-username count
+    // can stop them.
+    for n in 0..limit {
+        let from: std::net::IpAddr = format!("192.0.2.{}", n + 1).parse().unwrap();
+        let r = server
+            .create_token_response(
+                &token_request(&[
+                    ("grant_type", "password"),
+                    ("username", "alice"),
+                    ("password", "wrong"),
+                ])
+                .with_remote_addr(from),
+            )
+            .await;
+        assert_error(&r, 400, "invalid_grant");
+        assert_eq!(
+            r.json_body()["error_description"],
+            "invalid username or password"
+        );
+    }
+    // The right password now gets no token either, from a fresh address.
+    let fresh: std::net::IpAddr = "198.51.100.9".parse().unwrap();
+    let r = server
+        .create_token_response(&password_request(&[]).with_remote_addr(fresh))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert!(
+        r.json_body()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("too many"),
+        "{}",
+        r.body
+    );
+    assert_eq!(server.storage().token_count(), 0);
+    // Another username is not affected.
+    let r = server
+        .create_token_response(&token_request(&[
+            ("grant_type", "password"),
+            ("username", "bob"),
+            ("password", "valid"),
+        ]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Once the failures leave the window, alice may sign in again.
+    clock.advance(server.config().limits.password.window + 1);
+    let r = server
+        .create_token_response(&password_request(&[]).with_remote_addr(fresh))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// RFC 6749 §4.3.2, per address: one address guessing many usernames is
+/// cut off after `limits.password.max_failures_per_address`, for every
+/// username, and its further attempts are neither checked nor counted.
+#[tokio::test]
+async fn rfc6749_4_3_2_wrong_passwords_are_counted_per_address_across_usernames() {
+    let (server, _) = server();
+    let limit = server.config().limits.password.max_failures_per_address;
+    assert_eq!(limit, 20);
+    let attacker: std::net::IpAddr = "192.0.2.66".parse().unwrap();
+    for n in 0..limit {
+        let user = format!("user{n}");
+        let r = server
+            .create_token_response(
+                &token_request(&[
+                    ("grant_type", "password"),
+                    ("username", &user),
+                    ("password", "wrong"),
+                ])
+                .with_remote_addr(attacker),
+            )
+            .await;
+        assert_error(&r, 400, "invalid_grant");
+    }
+    // The attacker's right guess for a fresh username is refused unchecked.
+    let r = server
+        .create_token_response(&password_request(&[]).with_remote_addr(attacker))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert!(r.body.contains("too many"), "{}", r.body);
+    assert_eq!(server.storage().token_count(), 0);
+    // ... and not counted against alice, who signs in from elsewhere.
+    let digest = oauth_core::secrets::digest("alice");
+    let counted =
+        oauth_core::OAuth2Storage::count_password_failures(server.storage(), &digest, None, 0)
+            .await
+            .unwrap();
+    assert_eq!(counted.username, 0);
+    let r = server
+        .create_token_response(
+            &password_request(&[])
+                .with_remote_addr("198.51.100.7".parse::<std::net::IpAddr>().unwrap()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// The limits can be turned off (0), which nothing counts then.
+#[tokio::test]
+async fn rfc6749_4_3_2_password_limits_off_counts_nothing() {
+    let mut config = Config::default();
+    config.limits.password.max_failures = 0;
+    config.limits.password.max_failures_per_address = 0;
+    let (server, _) = server_with(config);
+    for _ in 0..30 {
+        let r = server
+            .create_token_response(&token_request(&[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", "wrong"),
+            ]))
+            .await;
+        assert_error(&r, 400, "invalid_grant");
+    }
+    let r = server.create_token_response(&password_request(&[])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}

@@ -543,3 +543,110 @@ async fn rfc6749_6_public_client_refreshes_with_client_id_only() {
         "public-client"
     );
 }
+
+fn lifetimes(idle: i64, absolute: i64) -> Config {
+    let mut config = Config::default();
+    config.lifetimes.refresh_token = Some(idle);
+    config.lifetimes.refresh_token_absolute = Some(absolute);
+    config
+}
+
+/// RFC 9700 §4.14.2: refresh tokens "SHOULD expire if the client has been
+/// inactive for some time". Each rotation starts the idle lifetime anew
+/// for the new token; a token left unused for it expires, however young
+/// the grant.
+#[tokio::test]
+async fn rfc9700_4_14_2_refresh_token_unused_for_the_idle_lifetime_expires() {
+    let (server, clock) = server_with(lifetimes(100, 1_000));
+    let first = password_tokens(&server, "profile").await;
+    clock.advance(90);
+    let second = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+            .await,
+    );
+    // 99 s after its issue the new token still works ...
+    clock.advance(99);
+    let third = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&second, "refresh_token"), None))
+            .await,
+    );
+    // ... and the next, unused for the whole idle lifetime, is expired.
+    clock.advance(100);
+    let count = server.storage().token_count();
+    let r = server
+        .create_token_response(&refresh(str_of(&third, "refresh_token"), None))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), count);
+}
+
+/// RFC 9700 §4.14.2 (and the absolute expiry SECURITY.md promises): a
+/// grant's refresh tokens end `lifetimes.refresh_token_absolute` after the
+/// original authorization, however often it is refreshed; rotation keeps
+/// the grant's start, and introspection reports the earlier of the two
+/// ends as the refresh token's `exp`.
+#[tokio::test]
+async fn rfc9700_4_14_2_refreshing_does_not_extend_the_absolute_grant_lifetime() {
+    let (server, clock) = server_with(lifetimes(100, 250));
+    let start = NOW;
+    let mut tokens = password_tokens(&server, "profile").await;
+    // Refreshed well within the idle lifetime, at 90, 180 and 240 s.
+    for _ in 0..2 {
+        clock.advance(90);
+        tokens = ok_body(
+            &server
+                .create_token_response(&refresh(str_of(&tokens, "refresh_token"), None))
+                .await,
+        );
+    }
+    clock.advance(60);
+    tokens = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&tokens, "refresh_token"), None))
+            .await,
+    );
+    let stored = server.storage().tokens();
+    assert!(stored.len() >= 4);
+    assert!(
+        stored
+            .iter()
+            .all(|t| t.token.grant_issued_at == Some(start)),
+        "every rotation keeps the grant's start"
+    );
+    // The last token was issued at 240 s: its idle end (340 s) is past the
+    // grant's end (250 s), which introspection reports.
+    let introspected = ok_body(
+        &server
+            .create_introspection_response(&token_request(&[
+                ("token", str_of(&tokens, "refresh_token")),
+                ("token_type_hint", "refresh_token"),
+            ]))
+            .await,
+    );
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["exp"], start + 250);
+    // At 250 s the grant is over, though the token is 10 s old.
+    clock.advance(10);
+    let count = server.storage().token_count();
+    let r = server
+        .create_token_response(&refresh(str_of(&tokens, "refresh_token"), None))
+        .await;
+    assert_error(&r, 400, "invalid_grant");
+    assert_eq!(server.storage().token_count(), count);
+}
+
+#[test]
+fn rfc9700_4_14_2_refresh_lifetimes_default_to_30_days_idle_and_90_days_absolute() {
+    let config = Config::default();
+    assert_eq!(config.lifetimes.refresh_token, Some(30 * 86_400));
+    assert_eq!(config.lifetimes.refresh_token_absolute, Some(90 * 86_400));
+    let mut bad = Config::default();
+    bad.lifetimes.refresh_token_absolute = Some(0);
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .contains("refresh_token_absolute")
+    );
+}

@@ -134,6 +134,12 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::OptText,
         "OpenID Connect: when and how the user logged in, as JSON, for the ID tokens of refreshes",
     ),
+    role(
+        "grant_issued_at",
+        false,
+        Kind::OptInstant,
+        "when the grant began, kept by rotations, for the absolute refresh lifetime",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[

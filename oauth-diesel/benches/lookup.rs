@@ -65,6 +65,7 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
             expires_in: 3600,
             grant_id: format!("grant-{i}"),
             authentication: None,
+            grant_issued_at: None,
         };
         Token::insert(&mut conn, &token).expect("insert");
     }

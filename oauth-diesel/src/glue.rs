@@ -33,6 +33,9 @@ pub trait DieselClient: Sized + Send + Sync + 'static {
     ) -> QueryResult<()>;
     /// Deletes the client with this id.
     fn delete_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<usize>;
+    /// How many clients `owner` registered; `None` for a model without a
+    /// `user_id`.
+    fn count_by_owner(conn: &mut AnyConnection, owner: &str) -> QueryResult<Option<i64>>;
 }
 
 /// Queries for a token model (`#[derive(OAuth2Token)]`).
@@ -328,6 +331,8 @@ pub trait OptTimeColumn: Sized {
     fn at(now: i64) -> QueryResult<Self>;
     /// As the engine's Unix seconds, if set.
     fn to_unix(&self) -> Option<i64>;
+    /// The engine's optional Unix seconds in the column's type.
+    fn from_unix_opt(value: Option<i64>) -> QueryResult<Self>;
 }
 
 impl<T: TimeColumn> OptTimeColumn for Option<T> {
@@ -336,6 +341,9 @@ impl<T: TimeColumn> OptTimeColumn for Option<T> {
     }
     fn to_unix(&self) -> Option<i64> {
         self.as_ref().map(T::to_unix)
+    }
+    fn from_unix_opt(value: Option<i64>) -> QueryResult<Option<T>> {
+        value.map(T::from_unix).transpose()
     }
 }
 

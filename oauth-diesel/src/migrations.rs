@@ -65,9 +65,10 @@ impl MigrationSet {
     };
 
     /// Only the tables [`DieselStorage`](crate::DieselStorage) needs beside
-    /// a site's own models: `oauth2_client_auth_failure` and
-    /// `oauth2_user_code_failure` (the guessing limits count failures
-    /// there, on every authentication with a secret) and
+    /// a site's own models: `oauth2_client_auth_failure`,
+    /// `oauth2_user_code_failure` and `oauth2_password_failure` (the
+    /// guessing limits count failures there, on every authentication with a
+    /// secret) and
     /// `oauth2_device_code` (the default device code model, swept by
     /// `delete_expired`). For a site whose clients, tokens and codes live
     /// in tables of its own; run it *instead of* [`MigrationSet::STANDARD`],

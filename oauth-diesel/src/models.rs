@@ -63,6 +63,8 @@ pub struct Token {
     pub grant_id: String,
     /// OpenID Connect: the login, JSON.
     pub authentication: Option<String>,
+    /// When the grant began (kept by rotations).
+    pub grant_issued_at: Option<i64>,
 }
 
 /// A row of `oauth2_code`.

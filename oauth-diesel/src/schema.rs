@@ -30,6 +30,7 @@ diesel::table! {
         refresh_token_revoked_at -> Nullable<BigInt>,
         grant_id -> Text,
         authentication -> Nullable<Text>,
+        grant_issued_at -> Nullable<BigInt>,
     }
 }
 
@@ -86,6 +87,17 @@ diesel::table! {
     oauth2_user_code_failure (id) {
         id -> Integer,
         user_id -> Text,
+        failed_at -> BigInt,
+        client_address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Wrong passwords at the password grant, by username digest and
+    /// client address (RFC 6749 §4.3.2 brute-force limits).
+    oauth2_password_failure (id) {
+        id -> Integer,
+        username_digest -> Text,
         failed_at -> BigInt,
         client_address -> Nullable<Text>,
     }

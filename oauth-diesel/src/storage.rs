@@ -11,7 +11,7 @@ use oauth_core::oauth2::rfc8628::{
 };
 use oauth_core::{
     ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
-    OAuth2Storage, StorageError, StorageResult, UserStorage,
+    OAuth2Storage, PasswordFailures, StorageError, StorageResult, UserStorage,
 };
 
 use crate::glue::{
@@ -100,7 +100,10 @@ where
     /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
     /// ```
     pub fn check_schema(&self) -> Result<(), StorageError> {
-        use crate::schema::{oauth2_client_auth_failure as cf, oauth2_user_code_failure as uf};
+        use crate::schema::{
+            oauth2_client_auth_failure as cf, oauth2_password_failure as pf,
+            oauth2_user_code_failure as uf,
+        };
         let mut conn = self.pool.get()?;
         let conn = &mut *conn;
         let unusable = |what: &str, hint: &str| {
@@ -128,6 +131,11 @@ where
             .count()
             .get_result(c))
         .map_err(unusable("oauth2_user_code_failure", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| pf::table
+            .filter(pf::client_address.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_password_failure", support))?;
         K::all(conn).map_err(unusable("the signing key model's table", support))?;
         Ok(())
     }
@@ -241,6 +249,14 @@ where
         owner: Option<String>,
     ) -> StorageResult<()> {
         self.insert_client(client, owner).await
+    }
+
+    async fn count_clients_of(&self, owner: &str) -> StorageResult<Option<u64>> {
+        let owner = owner.to_owned();
+        self.pool
+            .run(move |conn| C::count_by_owner(conn, &owner))
+            .await
+            .map(|n| n.map(|n| u64::try_from(n).unwrap_or(0)))
     }
 }
 
@@ -403,6 +419,81 @@ where
                 diesel::insert_into(f::table)
                     .values((
                         f::client_id.eq(&client),
+                        f::client_address.eq(&address),
+                        f::failed_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .map(drop)
+            })
+            .await
+    }
+
+    /// As for client secrets: indexed reads in one pooled call.
+    async fn count_password_failures(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> StorageResult<PasswordFailures> {
+        use crate::schema::oauth2_password_failure as f;
+        let username = username_digest.to_owned();
+        let address = address.map(str::to_owned);
+        self.pool
+            .run(move |conn| {
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let by_username: i64 = f::table
+                    .filter(f::username_digest.eq(&username))
+                    .filter(f::failed_at.gt(since))
+                    .count()
+                    .get_result(conn)?;
+                let by_address: i64 = match &address {
+                    Some(address) => f::table
+                        .filter(f::client_address.eq(address))
+                        .filter(f::failed_at.gt(since))
+                        .count()
+                        .get_result(conn)?,
+                    None => 0,
+                };
+                Ok(PasswordFailures {
+                    username: count(by_username),
+                    address: count(by_address),
+                })
+            })
+            .await
+    }
+
+    /// Inserts the failure and drops this username's and this address's
+    /// failures older than a day (the longest window the configuration
+    /// allows).
+    async fn record_password_failure(
+        &self,
+        username_digest: &str,
+        address: Option<&str>,
+        at: i64,
+    ) -> StorageResult<()> {
+        use crate::schema::oauth2_password_failure as f;
+        let username = username_digest.to_owned();
+        let address = address.map(str::to_owned);
+        let old = at.saturating_sub(86_400);
+        self.pool
+            .write(move |conn| {
+                diesel::delete(
+                    f::table
+                        .filter(f::username_digest.eq(&username))
+                        .filter(f::failed_at.lt(old)),
+                )
+                .execute(conn)?;
+                if let Some(address) = &address {
+                    diesel::delete(
+                        f::table
+                            .filter(f::client_address.eq(address))
+                            .filter(f::failed_at.lt(old)),
+                    )
+                    .execute(conn)?;
+                }
+                diesel::insert_into(f::table)
+                    .values((
+                        f::username_digest.eq(&username),
                         f::client_address.eq(&address),
                         f::failed_at.eq(at),
                     ))

@@ -208,6 +208,22 @@ impl TestApp {
         self.count(Rows::Tokens).await
     }
 
+    /// Deletes the user with this name from the site's `users` table, as
+    /// a site removing an account would (its sessions go with it).
+    pub async fn delete_user(&self, username: &str) {
+        let db = self.db.clone();
+        let username = username.to_owned();
+        tokio::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            let mut conn = db.connect();
+            use example_app::models::users;
+            diesel::delete(users::table.filter(users::username.eq(&username))).execute(&mut conn)
+        })
+        .await
+        .expect("delete task")
+        .expect("delete the user");
+    }
+
     async fn count(&self, table: Rows) -> i64 {
         use diesel::prelude::*;
         use oauth_diesel::schema::{oauth2_code, oauth2_token};

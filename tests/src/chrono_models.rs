@@ -43,6 +43,7 @@ diesel::table! {
         refresh_token_revoked_at -> Nullable<Timestamp>,
         grant_id -> Text,
         authentication -> Nullable<Text>,
+        grant_issued_at -> Nullable<Timestamp>,
     }
 }
 
@@ -111,6 +112,7 @@ pub struct ChronoToken {
     pub refresh_token_revoked_at: Option<NaiveDateTime>,
     pub grant_id: String,
     pub authentication: Option<String>,
+    pub grant_issued_at: Option<NaiveDateTime>,
 }
 
 /// A code issued at a timestamp.
@@ -180,7 +182,7 @@ fn ddl(backend: Backend) -> String {
             refresh_token_scope TEXT NOT NULL, issued_at {ts} NOT NULL,
             expires_in BIGINT NOT NULL, access_token_revoked_at {ts},
             refresh_token_revoked_at {ts}, grant_id VARCHAR(255) NOT NULL,
-            authentication TEXT) {options};
+            authentication TEXT, grant_issued_at {ts}) {options};
         CREATE TABLE ct_code (
             id {id}, user_id INTEGER NOT NULL, code VARCHAR(255) NOT NULL UNIQUE,
             client_id VARCHAR(255) NOT NULL, redirect_uri TEXT,

@@ -70,5 +70,6 @@ pub fn bearer_token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
         expires_in: 3600,
         grant_id: format!("grant-{raw}"),
         authentication: None,
+        grant_issued_at: None,
     }
 }

@@ -20,8 +20,8 @@ use oauth_core::oauth2::rfc8628::{
 use oauth_core::{
     Authentication, AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata,
     ClientRecord, Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
-    OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token, ScopeRequirement, StorageError,
-    TokenContext, UserStorage, secrets,
+    OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token, PasswordFailures, ScopeRequirement,
+    StorageError, TokenContext, UserStorage, secrets,
 };
 use oauth_diesel::{OAuth2User, StandardStorage, schema};
 
@@ -185,6 +185,7 @@ fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
         expires_in: 3600,
         grant_id: grant.into(),
         authentication: None,
+        grant_issued_at: Some(1_699_990_000),
     }
 }
 
@@ -941,6 +942,65 @@ pub async fn client_auth_failures_are_counted_per_client_and_per_address<S: Test
     assert_eq!(count("APP", Some("192.0.2.2"), 0).await, counts(0, 0));
 }
 
+/// Wrong passwords are counted per username digest (from any address)
+/// and per address (for any username), after `since`.
+pub async fn password_failures_are_counted_per_username_and_per_address<S: TestStorage>(s: S) {
+    let counts = |username: u32, address: u32| PasswordFailures { username, address };
+    let alice = secrets::digest("alice");
+    let bob = secrets::digest("bob");
+    for at in [100, 200, 300] {
+        s.record_password_failure(&alice, Some("192.0.2.1"), at)
+            .await
+            .unwrap();
+    }
+    s.record_password_failure(&bob, Some("192.0.2.1"), 250)
+        .await
+        .unwrap();
+    s.record_password_failure(&alice, None, 250).await.unwrap();
+    let s = &s;
+    let count = move |user: &str, address: Option<&'static str>, since: i64| {
+        let user = user.to_owned();
+        async move {
+            s.count_password_failures(&user, address, since)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(&alice, Some("192.0.2.1"), 0).await, counts(4, 4));
+    assert_eq!(count(&alice, Some("192.0.2.1"), 150).await, counts(3, 3));
+    assert_eq!(count(&alice, Some("192.0.2.1"), 300).await, counts(0, 0));
+    assert_eq!(count(&bob, None, 0).await, counts(1, 0));
+    assert_eq!(count(&bob, Some("192.0.2.2"), 0).await, counts(1, 0));
+}
+
+/// The grant's start comes back as saved, and a rotation's new token
+/// keeps it (the engine sets it; the storage must not lose it).
+pub async fn grant_start_is_kept_by_rotation<S: TestStorage>(s: S) {
+    s.save_token(new_token(51, "gs", true)).await.unwrap();
+    let first = s
+        .find_refresh_token(&secrets::digest("refresh-51"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.grant_issued_at(), Some(1_699_990_000));
+    let next = NewToken {
+        issued_at: 1_700_000_100,
+        ..new_token(52, "gs", true)
+    };
+    assert!(
+        s.rotate_refresh_token(&secrets::digest("refresh-51"), next, 1_700_000_100)
+            .await
+            .unwrap()
+    );
+    let second = s
+        .find_refresh_token(&secrets::digest("refresh-52"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.issued_at(), 1_700_000_100);
+    assert_eq!(second.grant_issued_at(), Some(1_699_990_000));
+}
+
 /// Signing keys: every field comes back as saved; retiring skips the kept
 /// key and the retired ones; removal takes only what is past its
 /// publication; and a key ring rotates on the storage.
@@ -1050,6 +1110,8 @@ macro_rules! all_storage_tests {
             concurrent_device_consumption_has_one_winner,
             user_code_failures_are_counted_per_user_and_per_address,
             client_auth_failures_are_counted_per_client_and_per_address,
+            password_failures_are_counted_per_username_and_per_address,
+            grant_start_is_kept_by_rotation,
             signing_keys_roundtrip_and_rotate,
         );
     };

@@ -22,6 +22,7 @@ fn token(name: &str, issued_at: i64) -> NewToken {
         expires_in: 3600,
         grant_id: format!("grant-{name}"),
         authentication: None,
+        grant_issued_at: None,
     }
 }
 

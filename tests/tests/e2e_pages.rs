@@ -14,7 +14,9 @@ oauth_tests::e2e_on_every_backend!(
     login_rejects_an_empty_username,
     login_follows_a_local_next,
     login_never_follows_an_off_site_next,
-    logout_redirects_home_and_ends_the_session,
+    logout_asks_then_a_post_ends_the_session_on_the_server,
+    login_csrf_a_cross_site_login_post_is_refused,
+    session_of_a_deleted_user_is_no_session,
     create_client_page_requires_login,
     create_client_without_csrf_token_is_forbidden,
     created_client_shows_id_secret_and_metadata_to_its_session,
@@ -107,9 +109,9 @@ async fn login_creates_the_user_sets_a_private_cookie_and_goes_home(app: &TestAp
     let cookies = set_cookies(&r);
     let session = cookies
         .iter()
-        .find(|c| c.starts_with("user_id="))
+        .find(|c| c.starts_with("session="))
         .unwrap_or_else(|| panic!("no session cookie in {cookies:?}"));
-    let value = session["user_id=".len()..]
+    let value = session["session=".len()..]
         .split(';')
         .next()
         .unwrap_or_default();
@@ -145,7 +147,7 @@ async fn login_creates_the_user_sets_a_private_cookie_and_goes_home(app: &TestAp
         .unwrap();
     let r = forged
         .get(app.url("/"))
-        .header("cookie", "user_id=1")
+        .header("cookie", "session=1")
         .send()
         .await
         .unwrap();
@@ -157,7 +159,7 @@ async fn login_rejects_an_empty_username(app: &TestApp) {
     let browser = app.browser();
     let r = browser.post_form("/", &[("username", "   ")]).await;
     r.assert_status(400);
-    assert!(set_cookies(&r).iter().all(|c| !c.starts_with("user_id=")));
+    assert!(set_cookies(&r).iter().all(|c| !c.starts_with("session=")));
     assert!(!browser.get("/").await.body.contains("Signed in as"));
 }
 
@@ -211,25 +213,144 @@ async fn login_never_follows_an_off_site_next(app: &TestApp) {
     }
 }
 
-/// Contract: `GET /logout` answers 303 to `/` and ends the session.
-async fn logout_redirects_home_and_ends_the_session(app: &TestApp) {
-    let browser = app.logged_in("dave").await;
-    assert!(browser.get("/").await.body.contains("Signed in as"));
-    let r = browser.get("/logout").await;
-    r.assert_status(303);
-    assert_eq!(r.location(), Some("/"));
-    let home = browser.get("/").await;
+/// Logging out is a POST with the session's CSRF token (`GET /logout`
+/// only asks), and it ends the session on the server (the review's item
+/// 3): a copy of the session cookie saved before the logout is no session
+/// afterwards. Cookies are handled by hand here, to keep that copy.
+async fn logout_asks_then_a_post_ends_the_session_on_the_server(app: &TestApp) {
+    let http = plain_client();
+    let session = login_cookies(&http, app, "dave")
+        .await
+        .into_iter()
+        .find(|c| c.starts_with("session="))
+        .expect("a session cookie");
+    let get = |path: &'static str| {
+        let (http, session) = (&http, &session);
+        async move {
+            oauth_tests::app::Reply::read(
+                http.get(app.url(path))
+                    .header("cookie", session)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let signed_in = |body: &str| body.contains("Signed in as");
+    assert!(signed_in(&get("/").await.body));
+    // A GET (a link, an image on another site) does not log out.
+    let ask = get("/logout").await;
+    ask.assert_status(200);
+    assert!(signed_in(&get("/").await.body));
+    let csrf = oauth_tests::app::hidden_input(&ask.body, "csrf_token").expect("a csrf_token");
+    let post_logout = |form: Vec<(&'static str, String)>| {
+        let (http, session) = (&http, &session);
+        async move {
+            http.post(app.url("/logout"))
+                .header("cookie", session)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Nor does a POST without the token.
+    assert_eq!(post_logout(vec![]).await.status(), 403);
+    assert!(signed_in(&get("/").await.body));
+    let r = post_logout(vec![("csrf_token", csrf)]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    // The same cookie, sent again as a thief who copied it would: the
+    // server ended the session, so it is no session.
+    let home = get("/").await;
     home.assert_status(200);
-    assert!(!home.body.contains("Signed in as"), "{}", home.body);
+    assert!(!signed_in(&home.body), "{}", home.body);
     assert!(home.body.contains("name=\"username\""));
-    // The session no longer registers clients.
+    let r = http
+        .post(app.url("/oauth/register"))
+        .header("cookie", &session)
+        .json(&code_client_metadata("replayed", "client_secret_basic"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Login CSRF (RFC 6749 §10.12; the review's item 2): a login form posted
+/// by another site's page (`Sec-Fetch-Site: cross-site`, or an `Origin`
+/// that is not this host) logs nobody in: 403, no session cookie. The
+/// site's own form (same origin) and clients without either header log in.
+async fn login_csrf_a_cross_site_login_post_is_refused(app: &TestApp) {
+    let http = plain_client();
+    let host = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let own_origin = format!("http://{host}");
+    for (header, value) in [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Sec-Fetch-Site", "same-site"),
+        ("Origin", "https://attacker.example"),
+        ("Origin", "null"),
+        ("Origin", "http://127.0.0.1:1"),
+    ] {
+        let r = http
+            .post(app.url("/?next=%2Foauth%2Fauthorize"))
+            .header(header, value)
+            .form(&[("username", "attacker")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{header}: {value}");
+        let cookies: Vec<_> = r.headers().get_all("set-cookie").iter().collect();
+        assert!(
+            cookies
+                .iter()
+                .all(|c| !c.to_str().unwrap().starts_with("session=")),
+            "{header}: {value}: {cookies:?}"
+        );
+    }
+    for headers in [
+        vec![
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Origin", own_origin.as_str()),
+        ],
+        vec![("Origin", own_origin.as_str())],
+        vec![],
+    ] {
+        let mut request = http.post(app.url("/")).form(&[("username", "erin")]);
+        for (name, value) in &headers {
+            request = request.header(*name, *value);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 303, "{headers:?}");
+    }
+}
+
+/// A session whose user no longer exists is no session (the review's
+/// item 3): pages show the login form, registration is refused.
+async fn session_of_a_deleted_user_is_no_session(app: &TestApp) {
+    let browser = app.logged_in("frank").await;
+    assert!(browser.get("/").await.body.contains("Signed in as"));
+    app.delete_user("frank").await;
+    assert!(!browser.get("/").await.body.contains("Signed in as"));
     let r = browser
         .post_json(
             "/oauth/register",
-            &code_client_metadata("after logout", "client_secret_basic"),
+            &code_client_metadata("orphan", "client_secret_basic"),
         )
         .await;
     r.assert_status(401);
+    browser.get("/create_client").await.assert_status(303);
 }
 
 /// The client form needs a session: logged out, 303 to the login page
@@ -717,10 +838,10 @@ async fn rfc9700_4_7_consent_csrf_token_is_bound_to_the_session(app: &TestApp) {
         .unwrap();
     let page = oauth_tests::app::ConsentPage::parse(&oauth_tests::app::Reply::read(page).await);
     // Alice's session; every other cookie Bob's.
-    let alice_session = alice.iter().find(|c| c.starts_with("user_id=")).unwrap();
+    let alice_session = alice.iter().find(|c| c.starts_with("session=")).unwrap();
     let mut planted: Vec<&str> = bob
         .iter()
-        .filter(|c| !c.starts_with("user_id="))
+        .filter(|c| !c.starts_with("session="))
         .map(String::as_str)
         .collect();
     planted.push(alice_session);

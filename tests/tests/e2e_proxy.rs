@@ -105,3 +105,76 @@ async fn rfc9700_4_13_x_forwarded_proto_is_honoured_when_trusted() {
         )
         .await;
 }
+
+/// Cookies over TLS are `__Host-` cookies with `Secure` and `Path=/` and
+/// no `Domain` (RFC 6265bis §4.1.3.2): a sibling host or a plain-HTTP
+/// attacker cannot set them, so a planted session (login CSRF by cookie)
+/// is not possible either. Over plain HTTP (local development) the plain
+/// name, which browsers would refuse with the prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc6265bis_4_1_3_2_session_cookies_are_host_prefixed_and_secure_over_tls() {
+    let app = app_behind_proxy(&[("oauth2.proxy.trust_forwarded_proto", json!(true))]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = |tls: bool| {
+        let http = &http;
+        let app = &app;
+        async move {
+            let mut request = http.post(app.url("/")).form(&[("username", "tls-user")]);
+            if tls {
+                request = request.header("X-Forwarded-Proto", "https");
+            }
+            let r = request.send().await.unwrap();
+            assert_eq!(r.status(), 303);
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let over_tls = login(true).await;
+    let session = over_tls
+        .iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .unwrap_or_else(|| panic!("{over_tls:?}"));
+    let attributes: Vec<&str> = session.split(';').map(str::trim).collect();
+    assert!(attributes.contains(&"Secure"), "{session}");
+    assert!(attributes.contains(&"Path=/"), "{session}");
+    assert!(attributes.contains(&"HttpOnly"), "{session}");
+    assert!(
+        !attributes
+            .iter()
+            .any(|a| a.to_ascii_lowercase().starts_with("domain")),
+        "{session}"
+    );
+    // The session works over TLS, and the plain name is not read there.
+    let pair = session.split(';').next().unwrap();
+    let home = http
+        .get(app.url("/"))
+        .header("X-Forwarded-Proto", "https")
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert!(home.text().await.unwrap().contains("Signed in as"));
+    let plain = login(false).await;
+    let plain_session = plain
+        .iter()
+        .find(|c| c.starts_with("session="))
+        .unwrap_or_else(|| panic!("{plain:?}"));
+    assert!(!plain_session.contains("Secure"), "{plain_session}");
+    let home = http
+        .get(app.url("/"))
+        .header("X-Forwarded-Proto", "https")
+        .header("cookie", plain_session.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !home.text().await.unwrap().contains("Signed in as"),
+        "a cookie without the prefix is not a session over TLS"
+    );
+}

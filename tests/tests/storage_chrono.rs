@@ -71,6 +71,7 @@ async fn instants_are_stored_as_utc_timestamps() {
         expires_in: 3600,
         grant_id: "g".into(),
         authentication: None,
+        grant_issued_at: None,
     })
     .await
     .unwrap();

@@ -38,8 +38,8 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, ConfiguredKey, Device, Lifetimes, Limits, Pkce, Proxy,
-    RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
+    Bearer, ClientSecretLimit, ConfiguredKey, Device, Lifetimes, Limits, PasswordLimit, Pkce,
+    Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
@@ -231,6 +231,9 @@ impl Config {
         if matches!(l.refresh_token, Some(s) if s <= 0) {
             return Err("oauth2.lifetimes.refresh_token must be positive".into());
         }
+        if matches!(l.refresh_token_absolute, Some(s) if s <= 0) {
+            return Err("oauth2.lifetimes.refresh_token_absolute must be positive".into());
+        }
         if l.device_code <= 0 {
             return Err("oauth2.lifetimes.device_code must be positive".into());
         }
@@ -309,6 +312,9 @@ impl Config {
     /// The guessing limits.
     fn validate_limits(&self) -> Result<(), String> {
         let l = &self.limits;
+        if !(1..=86_400).contains(&l.password.window) {
+            return Err("oauth2.limits.password.window must be 1 to 86400 seconds".into());
+        }
         if l.user_code.max_failures == 0 {
             return Err("oauth2.limits.user_code.max_failures must be at least 1".into());
         }
@@ -430,6 +436,8 @@ mod tests {
         assert!(!ok(with(|c| c.device.user_code_length = 1000)));
         assert!(!ok(with(|c| c.limits.user_code.max_failures = 0)));
         assert!(!ok(with(|c| c.limits.user_code.window = 0)));
+        assert!(!ok(with(|c| c.limits.password.window = 0)));
+        assert!(!ok(with(|c| c.limits.password.window = 86_401)));
     }
 
     /// RFC 8414 §2: the issuer is an `https` URL with a host and no query

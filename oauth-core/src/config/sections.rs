@@ -23,9 +23,16 @@ pub struct Lifetimes {
     /// Authorization code lifetime (300; RFC 6749 §4.1.2 recommends at most
     /// 10 minutes).
     pub authorization_code: i64,
-    /// Refresh token lifetime, counted from the issue of the token it
-    /// belongs to; `None` for no limit (2592000, 30 days).
+    /// Idle lifetime of refresh tokens: a refresh token expires this long
+    /// after it was issued, so with rotation a grant unused this long ends,
+    /// and each refresh starts it anew; `None` for no limit (2592000, 30
+    /// days). Without rotation the one refresh token counts from its issue.
     pub refresh_token: Option<i64>,
+    /// Absolute lifetime of a grant's refresh tokens, counted from the
+    /// original authorization (the first token of the family) however often
+    /// it is refreshed: after it, the user must authorize again (RFC 9700
+    /// §4.14.2); `None` for no limit (7776000, 90 days).
+    pub refresh_token_absolute: Option<i64>,
     /// Lifetime of device codes and user codes (1800). Shorter gives a
     /// guesser fewer live codes to hit (RFC 8628 §5.1).
     pub device_code: i64,
@@ -120,14 +127,34 @@ pub struct Device {
 }
 
 /// Guessing limits (`[oauth2.limits.client_secret]`,
-/// `[oauth2.limits.user_code]`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// `[oauth2.limits.user_code]`, `[oauth2.limits.password]`) and the cap on
+/// registrations (`oauth2.limits.clients_per_owner`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Wrong client secrets (RFC 6819 §5.1.4.2.3).
     pub client_secret: ClientSecretLimit,
     /// Wrong user codes (RFC 8628 §5.1).
     pub user_code: UserCodeLimit,
+    /// Wrong passwords at the password grant (RFC 6749 §4.3.2).
+    pub password: PasswordLimit,
+    /// How many clients one owner (the user a registration policy names)
+    /// may register (100; 0 for no cap), so that one account cannot fill
+    /// the client table. Registrations without an owner are not capped.
+    /// Checked before the insert: parallel registrations can overshoot by
+    /// those in flight.
+    pub clients_per_owner: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            client_secret: ClientSecretLimit::default(),
+            user_code: UserCodeLimit::default(),
+            password: PasswordLimit::default(),
+            clients_per_owner: 100,
+        }
+    }
 }
 
 /// Wrong client secrets, counted in storage
@@ -178,6 +205,41 @@ pub struct UserCodeLimit {
     pub window: i64,
 }
 
+/// Wrong passwords at the password grant, counted in storage
+/// ([`OAuth2Storage::count_password_failures`](crate::OAuth2Storage::count_password_failures))
+/// per username and per client address, so the limits hold across
+/// processes and restarts (RFC 6749 §4.3.2: the server MUST protect the
+/// endpoint against brute force attacks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordLimit {
+    /// Wrong passwords for one username, from all addresses together,
+    /// within the window before the username is refused, even with its
+    /// right password, until older failures leave the window (10; 0 turns
+    /// this limit off). Anyone who knows a username can use this to keep
+    /// its owner out of the password grant for a window; the per-address
+    /// limit stops one address long before.
+    pub max_failures: u32,
+    /// Wrong passwords one client address may present, for any usernames
+    /// together, within the window before that address is refused for
+    /// every username (20; 0 turns this limit off); its further attempts
+    /// are neither checked nor counted. IPv6 addresses count by their /64.
+    pub max_failures_per_address: u32,
+    /// The window, in seconds, over which wrong passwords are counted
+    /// (900; at most a day).
+    pub window: i64,
+}
+
+impl Default for PasswordLimit {
+    fn default() -> PasswordLimit {
+        PasswordLimit {
+            max_failures: 10,
+            max_failures_per_address: 20,
+            window: 900,
+        }
+    }
+}
+
 impl Default for Lifetimes {
     fn default() -> Lifetimes {
         let access_token_by_grant = [
@@ -194,6 +256,7 @@ impl Default for Lifetimes {
             access_token_by_grant,
             authorization_code: 300,
             refresh_token: Some(2_592_000),
+            refresh_token_absolute: Some(7_776_000),
             device_code: 1_800,
             id_token: 3_600,
         }

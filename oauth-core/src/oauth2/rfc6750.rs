@@ -220,6 +220,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ///     expires_in: 3600,
     ///     grant_id: "g1".into(),
     ///     authentication: None,
+    ///     grant_issued_at: None,
     /// }).await.unwrap();
     /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
     ///

@@ -20,6 +20,14 @@ pub trait ClientRegistry: OAuth2Storage {
         client: ClientRecord,
         owner: Option<String>,
     ) -> StorageResult<()>;
+
+    /// How many clients `owner` has registered; `None` when the storage
+    /// does not know owners (then registrations are not capped). The
+    /// default knows none.
+    async fn count_clients_of(&self, owner: &str) -> StorageResult<Option<u64>> {
+        let _ = owner;
+        Ok(None)
+    }
 }
 
 /// A registered client, with its secret in the clear (shown once).
@@ -232,6 +240,19 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         owner: Option<String>,
     ) -> Result<Registration, OAuth2Error> {
         let metadata = self.validate_client_metadata(metadata)?;
+        let cap = self.config.limits.clients_per_owner;
+        if cap > 0
+            && let Some(owner) = &owner
+            && self
+                .storage
+                .count_clients_of(owner)
+                .await?
+                .is_some_and(|n| n >= u64::from(cap))
+        {
+            return Err(OAuth2Error::access_denied(format!(
+                "this account has registered {cap} clients, the most it may; delete one first"
+            )));
+        }
         let method = &metadata.token_endpoint_auth_method;
         let issues_secret = match method {
             ClientAuthMethod::None => false,
@@ -272,6 +293,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
                 let status = match error.code {
                     ErrorCode::ServerError => 500,
                     ErrorCode::TemporarilyUnavailable => 503,
+                    ErrorCode::AccessDenied => 403,
                     _ => 400,
                 };
                 OAuth2Response::json(

@@ -62,11 +62,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 if token.is_refresh_token_revoked() {
                     return Ok(inactive);
                 }
-                let exp = self
-                    .config
-                    .lifetimes
-                    .refresh_token
-                    .map(|l| token.issued_at().saturating_add(l));
+                let exp = self.refresh_token_expires_at(&token);
                 if exp.is_some_and(|e| now >= e) {
                     return Ok(inactive);
                 }

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::error::OAuth2Error;
-use crate::models::{NewToken, OAuth2Client};
+use crate::models::{NewToken, OAuth2Client, OAuth2Token};
 use crate::oauth2::rfc6749::authorization_hooks::AuthorizationHook;
 use crate::oauth2::rfc6749::client_auth::ClientAuthentication;
 use crate::oauth2::rfc6749::grants::{
@@ -379,6 +379,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .as_ref()
             .map(|_| self.refresh_token_generator.generate(&context));
         let expires_in = self.config.expires_in_for(spec.grant_type);
+        let now = self.now();
         let record = NewToken {
             client_id: spec.client_id.to_owned(),
             user_id: spec.user_id.clone(),
@@ -391,10 +392,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 .as_ref()
                 .map(Scope::to_string)
                 .unwrap_or_default(),
-            issued_at: self.now(),
+            issued_at: now,
             expires_in,
             grant_id: spec.grant_id,
             authentication: None,
+            // A new grant begins now; a refresh puts back its grant's start.
+            grant_issued_at: Some(now),
         };
         IssuedToken {
             access_token: secrets::AccessToken::new(access_token),
@@ -414,6 +417,28 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let issued = self.new_token(spec);
         self.storage.save_token(issued.record.clone()).await?;
         Ok(issued)
+    }
+
+    /// When the refresh token of `token` expires: its idle lifetime from
+    /// its own issue ([`Lifetimes::refresh_token`]), cut short by the
+    /// grant's absolute lifetime from the original authorization
+    /// ([`Lifetimes::refresh_token_absolute`]); `None` when neither is set.
+    ///
+    /// [`Lifetimes::refresh_token`]: crate::config::Lifetimes::refresh_token
+    /// [`Lifetimes::refresh_token_absolute`]: crate::config::Lifetimes::refresh_token_absolute
+    pub fn refresh_token_expires_at<T: OAuth2Token + ?Sized>(&self, token: &T) -> Option<i64> {
+        let lifetimes = &self.config.lifetimes;
+        let idle = lifetimes
+            .refresh_token
+            .map(|l| token.issued_at().saturating_add(l));
+        let start = token.grant_issued_at().unwrap_or_else(|| token.issued_at());
+        let absolute = lifetimes
+            .refresh_token_absolute
+            .map(|l| start.saturating_add(l));
+        match (idle, absolute) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Whether a refresh token goes with tokens issued to `client`: refresh

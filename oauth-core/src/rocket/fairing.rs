@@ -4,22 +4,43 @@
 use std::sync::{Arc, Mutex};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::futures::future::BoxFuture;
 use rocket::http::Status;
-use rocket::request::Request;
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Build, Orbit, Rocket};
 
 use crate::config::Config;
 use crate::oauth2::rfc8414::Endpoints;
 use crate::oauth2::server::AuthorizationServer;
+use crate::rocket::framing;
 use crate::rocket::guard_error::no_store_if_admitted;
 use crate::rocket::guards::{BearerGate, BearerValidator, UserGate, UserValidator};
 use crate::storage::{OAuth2Storage, UserStorage};
 
 /// Decides who may register a client at the registration endpoint, from
 /// the request (a session cookie, an initial access token, ...): `Ok(owner)`
-/// to allow (the owner's user id, if any), `Err(status)` to refuse.
-pub type RegistrationPolicy =
-    Arc<dyn Fn(&Request<'_>) -> Result<Option<String>, Status> + Send + Sync>;
+/// to allow (the owner's user id, if any), `Err(status)` to refuse. Made by
+/// [`OAuth2Fairing::registration`] or [`OAuth2Fairing::registration_by`].
+pub type RegistrationPolicy = Arc<
+    dyn for<'a> Fn(&'a Request<'_>) -> BoxFuture<'a, Result<Option<String>, Status>> + Send + Sync,
+>;
+
+/// The policy of [`OAuth2Fairing::registration_by`]: the guard `G`'s
+/// outcome.
+fn guard_policy<'a, G>(
+    req: &'a Request<'_>,
+    owner: fn(&G) -> Option<String>,
+) -> BoxFuture<'a, Result<Option<String>, Status>>
+where
+    G: for<'r> FromRequest<'r> + Send + 'static,
+{
+    Box::pin(async move {
+        match req.guard::<G>().await {
+            Outcome::Success(guard) => Ok(owner(&guard)),
+            Outcome::Forward(status) | Outcome::Error((status, _)) => Err(status),
+        }
+    })
+}
 
 /// The authorization server as Rocket state.
 pub struct OAuth2<S: OAuth2Storage> {
@@ -77,12 +98,49 @@ impl<S: OAuth2Storage> OAuth2Fairing<S> {
     }
 
     /// Opens the registration endpoint (RFC 7591) to the requests `policy`
-    /// allows. Without a policy it answers 403.
+    /// allows, deciding from the request alone (a header, a certificate).
+    /// Without a policy it answers 403.
     pub fn registration<F>(mut self, policy: F) -> Self
     where
         F: Fn(&Request<'_>) -> Result<Option<String>, Status> + Send + Sync + 'static,
     {
-        self.registration = Some(Arc::new(policy));
+        self.registration = Some(Arc::new(move |req| {
+            Box::pin(std::future::ready(policy(req)))
+        }));
+        self
+    }
+
+    /// Opens the registration endpoint to the requests for which the
+    /// request guard `G` succeeds (a site's logged-in user, read from its
+    /// session store), owned by `owner(&guard)`. A guard that forwards or
+    /// fails refuses with its status.
+    ///
+    /// ```no_run
+    /// # use oauth_core::memory::MemoryStorage;
+    /// # use oauth_core::rocket::OAuth2;
+    /// # use oauth_core::AuthorizationServer;
+    /// # use rocket::request::{FromRequest, Outcome, Request};
+    /// struct User { id: i64 }
+    ///
+    /// #[rocket::async_trait]
+    /// impl<'r> FromRequest<'r> for User {
+    ///     type Error = ();
+    ///     async fn from_request(req: &'r Request<'_>) -> Outcome<User, ()> {
+    ///         // Look the session up in the site's store ...
+    ///         Outcome::Forward(rocket::http::Status::Unauthorized)
+    ///     }
+    /// }
+    ///
+    /// let fairing = OAuth2::fairing(|_, config| {
+    ///     AuthorizationServer::new(MemoryStorage::new(), config).map_err(|e| e.to_string())
+    /// })
+    /// .registration_by::<User>(|user| Some(user.id.to_string()));
+    /// ```
+    pub fn registration_by<G>(mut self, owner: fn(&G) -> Option<String>) -> Self
+    where
+        G: for<'r> FromRequest<'r> + Send + 'static,
+    {
+        self.registration = Some(Arc::new(move |req| guard_policy(req, owner)));
         self
     }
 
@@ -110,7 +168,7 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
     fn info(&self) -> Info {
         Info {
             name: "OAuth 2.0 authorization server",
-            kind: Kind::Ignite | Kind::Liftoff | Kind::Response,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Request | Kind::Response,
         }
     }
 
@@ -147,6 +205,7 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
             .iter()
             .fold(rocket, |rocket, manage| manage(rocket, &server));
         Ok(rocket
+            .mount("/", vec![framing::route()])
             .manage(OAuth2 {
                 server,
                 endpoints: self.endpoints.clone(),
@@ -162,10 +221,16 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
         }
     }
 
+    /// Malformed framing (RFC 9112 §3.2, §6.3) never reaches a handler.
+    async fn on_request(&self, req: &mut Request<'_>, _data: &mut rocket::Data<'_>) {
+        framing::check(req);
+    }
+
     /// A protected resource's answer is about the token's owner: not to be
-    /// cached (RFC 6750 §5.3).
+    /// cached (RFC 6750 §5.3). A malformed request's connection is closed.
     async fn on_response<'r>(&self, req: &'r Request<'_>, response: &mut rocket::Response<'r>) {
         no_store_if_admitted(req, response);
+        framing::close_if_malformed(req, response);
     }
 }
 

@@ -37,6 +37,7 @@ mod address;
 mod authorize;
 mod catchers;
 mod fairing;
+mod framing;
 mod guard_error;
 mod guards;
 mod logging;
@@ -44,6 +45,7 @@ mod oauth1;
 mod request;
 mod response;
 mod routes;
+mod same_origin;
 mod sentinels;
 
 pub use address::{ClientAddress, client_address};
@@ -57,8 +59,9 @@ pub use oauth1::{
     AnyRealm, OAuth1, OAuth1Authorize, OAuth1Fairing, OAuth1TokenInfo, RealmSpec, RequireOAuth1,
     oauth1_routes,
 };
-pub use request::{EngineRequest, engine_request};
+pub use request::{EngineRequest, engine_request, is_secure};
 pub use routes::{device_routes, jwks_routes, metadata_routes, oauth2_routes, userinfo_routes};
+pub use same_origin::{CrossOrigin, SameOrigin};
 
 /// What a guard or route says when its fairing is not attached (launch
 /// sentinels keep a configured app from getting there).

@@ -29,6 +29,18 @@ pub fn engine_request(
         .with_remote_addr(client_address(req, config.proxy.trust_ip_header))
 }
 
+/// Whether `req` arrived over TLS as the engine sees it: Rocket's own
+/// TLS, or `X-Forwarded-Proto: https` when the OAuth 2.0 fairing's
+/// configuration trusts it. For what a site decides by it, such as
+/// `__Host-` cookies with `Secure`.
+pub fn is_secure(req: &Request<'_>) -> bool {
+    let trust = req
+        .rocket()
+        .state::<SharedConfig>()
+        .is_some_and(|c| c.0.proxy.trust_forwarded_proto);
+    to_engine_request(req, None, trust).secure
+}
+
 /// [`engine_request`] without an OAuth 2.0 [`Config`]: the OAuth 1.0a side
 /// has its own configuration, and only this flag of it matters here.
 pub(crate) fn to_engine_request(

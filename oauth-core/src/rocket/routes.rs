@@ -133,7 +133,7 @@ impl<S: ClientRegistry> Handler for RegisterHandler<S> {
                 let r = plain_error(403, "access_denied", "client registration is not open");
                 return route::Outcome::from(req, r);
             }
-            Some(policy) => match policy(req) {
+            Some(policy) => match policy(req).await {
                 Ok(owner) => owner,
                 Err(status) => {
                     let r = plain_error(

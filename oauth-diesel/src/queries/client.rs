@@ -77,6 +77,26 @@ macro_rules! oauth2_client {
                 use $crate::__private::diesel::prelude::*;
                 $crate::__private::diesel::delete($table.filter($id_c.eq(client_id))).execute(conn)
             }
+
+            fn count_by_owner(
+                conn: &mut $crate::AnyConnection,
+                owner: &str,
+            ) -> $crate::__private::diesel::QueryResult<::std::option::Option<i64>> {
+                let _ = (&conn, owner);
+                $crate::__oauth_or!(
+                    { $({
+                        use $crate::__private::diesel::prelude::*;
+                        use $crate::__private::OwnerColumn;
+                        let owner = <$owner_t as OwnerColumn>::from_engine(Some(owner))?;
+                        $table
+                            .filter($owner_c.eq(owner))
+                            .count()
+                            .get_result::<i64>(conn)
+                            .map(Some)
+                    })? }
+                    else { Ok(None) }
+                )
+            }
         }
     };
 }

@@ -24,6 +24,7 @@ macro_rules! oauth2_token {
         refresh_token_revoked_at: $rrev_f:ident => $rrev_c:path : $rrev_t:ty,
         grant_id: $grant_f:ident => $grant_c:path : $grant_t:ty,
         authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
+        grant_issued_at: $($gstart_f:ident => $gstart_c:path : $gstart_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -72,6 +73,12 @@ macro_rules! oauth2_token {
                     else { None }
                 )
             }
+            fn grant_issued_at(&self) -> ::std::option::Option<i64> {
+                $crate::__oauth_or!(
+                    { $($crate::__private::OptTimeColumn::to_unix(&self.$gstart_f))? }
+                    else { None }
+                )
+            }
         }
 
         impl $crate::DieselToken for $model {
@@ -96,6 +103,11 @@ macro_rules! oauth2_token {
                         $($authn_c.eq(new.authentication.as_ref().map(
                             $crate::__private::oauth_core::Authentication::to_json,
                         )),)?
+                        $($gstart_c.eq(
+                            <$gstart_t as $crate::__private::OptTimeColumn>::from_unix_opt(
+                                new.grant_issued_at,
+                            )?,
+                        ),)?
                     ))
                     .execute(conn)?;
                 Ok(())

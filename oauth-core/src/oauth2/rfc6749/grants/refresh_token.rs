@@ -55,8 +55,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token has been revoked",
             ));
         }
-        if let Some(lifetime) = server.config.lifetimes.refresh_token
-            && now >= old.issued_at().saturating_add(lifetime)
+        // RFC 9700 §4.14.2: idle and absolute lifetimes.
+        if server
+            .refresh_token_expires_at(&old)
+            .is_some_and(|exp| now >= exp)
         {
             return Err(OAuth2Error::invalid_grant("the refresh token has expired"));
         }
@@ -90,7 +92,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
         // OpenID Connect Core §12.2: the ID tokens of a refresh report the
         // original login, without its nonce.
         let issuer = server.issuer_for(request);
-        let issued = server
+        let mut issued = server
             .mint_token(
                 client,
                 issuer.as_deref(),
@@ -98,6 +100,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 old.authentication().map(Authentication::refreshed),
             )
             .await?;
+        // The grant keeps its start, so the absolute lifetime holds
+        // however often it is refreshed.
+        issued.record.grant_issued_at =
+            Some(old.grant_issued_at().unwrap_or_else(|| old.issued_at()));
         if !server.config.refresh_tokens.rotate {
             server.storage.save_token(issued.record.clone()).await?;
             return Ok(issued);
