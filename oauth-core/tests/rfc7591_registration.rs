@@ -39,6 +39,9 @@ impl ClientRegistry for CountingStorage {
         self.registrations.fetch_add(1, Ordering::SeqCst);
         self.inner.register_client(client, owner).await
     }
+    async fn count_clients_of(&self, owner: &str) -> StorageResult<Option<u64>> {
+        self.inner.count_clients_of(owner).await
+    }
 }
 
 #[async_trait]
@@ -722,4 +725,38 @@ async fn rfc7591_3_2_2_error_stores_no_client() {
     assert_eq!(server.storage().registrations(), 1);
     let id = str_of(&r.json_body(), "client_id").to_owned();
     assert!(server.storage().find_client(&id).await.unwrap().is_some());
+}
+
+/// RFC 7591 §5 leaves abuse to the server: one owner may register at most
+/// `limits.clients_per_owner` clients (100 by default). Past it, 403
+/// `access_denied`, nothing stored; other owners and registrations
+/// without an owner are not affected; 0 turns the cap off.
+#[tokio::test]
+async fn rfc7591_5_registrations_per_owner_are_capped() {
+    assert_eq!(Config::default().limits.clients_per_owner, 100);
+    let mut config = Config::default();
+    config.limits.clients_per_owner = 2;
+    let server = counting_server(config);
+    let owned = |owner: &'static str| server.create_registration_response(VALID, Some(owner.into()));
+    assert_eq!(owned("alice").await.status, 201);
+    assert_eq!(owned("alice").await.status, 201);
+    let refused = owned("alice").await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.json_body()["error"], "access_denied");
+    assert_eq!(server.storage().registrations(), 2, "nothing stored");
+    assert_eq!(owned("bob").await.status, 201);
+    assert_eq!(
+        server.create_registration_response(VALID, None).await.status,
+        201
+    );
+
+    let mut config = Config::default();
+    config.limits.clients_per_owner = 0;
+    let uncapped = counting_server(config);
+    for _ in 0..5 {
+        let r = uncapped
+            .create_registration_response(VALID, Some("alice".into()))
+            .await;
+        assert_eq!(r.status, 201);
+    }
 }

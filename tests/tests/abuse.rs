@@ -637,3 +637,196 @@ async fn user_code_brute_force_on_activate_is_limited_per_address() {
         .await
         .assert_status(200);
 }
+
+// ---------------------------------------------------------------------------
+// Password guessing (RFC 6749 §4.3.2).
+
+/// RFC 6749 §4.3.2: "the authorization server MUST protect the endpoint
+/// against brute force attacks". The review's case: fifteen wrong
+/// passwords, then the right one. With the default limits
+/// (`limits.password`: 10 per username, 20 per address, 15 minutes) the
+/// right one is refused too, from the guesser's address and from any
+/// other; another user is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc6749_4_3_2_password_guessing_is_cut_off_per_username() {
+    let app = app().await;
+    let browser = app.logged_in("owner").await;
+    let (client, secret) = credentials(
+        &browser
+            .register_client_json(&json!({
+                "client_name": "Password app",
+                "grant_types": ["password"],
+                "scope": "profile",
+                "token_endpoint_auth_method": "client_secret_basic",
+            }))
+            .await,
+    );
+    app.logged_in("victim").await;
+    app.logged_in("bystander").await;
+    let guesser = app.api_from("127.0.0.2", &[]);
+    let auth = ClientAuth::Basic(&client, &secret);
+    for _ in 0..15 {
+        let body = guesser
+            .token_error(
+                ClientAuth::Basic(&client, &secret),
+                &[
+                    ("grant_type", "password"),
+                    ("username", "victim"),
+                    ("password", "guess"),
+                ],
+                400,
+                "invalid_grant",
+            )
+            .await;
+        assert!(!description(&body).is_empty());
+    }
+    let right = [
+        ("grant_type", "password"),
+        ("username", "victim"),
+        ("password", "valid"),
+    ];
+    for api in [&guesser, &app.api_from("127.0.0.3", &[])] {
+        let body = api
+            .token_error(ClientAuth::Basic(&client, &secret), &right, 400, "invalid_grant")
+            .await;
+        assert!(description(&body).contains("too many"), "{body}");
+    }
+    assert_eq!(app.stored_tokens().await, 0, "no token for the guesser");
+    app.api_from("127.0.0.3", &[])
+        .token_ok(
+            auth,
+            &[
+                ("grant_type", "password"),
+                ("username", "bystander"),
+                ("password", "valid"),
+            ],
+        )
+        .await;
+}
+
+// ---------------------------------------------------------------------------
+// Registration.
+
+/// The review's item 6: one account cannot register clients without end
+/// (`limits.clients_per_owner`, here 3): the fourth is refused with 403
+/// `access_denied` and stores nothing; another account still registers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc7591_registrations_per_owner_are_capped() {
+    let app = TestApp::start_with(
+        Arc::new(TestDb::sqlite()),
+        &new_secret_key(),
+        &[("oauth2.limits.clients_per_owner", json!(3))],
+    )
+    .await;
+    let browser = app.logged_in("prolific").await;
+    let metadata = code_client_metadata("One of many", "client_secret_basic");
+    for _ in 0..3 {
+        browser
+            .post_json("/oauth/register", &metadata)
+            .await
+            .assert_status(201);
+    }
+    let r = browser.post_json("/oauth/register", &metadata).await;
+    r.assert_status(403);
+    assert_eq!(r.json()["error"], "access_denied");
+    assert_eq!(browser.client_cards().await.len(), 3);
+    app.logged_in("other")
+        .await
+        .post_json("/oauth/register", &metadata)
+        .await
+        .assert_status(201);
+}
+
+// ---------------------------------------------------------------------------
+// HTTP framing (RFC 9112).
+
+/// Sends `request` raw; the answer's status, its text, and whether the
+/// server closed the connection after it (within 3 s).
+async fn raw_exchange(app: &TestApp, request: &str) -> (u16, String, bool) {
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    (status, text, closed)
+}
+
+/// RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status
+/// code to any HTTP/1.1 request message that lacks a Host header field and
+/// to any request message that contains more than one Host header field
+/// line". Refused before any handler: the metadata never names a second
+/// host as its issuer, and a token request with two hosts issues nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc9112_3_2_missing_or_repeated_host_is_400() {
+    let app = app().await;
+    let metadata = "/.well-known/oauth-authorization-server";
+    let (status, text, _) =
+        raw_exchange(&app, &format!("GET {metadata} HTTP/1.1\r\n\r\n")).await;
+    assert_eq!(status, 400, "{text}");
+    let (status, text, _) = raw_exchange(
+        &app,
+        &format!("GET {metadata} HTTP/1.1\r\nHost: evil.example\r\nHost: 127.0.0.1\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert!(!text.contains("evil.example"), "{text}");
+    let body = "grant_type=password&username=x&password=valid";
+    let (status, text, _) = raw_exchange(
+        &app,
+        &format!(
+            "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: other.example\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(app.stored_tokens().await, 0);
+    // One Host is served as always.
+    let (status, text, _) = raw_exchange(
+        &app,
+        &format!("GET {metadata} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+}
+
+/// RFC 9112 §6.3: a request with both `Content-Length` and
+/// `Transfer-Encoding` "ought to be handled as an error", and "the server
+/// MUST close the connection after responding to such a request". 400,
+/// then the connection is closed; a well-formed request's stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc9112_6_3_content_length_with_transfer_encoding_is_refused_and_closed() {
+    let app = app().await;
+    let (status, text, closed) = raw_exchange(
+        &app,
+        "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n\
+         0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert!(closed, "the connection stays open: {text}");
+    let (status, text, closed) =
+        raw_exchange(&app, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(!closed, "a well-formed request's connection is kept");
+}
