@@ -737,7 +737,8 @@ async fn rfc7591_5_registrations_per_owner_are_capped() {
     let mut config = Config::default();
     config.limits.clients_per_owner = 2;
     let server = counting_server(config);
-    let owned = |owner: &'static str| server.create_registration_response(VALID, Some(owner.into()));
+    let owned =
+        |owner: &'static str| server.create_registration_response(VALID, Some(owner.into()));
     assert_eq!(owned("alice").await.status, 201);
     assert_eq!(owned("alice").await.status, 201);
     let refused = owned("alice").await;
@@ -746,7 +747,10 @@ async fn rfc7591_5_registrations_per_owner_are_capped() {
     assert_eq!(server.storage().registrations(), 2, "nothing stored");
     assert_eq!(owned("bob").await.status, 201);
     assert_eq!(
-        server.create_registration_response(VALID, None).await.status,
+        server
+            .create_registration_response(VALID, None)
+            .await
+            .status,
         201
     );
 

@@ -687,7 +687,12 @@ async fn rfc6749_4_3_2_password_guessing_is_cut_off_per_username() {
     ];
     for api in [&guesser, &app.api_from("127.0.0.3", &[])] {
         let body = api
-            .token_error(ClientAuth::Basic(&client, &secret), &right, 400, "invalid_grant")
+            .token_error(
+                ClientAuth::Basic(&client, &secret),
+                &right,
+                400,
+                "invalid_grant",
+            )
             .await;
         assert!(description(&body).contains("too many"), "{body}");
     }
@@ -777,8 +782,7 @@ async fn raw_exchange(app: &TestApp, request: &str) -> (u16, String, bool) {
 async fn rfc9112_3_2_missing_or_repeated_host_is_400() {
     let app = app().await;
     let metadata = "/.well-known/oauth-authorization-server";
-    let (status, text, _) =
-        raw_exchange(&app, &format!("GET {metadata} HTTP/1.1\r\n\r\n")).await;
+    let (status, text, _) = raw_exchange(&app, &format!("GET {metadata} HTTP/1.1\r\n\r\n")).await;
     assert_eq!(status, 400, "{text}");
     let (status, text, _) = raw_exchange(
         &app,
