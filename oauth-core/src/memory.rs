@@ -116,33 +116,51 @@ struct Inner {
     by_access: HashMap<String, usize>,
     by_refresh: HashMap<String, usize>,
     by_grant: HashMap<String, Vec<usize>>,
-    /// Times of wrong client secrets, per client.
-    client_auth_failures: HashMap<String, Vec<i64>>,
-    /// Times of wrong client secrets, per client address key.
-    address_auth_failures: HashMap<String, Vec<i64>>,
+    /// Wrong client secrets, per client and per client address key.
+    client_auth_failures: FailureLog,
     /// How many clients each owner registered.
     clients_by_owner: HashMap<String, u64>,
-    /// Times of wrong passwords, per username digest.
-    password_failures: HashMap<String, Vec<i64>>,
-    /// Times of wrong passwords, per client address key.
-    address_password_failures: HashMap<String, Vec<i64>>,
+    /// Wrong passwords, per username digest and per client address key.
+    password_failures: FailureLog,
     /// The application's users, by user id ([`MemoryStorage::insert_user`]).
     users: HashMap<String, Arc<dyn Any + Send + Sync>>,
 }
 
-/// How many of `times` are after `since`.
-fn count_since(times: Option<&Vec<i64>>, since: i64) -> u32 {
-    let n = times.map_or(0, |times| times.iter().filter(|t| **t > since).count());
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// Times of failures (wrong client secrets, wrong passwords), by what
+/// they were for and by the client address they came from.
+#[derive(Default)]
+struct FailureLog {
+    by_key: HashMap<String, Vec<i64>>,
+    by_address: HashMap<String, Vec<i64>>,
 }
 
-/// Records a failure at `at`, keeping the list bounded: only the most
-/// recent failures can count.
-fn push(times: &mut Vec<i64>, at: i64) {
-    if times.len() >= 1024 {
-        times.remove(0);
+impl FailureLog {
+    /// How many failures after `since`: for `key`, and from `address`.
+    fn count(&self, key: &str, address: Option<&str>, since: i64) -> (u32, u32) {
+        let count = |times: Option<&Vec<i64>>| {
+            let n = times.map_or(0, |t| t.iter().filter(|at| **at > since).count());
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        (
+            count(self.by_key.get(key)),
+            address.map_or(0, |a| count(self.by_address.get(a))),
+        )
     }
-    times.push(at);
+
+    /// Records a failure at `at`, keeping each list bounded: only the
+    /// most recent failures can count.
+    fn record(&mut self, key: &str, address: Option<&str>, at: i64) {
+        fn push(times: &mut Vec<i64>, at: i64) {
+            if times.len() >= 1024 {
+                times.remove(0);
+            }
+            times.push(at);
+        }
+        push(self.by_key.entry(key.to_owned()).or_default(), at);
+        if let Some(address) = address {
+            push(self.by_address.entry(address.to_owned()).or_default(), at);
+        }
+    }
 }
 
 impl Inner {
@@ -390,12 +408,11 @@ impl OAuth2Storage for MemoryStorage {
         address: Option<&str>,
         since: i64,
     ) -> StorageResult<ClientAuthFailures> {
-        let inner = self.lock();
-        let count = |times| count_since(times, since);
-        Ok(ClientAuthFailures {
-            client: count(inner.client_auth_failures.get(client_id)),
-            address: address.map_or(0, |a| count(inner.address_auth_failures.get(a))),
-        })
+        let (client, address) = self
+            .lock()
+            .client_auth_failures
+            .count(client_id, address, since);
+        Ok(ClientAuthFailures { client, address })
     }
 
     async fn record_client_auth_failure(
@@ -404,24 +421,9 @@ impl OAuth2Storage for MemoryStorage {
         address: Option<&str>,
         at: i64,
     ) -> StorageResult<()> {
-        let mut inner = self.lock();
-        let inner = &mut *inner;
-        push(
-            inner
-                .client_auth_failures
-                .entry(client_id.to_owned())
-                .or_default(),
-            at,
-        );
-        if let Some(address) = address {
-            push(
-                inner
-                    .address_auth_failures
-                    .entry(address.to_owned())
-                    .or_default(),
-                at,
-            );
-        }
+        self.lock()
+            .client_auth_failures
+            .record(client_id, address, at);
         Ok(())
     }
 
@@ -431,12 +433,11 @@ impl OAuth2Storage for MemoryStorage {
         address: Option<&str>,
         since: i64,
     ) -> StorageResult<PasswordFailures> {
-        let inner = self.lock();
-        let count = |times| count_since(times, since);
-        Ok(PasswordFailures {
-            username: count(inner.password_failures.get(username_digest)),
-            address: address.map_or(0, |a| count(inner.address_password_failures.get(a))),
-        })
+        let (username, address) =
+            self.lock()
+                .password_failures
+                .count(username_digest, address, since);
+        Ok(PasswordFailures { username, address })
     }
 
     async fn record_password_failure(
@@ -445,24 +446,9 @@ impl OAuth2Storage for MemoryStorage {
         address: Option<&str>,
         at: i64,
     ) -> StorageResult<()> {
-        let mut inner = self.lock();
-        let inner = &mut *inner;
-        push(
-            inner
-                .password_failures
-                .entry(username_digest.to_owned())
-                .or_default(),
-            at,
-        );
-        if let Some(address) = address {
-            push(
-                inner
-                    .address_password_failures
-                    .entry(address.to_owned())
-                    .or_default(),
-                at,
-            );
-        }
+        self.lock()
+            .password_failures
+            .record(username_digest, address, at);
         Ok(())
     }
 }

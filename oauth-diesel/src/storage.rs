@@ -260,6 +260,79 @@ where
     }
 }
 
+/// The failures in `$table` (a table of `schema` with the key column
+/// `$column`, `client_address` and `failed_at`) after `$since`: for `$key`
+/// and from `$address`, as `(key, address)` counts. Indexed reads in one
+/// pooled call, narrowed to the backend so Diesel reuses its prepared
+/// statements (it runs on every authentication with a secret).
+macro_rules! count_failures {
+    ($pool:expr, $table:ident, $column:ident, $key:expr, $address:expr, $since:expr) => {{
+        use crate::schema::$table as f;
+        let key = $key.to_owned();
+        let address = $address.map(str::to_owned);
+        let since: i64 = $since;
+        $pool
+            .run(move |conn| {
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let by_key: i64 = crate::on_backend!(conn, |c| f::table
+                    .filter(f::$column.eq(&key))
+                    .filter(f::failed_at.gt(since))
+                    .count()
+                    .get_result(c))?;
+                let by_address: i64 = match &address {
+                    Some(address) => crate::on_backend!(conn, |c| f::table
+                        .filter(f::client_address.eq(address))
+                        .filter(f::failed_at.gt(since))
+                        .count()
+                        .get_result(c))?,
+                    None => 0,
+                };
+                Ok((count(by_key), count(by_address)))
+            })
+            .await
+    }};
+}
+
+/// Inserts a failure into `$table` (as for [`count_failures`]) and drops
+/// the key's and the address's failures older than a day (no window is
+/// that long in practice; the password window may not be), so the table
+/// stays small without a sweeper.
+macro_rules! record_failure {
+    ($pool:expr, $table:ident, $column:ident, $key:expr, $address:expr, $at:expr) => {{
+        use crate::schema::$table as f;
+        let key = $key.to_owned();
+        let address = $address.map(str::to_owned);
+        let at: i64 = $at;
+        let old = at.saturating_sub(86_400);
+        $pool
+            .write(move |conn| {
+                diesel::delete(
+                    f::table
+                        .filter(f::$column.eq(&key))
+                        .filter(f::failed_at.lt(old)),
+                )
+                .execute(conn)?;
+                if let Some(address) = &address {
+                    diesel::delete(
+                        f::table
+                            .filter(f::client_address.eq(address))
+                            .filter(f::failed_at.lt(old)),
+                    )
+                    .execute(conn)?;
+                }
+                diesel::insert_into(f::table)
+                    .values((
+                        f::$column.eq(&key),
+                        f::client_address.eq(&address),
+                        f::failed_at.eq(at),
+                    ))
+                    .execute(conn)
+                    .map(drop)
+            })
+            .await
+    }};
+}
+
 #[async_trait]
 impl<C, T, A, D, K> OAuth2Storage for DieselStorage<C, T, A, D, K>
 where
@@ -360,147 +433,64 @@ where
         address: Option<&str>,
         since: i64,
     ) -> StorageResult<ClientAuthFailures> {
-        use crate::schema::oauth2_client_auth_failure as f;
-        let client = client_id.to_owned();
-        let address = address.map(str::to_owned);
-        self.pool
-            .run(move |conn| {
-                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-                let by_client: i64 = crate::on_backend!(conn, |c| f::table
-                    .filter(f::client_id.eq(&client))
-                    .filter(f::failed_at.gt(since))
-                    .count()
-                    .get_result(c))?;
-                let by_address: i64 = match &address {
-                    Some(address) => crate::on_backend!(conn, |c| f::table
-                        .filter(f::client_address.eq(address))
-                        .filter(f::failed_at.gt(since))
-                        .count()
-                        .get_result(c))?,
-                    None => 0,
-                };
-                Ok(ClientAuthFailures {
-                    client: count(by_client),
-                    address: count(by_address),
-                })
-            })
-            .await
+        let (client, address) = count_failures!(
+            self.pool,
+            oauth2_client_auth_failure,
+            client_id,
+            client_id,
+            address,
+            since
+        )?;
+        Ok(ClientAuthFailures { client, address })
     }
 
-    /// Inserts the failure and drops this client's and this address's
-    /// failures older than a day (no window is that long in practice), so
-    /// the table stays small without a sweeper.
     async fn record_client_auth_failure(
         &self,
         client_id: &str,
         address: Option<&str>,
         at: i64,
     ) -> StorageResult<()> {
-        use crate::schema::oauth2_client_auth_failure as f;
-        let client = client_id.to_owned();
-        let address = address.map(str::to_owned);
-        let old = at.saturating_sub(86_400);
-        self.pool
-            .write(move |conn| {
-                diesel::delete(
-                    f::table
-                        .filter(f::client_id.eq(&client))
-                        .filter(f::failed_at.lt(old)),
-                )
-                .execute(conn)?;
-                if let Some(address) = &address {
-                    diesel::delete(
-                        f::table
-                            .filter(f::client_address.eq(address))
-                            .filter(f::failed_at.lt(old)),
-                    )
-                    .execute(conn)?;
-                }
-                diesel::insert_into(f::table)
-                    .values((
-                        f::client_id.eq(&client),
-                        f::client_address.eq(&address),
-                        f::failed_at.eq(at),
-                    ))
-                    .execute(conn)
-                    .map(drop)
-            })
-            .await
+        record_failure!(
+            self.pool,
+            oauth2_client_auth_failure,
+            client_id,
+            client_id,
+            address,
+            at
+        )
     }
 
-    /// As for client secrets: indexed reads in one pooled call.
     async fn count_password_failures(
         &self,
         username_digest: &str,
         address: Option<&str>,
         since: i64,
     ) -> StorageResult<PasswordFailures> {
-        use crate::schema::oauth2_password_failure as f;
-        let username = username_digest.to_owned();
-        let address = address.map(str::to_owned);
-        self.pool
-            .run(move |conn| {
-                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-                let by_username: i64 = f::table
-                    .filter(f::username_digest.eq(&username))
-                    .filter(f::failed_at.gt(since))
-                    .count()
-                    .get_result(conn)?;
-                let by_address: i64 = match &address {
-                    Some(address) => f::table
-                        .filter(f::client_address.eq(address))
-                        .filter(f::failed_at.gt(since))
-                        .count()
-                        .get_result(conn)?,
-                    None => 0,
-                };
-                Ok(PasswordFailures {
-                    username: count(by_username),
-                    address: count(by_address),
-                })
-            })
-            .await
+        let (username, address) = count_failures!(
+            self.pool,
+            oauth2_password_failure,
+            username_digest,
+            username_digest,
+            address,
+            since
+        )?;
+        Ok(PasswordFailures { username, address })
     }
 
-    /// Inserts the failure and drops this username's and this address's
-    /// failures older than a day (the longest window the configuration
-    /// allows).
     async fn record_password_failure(
         &self,
         username_digest: &str,
         address: Option<&str>,
         at: i64,
     ) -> StorageResult<()> {
-        use crate::schema::oauth2_password_failure as f;
-        let username = username_digest.to_owned();
-        let address = address.map(str::to_owned);
-        let old = at.saturating_sub(86_400);
-        self.pool
-            .write(move |conn| {
-                diesel::delete(
-                    f::table
-                        .filter(f::username_digest.eq(&username))
-                        .filter(f::failed_at.lt(old)),
-                )
-                .execute(conn)?;
-                if let Some(address) = &address {
-                    diesel::delete(
-                        f::table
-                            .filter(f::client_address.eq(address))
-                            .filter(f::failed_at.lt(old)),
-                    )
-                    .execute(conn)?;
-                }
-                diesel::insert_into(f::table)
-                    .values((
-                        f::username_digest.eq(&username),
-                        f::client_address.eq(&address),
-                        f::failed_at.eq(at),
-                    ))
-                    .execute(conn)
-                    .map(drop)
-            })
-            .await
+        record_failure!(
+            self.pool,
+            oauth2_password_failure,
+            username_digest,
+            username_digest,
+            address,
+            at
+        )
     }
 }
 
