@@ -38,7 +38,17 @@ pub fn is_secure(req: &Request<'_>) -> bool {
         .rocket()
         .state::<SharedConfig>()
         .is_some_and(|c| c.0.proxy.trust_forwarded_proto);
-    to_engine_request(req, None, trust).secure
+    arrived_over_tls(req, trust)
+}
+
+/// Rocket's own TLS, or a trusted `X-Forwarded-Proto: https`.
+fn arrived_over_tls(req: &Request<'_>, trust_forwarded_proto: bool) -> bool {
+    req.rocket().config().tls_enabled()
+        || (trust_forwarded_proto
+            && req
+                .headers()
+                .get_one("X-Forwarded-Proto")
+                .is_some_and(|p| p.eq_ignore_ascii_case("https")))
 }
 
 /// [`engine_request`] without an OAuth 2.0 [`Config`]: the OAuth 1.0a side
@@ -48,12 +58,7 @@ pub(crate) fn to_engine_request(
     form_body: Option<&str>,
     trust_forwarded_proto: bool,
 ) -> OAuth2Request {
-    let forwarded_https = trust_forwarded_proto
-        && req
-            .headers()
-            .get_one("X-Forwarded-Proto")
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let secure = req.rocket().config().tls_enabled() || forwarded_https;
+    let secure = arrived_over_tls(req, trust_forwarded_proto);
     let uri = match req.host() {
         Some(host) => format!(
             "{}://{}{}",
