@@ -70,6 +70,7 @@ pub async fn run_once(oauth2: &OAuth2Server, oauth1: &OAuth1Provider) {
             server.now(),
             config.lifetimes.authorization_code,
             config.lifetimes.refresh_token,
+            server.grant_expiry(),
         )
         .await;
     match removed {

@@ -5,8 +5,8 @@
 
 use diesel::prelude::*;
 use oauth_core::oidc::UserClaims;
-use oauth_diesel::schema::{oauth2_client, oauth2_code, oauth2_token};
-use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User};
+use oauth_diesel::schema::{oauth2_client, oauth2_code, oauth2_grant, oauth2_token};
+use oauth_diesel::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Grant, OAuth2Token, OAuth2User};
 use serde::Serialize;
 
 diesel::table! {
@@ -116,6 +116,8 @@ pub struct Token {
     pub authentication: Option<String>,
     /// When the grant began, for the absolute refresh lifetime.
     pub grant_issued_at: Option<i64>,
+    /// When the refresh token was rotated out, for the grace period.
+    pub refresh_token_rotated_at: Option<i64>,
 }
 
 /// An authorization code waiting to be redeemed.
@@ -144,4 +146,22 @@ pub struct AuthorizationCode {
     pub code_challenge_method: Option<String>,
     /// OpenID Connect: the login, the nonce and the claims asked for.
     pub authentication: Option<String>,
+}
+
+/// What a user granted a client (the `/account/apps` page lists them).
+#[derive(Debug, Clone, Queryable, Selectable, OAuth2Grant)]
+#[diesel(table_name = oauth2_grant)]
+pub struct Grant {
+    /// The user who granted.
+    pub user_id: i32,
+    /// The client granted.
+    pub client_id: String,
+    /// Every scope granted so far.
+    pub scope: String,
+    /// OpenID Connect claims granted by name.
+    pub claims: String,
+    /// Unix seconds: first granted.
+    pub granted_at: i64,
+    /// Unix seconds: last granted.
+    pub updated_at: i64,
 }

@@ -9,10 +9,18 @@ use oauth_core::{AuthorizationServer, Endpoints, StorageError};
 use oauth_diesel::{DbPool, DieselStorage};
 
 use crate::db::{AppDb, find_user_by_name};
-use crate::models::{AuthorizationCode, Client, Token, User};
+use crate::models::{AuthorizationCode, Client, Grant, Token, User};
 
-/// The OAuth storage: the site's own models, derived.
-pub type Store = DieselStorage<Client, Token, AuthorizationCode>;
+/// The OAuth storage: the site's own models, derived (device codes and
+/// signing keys in the standard models).
+pub type Store = DieselStorage<
+    Client,
+    Token,
+    AuthorizationCode,
+    oauth_diesel::models::DeviceCode,
+    oauth_diesel::models::SigningKey,
+    Grant,
+>;
 
 /// The password grant's check: the user must exist, and (as in Authlib's
 /// example) every user's password is `valid`.
@@ -55,7 +63,11 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .with_signing_keys()
             .with_openid_connect()
             .with_claims_supported(["preferred_username", "name", "email", "email_verified"])
-            .with_user_claims::<User>();
+            .with_user_claims::<User>()
+            // Grants are recorded: the consent page is skipped for what a
+            // confidential client was already granted, and /account/apps
+            // lists and withdraws them.
+            .with_grants();
         Ok(server)
     })
     .endpoints(Endpoints {

@@ -14,6 +14,8 @@
 //! |---|---|---|
 //! | `authorization_code_replayed` | warn | a spent code came back; its grant's tokens are revoked |
 //! | `refresh_token_reused` | warn | a rotated-out or revoked refresh token came back; its family is revoked |
+//! | `refresh_token_retried` | info | a rotated-out refresh token came back within the grace period and got one new pair |
+//! | `grant_withdrawn` | info | a user's grant to a client (or every grant of a client) was withdrawn; its tokens are revoked |
 //! | `client_auth_cut_off` | warn | the guessing limits refused a client or an address (RFC 6819 §5.1.4.2.3) |
 //! | `user_code_cut_off` | warn | the guessing limits refused a device user code entry |
 //! | `password_cut_off` | warn | the guessing limits refused a password grant (RFC 6749 §4.3.2) |
@@ -52,6 +54,38 @@ pub(crate) fn refresh_token_reused(client_id: &str, grant_id: &str, revoked: u64
         grant_id,
         revoked,
         "refresh token reused: its token family is revoked"
+    );
+}
+
+/// A rotated-out refresh token was presented again by its client within
+/// the grace period, and got its one new pair instead of revoking the
+/// family.
+pub(crate) fn refresh_token_retried(client_id: &str, grant_id: &str) {
+    tracing::info!(
+        target: SECURITY,
+        event = "refresh_token_retried",
+        client_id = ?client_id,
+        grant_id,
+        "rotated-out refresh token retried within the grace period"
+    );
+}
+
+/// A grant was withdrawn: one user's (`user_id`) or every grant of the
+/// client (`None`).
+pub(crate) fn grant_withdrawn(
+    client_id: &str,
+    user_id: Option<&str>,
+    withdrawn: &crate::consent::Withdrawn,
+) {
+    tracing::info!(
+        target: SECURITY,
+        event = "grant_withdrawn",
+        client_id = ?client_id,
+        user_id = ?user_id,
+        grants = withdrawn.grants,
+        tokens = withdrawn.tokens,
+        codes = withdrawn.codes,
+        "grant withdrawn: its tokens are revoked"
     );
 }
 

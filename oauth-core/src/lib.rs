@@ -96,6 +96,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod consent;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use crate::consent::{GrantRecord, GrantStorage, NewGrant, Withdrawn};
 use crate::models::{
     Authentication, ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
     OAuth2Token,
@@ -34,6 +35,9 @@ pub struct StoredToken {
     pub access_token_revoked_at: Option<i64>,
     /// When the refresh token was revoked.
     pub refresh_token_revoked_at: Option<i64>,
+    /// When the refresh token was rotated out, while its grace retry is
+    /// unused.
+    pub refresh_token_rotated_at: Option<i64>,
 }
 
 impl OAuth2Token for StoredToken {
@@ -75,6 +79,9 @@ impl OAuth2Token for StoredToken {
     }
     fn grant_issued_at(&self) -> Option<i64> {
         self.token.grant_issued_at
+    }
+    fn refresh_token_rotated_at(&self) -> Option<i64> {
+        self.refresh_token_rotated_at
     }
 }
 
@@ -124,6 +131,8 @@ struct Inner {
     password_failures: FailureLog,
     /// The application's users, by user id ([`MemoryStorage::insert_user`]).
     users: HashMap<String, Arc<dyn Any + Send + Sync>>,
+    /// Grants, by user id and client id.
+    grants: HashMap<(String, String), GrantRecord>,
 }
 
 /// Times of failures (wrong client secrets, wrong passwords), by what
@@ -179,7 +188,70 @@ impl Inner {
             token,
             access_token_revoked_at: None,
             refresh_token_revoked_at: None,
+            refresh_token_rotated_at: None,
         });
+    }
+
+    /// Revokes every token `matches` accepts at `now`, ending their grace
+    /// retries; how many credentials were not revoked before.
+    fn revoke_where(&mut self, now: i64, matches: impl Fn(&NewToken) -> bool) -> u64 {
+        let mut revoked = 0;
+        for t in self.tokens.iter_mut().filter(|t| matches(&t.token)) {
+            revoked += t.revoke(now);
+        }
+        revoked
+    }
+
+    /// Deletes the codes `matches` accepts; how many.
+    fn delete_codes_where(&mut self, matches: impl Fn(&NewAuthorizationCode) -> bool) -> u64 {
+        let before = self.codes.len();
+        self.codes.retain(|_, c| !matches(c));
+        (before - self.codes.len()) as u64
+    }
+
+    /// Deletes the tokens `matches` accepts, and indexes the rest anew;
+    /// how many.
+    fn delete_tokens_where(&mut self, matches: impl Fn(&NewToken) -> bool) -> u64 {
+        let before = self.tokens.len();
+        let kept: Vec<StoredToken> = std::mem::take(&mut self.tokens)
+            .into_iter()
+            .filter(|t| !matches(&t.token))
+            .collect();
+        self.by_access.clear();
+        self.by_refresh.clear();
+        self.by_grant.clear();
+        for t in kept {
+            let (access, refresh, rotated) = (
+                t.access_token_revoked_at,
+                t.refresh_token_revoked_at,
+                t.refresh_token_rotated_at,
+            );
+            self.insert_token(t.token);
+            if let Some(last) = self.tokens.last_mut() {
+                last.access_token_revoked_at = access;
+                last.refresh_token_revoked_at = refresh;
+                last.refresh_token_rotated_at = rotated;
+            }
+        }
+        (before - self.tokens.len()) as u64
+    }
+}
+
+impl StoredToken {
+    /// Revokes both halves at `now` (keeping earlier revocation times) and
+    /// ends the grace retry; how many were not revoked before.
+    fn revoke(&mut self, now: i64) -> u64 {
+        let mut revoked = 0;
+        self.refresh_token_rotated_at = None;
+        if self.access_token_revoked_at.is_none() {
+            self.access_token_revoked_at = Some(now);
+            revoked += 1;
+        }
+        if self.token.refresh_token_digest.is_some() && self.refresh_token_revoked_at.is_none() {
+            self.refresh_token_revoked_at = Some(now);
+            revoked += 1;
+        }
+        revoked
     }
 }
 
@@ -369,7 +441,31 @@ impl OAuth2Storage for MemoryStorage {
             return Ok(false);
         }
         old.refresh_token_revoked_at = Some(now);
+        old.refresh_token_rotated_at = Some(now);
         old.access_token_revoked_at.get_or_insert(now);
+        inner.insert_token(new);
+        Ok(true)
+    }
+
+    fn supports_refresh_grace(&self) -> bool {
+        true
+    }
+
+    async fn retry_rotated_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        rotated_since: i64,
+    ) -> StorageResult<bool> {
+        let mut inner = self.lock();
+        let Some(&idx) = inner.by_refresh.get(old_refresh_digest) else {
+            return Ok(false);
+        };
+        let old = &mut inner.tokens[idx];
+        if !old.refresh_token_rotated_at.is_some_and(|at| at >= rotated_since) {
+            return Ok(false);
+        }
+        old.refresh_token_rotated_at = None;
         inner.insert_token(new);
         Ok(true)
     }
@@ -387,19 +483,10 @@ impl OAuth2Storage for MemoryStorage {
         let Some(indices) = inner.by_grant.get(grant_id).cloned() else {
             return Ok(0);
         };
-        let mut revoked = 0;
-        for idx in indices {
-            let t = &mut inner.tokens[idx];
-            if t.access_token_revoked_at.is_none() {
-                t.access_token_revoked_at = Some(now);
-                revoked += 1;
-            }
-            if t.token.refresh_token_digest.is_some() && t.refresh_token_revoked_at.is_none() {
-                t.refresh_token_revoked_at = Some(now);
-                revoked += 1;
-            }
-        }
-        Ok(revoked)
+        Ok(indices
+            .into_iter()
+            .map(|idx| inner.tokens[idx].revoke(now))
+            .sum())
     }
 
     async fn count_client_auth_failures(
@@ -450,5 +537,95 @@ impl OAuth2Storage for MemoryStorage {
             .password_failures
             .record(username_digest, address, at);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl GrantStorage for MemoryStorage {
+    type Grant = GrantRecord;
+
+    async fn find_grant(&self, user_id: &str, client_id: &str) -> StorageResult<Option<GrantRecord>> {
+        Ok(self
+            .lock()
+            .grants
+            .get(&(user_id.to_owned(), client_id.to_owned()))
+            .cloned())
+    }
+
+    async fn save_grant(&self, grant: NewGrant) -> StorageResult<()> {
+        let mut inner = self.lock();
+        let key = (grant.user_id.clone(), grant.client_id.clone());
+        let record = match inner.grants.get(&key) {
+            Some(existing) => grant.merged_into(existing),
+            None => grant.first(),
+        };
+        inner.grants.insert(key, record);
+        Ok(())
+    }
+
+    async fn grants_of(&self, user_id: &str) -> StorageResult<Vec<GrantRecord>> {
+        let mut grants: Vec<GrantRecord> = self
+            .lock()
+            .grants
+            .values()
+            .filter(|g| g.user_id == user_id)
+            .cloned()
+            .collect();
+        grants.sort_by(|a, b| (b.updated_at, &b.client_id).cmp(&(a.updated_at, &a.client_id)));
+        Ok(grants)
+    }
+
+    async fn revoke_user_grant(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        now: i64,
+    ) -> StorageResult<Withdrawn> {
+        let mut inner = self.lock();
+        let of = |c: &str, u: Option<&str>| c == client_id && u == Some(user_id);
+        let tokens = inner.revoke_where(now, |t| of(&t.client_id, t.user_id.as_deref()));
+        let codes = inner.delete_codes_where(|c| of(&c.client_id, Some(&c.user_id)));
+        let grants = inner
+            .grants
+            .remove(&(user_id.to_owned(), client_id.to_owned()))
+            .map_or(0, |_| 1);
+        Ok(Withdrawn {
+            grants,
+            tokens,
+            codes,
+        })
+    }
+
+    async fn revoke_client_grants(&self, client_id: &str, now: i64) -> StorageResult<Withdrawn> {
+        let mut inner = self.lock();
+        let tokens = inner.revoke_where(now, |t| t.client_id == client_id);
+        let codes = inner.delete_codes_where(|c| c.client_id == client_id);
+        let before = inner.grants.len();
+        inner.grants.retain(|(_, c), _| c != client_id);
+        Ok(Withdrawn {
+            grants: (before - inner.grants.len()) as u64,
+            tokens,
+            codes,
+        })
+    }
+
+    async fn forget_user(&self, user_id: &str) -> StorageResult<Withdrawn> {
+        let mut inner = self.lock();
+        let tokens = inner.delete_tokens_where(|t| t.user_id.as_deref() == Some(user_id));
+        let codes = inner.delete_codes_where(|c| c.user_id == user_id);
+        let before = inner.grants.len();
+        inner.grants.retain(|(u, _), _| u != user_id);
+        Ok(Withdrawn {
+            grants: (before - inner.grants.len()) as u64,
+            tokens,
+            codes,
+        })
+    }
+
+    async fn delete_grants_before(&self, before: i64) -> StorageResult<usize> {
+        let mut inner = self.lock();
+        let count = inner.grants.len();
+        inner.grants.retain(|_, g| g.updated_at >= before);
+        Ok(count - inner.grants.len())
     }
 }

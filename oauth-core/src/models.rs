@@ -241,6 +241,15 @@ pub trait OAuth2Token: Send + Sync {
         None
     }
 
+    /// When the refresh token was rotated out, while it may still be
+    /// retried once within the grace period
+    /// ([`Lifetimes::refresh_token_grace_period`](crate::config::Lifetimes::refresh_token_grace_period)):
+    /// `None` when it was not rotated, when its retry was used, when it
+    /// was revoked otherwise, or for a model without this column.
+    fn refresh_token_rotated_at(&self) -> Option<i64> {
+        None
+    }
+
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
         self.issued_at().saturating_add(self.expires_in())

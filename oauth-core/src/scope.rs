@@ -106,6 +106,40 @@ impl Scope {
         )
     }
 
+    /// The tokens of `self` that are not in `other`, in `self`'s order.
+    ///
+    /// ```
+    /// use oauth_core::Scope;
+    /// let asked = Scope::from_stored("read write admin");
+    /// assert_eq!(asked.difference(&Scope::from_stored("write")).to_string(), "read admin");
+    /// ```
+    pub fn difference(&self, other: &Scope) -> Scope {
+        Scope(
+            self.0
+                .iter()
+                .filter(|t| !other.contains(t))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The tokens of `self`, then those of `other` not in `self`.
+    ///
+    /// ```
+    /// use oauth_core::Scope;
+    /// let granted = Scope::from_stored("read");
+    /// assert_eq!(granted.union(&Scope::from_stored("write read")).to_string(), "read write");
+    /// ```
+    pub fn union(&self, other: &Scope) -> Scope {
+        let mut out = self.clone();
+        for t in &other.0 {
+            if !out.contains(t) {
+                out.0.push(t.clone());
+            }
+        }
+        out
+    }
+
     /// Whether both hold the same tokens, whatever the order.
     pub fn same_set(&self, other: &Scope) -> bool {
         self.len() == other.len() && self.is_subset_of(other)

@@ -56,7 +56,8 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     async fn find_refresh_token(&self, refresh_digest: &str) -> StorageResult<Option<Self::Token>>;
 
     /// Refresh-token rotation, atomically: if the refresh token with digest
-    /// `old_refresh_digest` is not revoked, revoke it and its access token,
+    /// `old_refresh_digest` is not revoked, revoke it and its access token
+    /// (noting when it was rotated out, where the model keeps it),
     /// save `new`, and return `true`; otherwise change nothing and return
     /// `false`. Of concurrent calls with one digest, at most one returns
     /// `true`.
@@ -67,12 +68,38 @@ pub trait OAuth2Storage: Send + Sync + 'static {
         now: i64,
     ) -> StorageResult<bool>;
 
+    /// Whether the token model keeps when a refresh token was rotated out
+    /// ([`OAuth2Token::refresh_token_rotated_at`]), which the refresh grace
+    /// period needs: a server configured with one refuses to start on a
+    /// storage without it. The default is false.
+    fn supports_refresh_grace(&self) -> bool {
+        false
+    }
+
+    /// The grace retry of a rotated-out refresh token, atomically: if the
+    /// refresh token with digest `old_refresh_digest` was rotated out at or
+    /// after `rotated_since` and its retry is unused, use the retry (its
+    /// [`refresh_token_rotated_at`](OAuth2Token::refresh_token_rotated_at)
+    /// becomes `None`), save `new`, and return `true`; otherwise change
+    /// nothing and return `false`. Of concurrent calls with one digest, at
+    /// most one returns `true`. The default never retries.
+    async fn retry_rotated_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        rotated_since: i64,
+    ) -> StorageResult<bool> {
+        let _ = (old_refresh_digest, new, rotated_since);
+        Ok(false)
+    }
+
     /// Marks the access token with this digest revoked at `now` (no-op if
     /// unknown or already revoked).
     async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()>;
 
     /// Revokes the access and refresh tokens of every token with this
-    /// `grant_id` (no-op if none), and returns how many credentials (access
+    /// `grant_id` (no-op if none), ending any grace retry of its rotated-out
+    /// refresh tokens, and returns how many credentials (access
     /// and refresh tokens, each counting one) were not revoked before: the
     /// engine logs a replay that revoked something as a security event.
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64>;

@@ -58,7 +58,9 @@ pub fn derive_client(input: TokenStream) -> TokenStream {
 /// `refresh_token: Option<String>` (SHA-256 digests), `scope: String`,
 /// `issued_at: i64`, `expires_in: i64`, `access_token_revoked_at:
 /// Option<i64>`, `refresh_token_revoked_at: Option<i64>`, `grant_id:
-/// String`; optional `refresh_token_scope: String`.
+/// String`; optional `refresh_token_scope: String`, `authentication:
+/// Option<String>`, `grant_issued_at: Option<i64>` and
+/// `refresh_token_rotated_at: Option<i64>` (the refresh grace period).
 #[proc_macro_derive(OAuth2Token, attributes(oauth2))]
 pub fn derive_token(input: TokenStream) -> TokenStream {
     finish(expand::derive(
@@ -108,6 +110,20 @@ pub fn derive_device_code(input: TokenStream) -> TokenStream {
     finish(expand::derive(
         parse_macro_input!(input as DeriveInput),
         &roles::DEVICE_CODE,
+    ))
+}
+
+/// Implements `OAuth2Grant` and `DieselGrant`: what a user consented to
+/// for a client, one row per user and client.
+///
+/// Roles: `client_id: String`, `user_id` (`String`, `i32` or `i64`),
+/// `scope: String`, `granted_at: i64`, `updated_at: i64`; optional
+/// `claims: String` (OpenID Connect claims granted by name).
+#[proc_macro_derive(OAuth2Grant, attributes(oauth2))]
+pub fn derive_grant(input: TokenStream) -> TokenStream {
+    finish(expand::derive(
+        parse_macro_input!(input as DeriveInput),
+        &roles::GRANT,
     ))
 }
 

@@ -140,6 +140,12 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::OptInstant,
         "when the grant began, kept by rotations, for the absolute refresh lifetime",
     ),
+    role(
+        "refresh_token_rotated_at",
+        false,
+        Kind::OptInstant,
+        "when the refresh token was rotated out, while its one retry in the grace period is unused",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[
@@ -233,6 +239,30 @@ const DEVICE_ROLES: &[Role] = &[
         true,
         Kind::OptInstant,
         "when the device last polled",
+    ),
+];
+
+const GRANT_ROLES: &[Role] = &[
+    role("client_id", true, Kind::Text, "the client granted"),
+    role(
+        "user_id",
+        true,
+        Kind::Owner,
+        "the user who granted it; String, i32 or i64",
+    ),
+    role("scope", true, Kind::Text, "every scope granted so far"),
+    role(
+        "claims",
+        false,
+        Kind::Text,
+        "the OpenID Connect claims granted by name, space-separated",
+    ),
+    role("granted_at", true, Kind::Instant, "when it was first granted"),
+    role(
+        "updated_at",
+        true,
+        Kind::Instant,
+        "when it was last granted: consent is remembered from then",
     ),
 ];
 
@@ -415,6 +445,14 @@ pub const DEVICE_CODE: ModelSpec = ModelSpec {
     attr: &OAUTH2,
     roles: DEVICE_ROLES,
     template: "oauth2_device_code",
+};
+
+/// `#[derive(OAuth2Grant)]`.
+pub const GRANT: ModelSpec = ModelSpec {
+    derive: "OAuth2Grant",
+    attr: &OAUTH2,
+    roles: GRANT_ROLES,
+    template: "oauth2_grant",
 };
 
 /// `#[derive(OAuth2SigningKey)]`.

@@ -55,8 +55,31 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
         digest: &str,
         now: i64,
     ) -> QueryResult<usize>;
-    /// Revokes every token of a grant.
+    /// Revokes every token of a grant (and ends the grace retries of its
+    /// rotated-out refresh tokens).
     fn revoke_grant(conn: &mut AnyConnection, grant_id: &str, now: i64) -> QueryResult<usize>;
+    /// Whether the model keeps `refresh_token_rotated_at`, which the
+    /// refresh grace period needs.
+    fn keeps_rotation_time() -> bool;
+    /// Uses the grace retry of the rotated-out refresh token with this
+    /// digest if it was rotated at or after `rotated_since` and the retry
+    /// is unused; returns 1 for the caller that did it (always 0 without
+    /// the column).
+    fn retry_rotated(
+        conn: &mut AnyConnection,
+        digest: &str,
+        rotated_since: i64,
+    ) -> QueryResult<usize>;
+    /// Revokes every token of `client_id` (of `user_id` only, if given);
+    /// the number of credentials revoked.
+    fn revoke_of(
+        conn: &mut AnyConnection,
+        client_id: &str,
+        user_id: Option<&str>,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Deletes every token of `user_id`.
+    fn delete_of_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize>;
     /// Deletes tokens whose access token has expired and whose refresh token
     /// is absent or past `refresh_lifetime`.
     fn delete_expired(
@@ -64,6 +87,33 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
         now: i64,
         refresh_lifetime: Option<i64>,
     ) -> QueryResult<usize>;
+}
+
+/// Queries for a grant model (`#[derive(OAuth2Grant)]`).
+pub trait DieselGrant: oauth_core::consent::OAuth2Grant + Sized + Send + 'static {
+    /// The grant of `user_id` to `client_id`.
+    fn find(conn: &mut AnyConnection, user_id: &str, client_id: &str)
+    -> QueryResult<Option<Self>>;
+    /// Inserts a grant (a unique violation if the user and client have one).
+    fn insert(conn: &mut AnyConnection, grant: &oauth_core::consent::GrantRecord)
+    -> QueryResult<()>;
+    /// Writes the scope, claims and last time of the user's grant to the
+    /// client; the number of rows changed.
+    fn update(
+        conn: &mut AnyConnection,
+        grant: &oauth_core::consent::GrantRecord,
+    ) -> QueryResult<usize>;
+    /// The grants of `user_id`, most recently granted first.
+    fn of_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<Self>>;
+    /// Deletes the grants to `client_id` and of `user_id` (each when
+    /// given; nothing when neither is).
+    fn delete_of(
+        conn: &mut AnyConnection,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> QueryResult<usize>;
+    /// Deletes the grants last granted before `before`.
+    fn delete_updated_before(conn: &mut AnyConnection, before: i64) -> QueryResult<usize>;
 }
 
 /// The lookup of an application's user model (`#[derive(OAuth2User)]`),
@@ -88,6 +138,13 @@ pub trait DieselAuthorizationCode:
     fn delete_by_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<usize>;
     /// Deletes codes issued at or before `cutoff`.
     fn delete_issued_before(conn: &mut AnyConnection, cutoff: i64) -> QueryResult<usize>;
+    /// Deletes the codes of `client_id` and of `user_id` (each when given;
+    /// nothing when neither is).
+    fn delete_of(
+        conn: &mut AnyConnection,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> QueryResult<usize>;
 }
 
 /// Queries for a device code model (`#[derive(OAuth2DeviceCode)]`, RFC 8628).

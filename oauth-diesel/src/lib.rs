@@ -238,8 +238,8 @@ pub mod storage;
 
 pub use connection::{AnyConnection, Backend, establish, redact_password};
 pub use glue::{
-    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselOAuth1Client, DieselSigningKey,
-    DieselTemporaryCredential, DieselToken, DieselTokenCredential, DieselUser,
+    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselGrant, DieselOAuth1Client,
+    DieselSigningKey, DieselTemporaryCredential, DieselToken, DieselTokenCredential, DieselUser,
 };
 pub use loaded::LoadedClient;
 #[cfg(feature = "redis")]
@@ -251,11 +251,12 @@ pub use storage::{Cleanup, DieselStorage, StandardStorage};
 pub use oauth_core::oauth1::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
 /// The model traits, each beside the derive of the same name.
 pub use oauth_core::oauth2::rfc8628::OAuth2DeviceCode;
+pub use oauth_core::consent::OAuth2Grant;
 pub use oauth_core::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
 pub use oauth_derive::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
 pub use oauth_derive::{
-    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2SigningKey, OAuth2Token,
-    OAuth2User,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Grant, OAuth2SigningKey,
+    OAuth2Token, OAuth2User,
 };
 
 /// The chrono of the `chrono` feature, for timestamp fields of the models.
@@ -274,8 +275,8 @@ pub mod __private {
     pub use crate::on_backend;
     pub use crate::{
         oauth1_client, oauth1_temporary_credential, oauth1_token_credential,
-        oauth2_authorization_code, oauth2_client, oauth2_device_code, oauth2_signing_key,
-        oauth2_token, oauth2_user,
+        oauth2_authorization_code, oauth2_client, oauth2_device_code, oauth2_grant,
+        oauth2_signing_key, oauth2_token, oauth2_user,
     };
     pub use diesel;
     pub use oauth_core;

@@ -5,10 +5,11 @@ use diesel::prelude::*;
 
 use crate::schema::{
     oauth1_client, oauth1_temporary_credential, oauth1_token_credential, oauth2_client,
-    oauth2_code, oauth2_device_code, oauth2_signing_key, oauth2_token,
+    oauth2_code, oauth2_device_code, oauth2_grant, oauth2_signing_key, oauth2_token,
 };
 use crate::{
-    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2SigningKey, OAuth2Token,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Grant, OAuth2SigningKey,
+    OAuth2Token,
 };
 
 /// A row of `oauth2_client`.
@@ -65,6 +66,29 @@ pub struct Token {
     pub authentication: Option<String>,
     /// When the grant began (kept by rotations).
     pub grant_issued_at: Option<i64>,
+    /// When the refresh token was rotated out, while its grace retry is
+    /// unused.
+    pub refresh_token_rotated_at: Option<i64>,
+}
+
+/// A row of `oauth2_grant`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, OAuth2Grant)]
+#[diesel(table_name = oauth2_grant)]
+pub struct Grant {
+    /// Row id.
+    pub id: i32,
+    /// The user who granted.
+    pub user_id: i32,
+    /// The client granted.
+    pub client_id: String,
+    /// Every scope granted so far.
+    pub scope: String,
+    /// The OpenID Connect claims granted by name.
+    pub claims: String,
+    /// Unix seconds: first granted.
+    pub granted_at: i64,
+    /// Unix seconds: last granted.
+    pub updated_at: i64,
 }
 
 /// A row of `oauth2_code`.

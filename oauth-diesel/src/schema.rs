@@ -31,6 +31,21 @@ diesel::table! {
         grant_id -> Text,
         authentication -> Nullable<Text>,
         grant_issued_at -> Nullable<BigInt>,
+        refresh_token_rotated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Grants: what a user consented to for a client; one row per user and
+    /// client.
+    oauth2_grant (id) {
+        id -> Integer,
+        user_id -> Integer,
+        client_id -> Text,
+        scope -> Text,
+        claims -> Text,
+        granted_at -> BigInt,
+        updated_at -> BigInt,
     }
 }
 

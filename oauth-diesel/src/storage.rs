@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use oauth_core::consent::{GrantStorage, NewGrant, Withdrawn};
 use oauth_core::jose::{SigningKeyStorage, StoredSigningKey};
 use oauth_core::oauth2::rfc8628::{
     DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, UserCodeFailures,
@@ -15,8 +16,8 @@ use oauth_core::{
 };
 
 use crate::glue::{
-    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselSigningKey, DieselToken,
-    DieselUser,
+    DieselAuthorizationCode, DieselClient, DieselDeviceCode, DieselGrant, DieselSigningKey,
+    DieselToken, DieselUser,
 };
 use crate::loaded::LoadedClient;
 use crate::models;
@@ -30,20 +31,27 @@ use crate::pool::DbPool;
 /// by an `UPDATE ... WHERE refresh_token_revoked_at IS NULL` in the same
 /// transaction as the insert of its successor. Two processes on one database
 /// racing on one code or one refresh token get one winner.
-pub struct DieselStorage<C, T, A, D = models::DeviceCode, K = models::SigningKey> {
+pub struct DieselStorage<
+    C,
+    T,
+    A,
+    D = models::DeviceCode,
+    K = models::SigningKey,
+    G = models::Grant,
+> {
     pool: DbPool,
-    _models: Models<C, T, A, D, K>,
+    _models: Models<C, T, A, D, K, G>,
 }
 
 /// The model types, held by type only (`fn() -> _` keeps the storage
 /// `Send + Sync` whatever the models are).
-type Models<C, T, A, D, K> = PhantomData<fn() -> (C, T, A, D, K)>;
+type Models<C, T, A, D, K, G> = PhantomData<fn() -> (C, T, A, D, K, G)>;
 
 /// [`DieselStorage`] over the standard tables and models.
 pub type StandardStorage =
     DieselStorage<models::Client, models::Token, models::AuthorizationCode, models::DeviceCode>;
 
-impl<C, T, A, D, K> Clone for DieselStorage<C, T, A, D, K> {
+impl<C, T, A, D, K, G> Clone for DieselStorage<C, T, A, D, K, G> {
     fn clone(&self) -> Self {
         DieselStorage {
             pool: self.pool.clone(),
@@ -52,13 +60,14 @@ impl<C, T, A, D, K> Clone for DieselStorage<C, T, A, D, K> {
     }
 }
 
-impl<C, T, A, D, K> DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G> DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
 {
     /// Storage over an existing pool.
     pub fn new(pool: DbPool) -> Self {
@@ -137,6 +146,7 @@ where
             .get_result(c))
         .map_err(unusable("oauth2_password_failure", support))?;
         K::all(conn).map_err(unusable("the signing key model's table", support))?;
+        G::find(conn, "0", "").map_err(unusable("the grant model's table", support))?;
         Ok(())
     }
 
@@ -161,23 +171,32 @@ where
 
     /// Deletes expired authorization codes and tokens that can no longer be
     /// used (access token expired, and refresh token absent or past
-    /// `refresh_lifetime`). Rows of rotated-out refresh tokens stay until
-    /// then, so that their reuse is still detected. Call it periodically.
+    /// `refresh_lifetime`), and grants last given before `grants_before`
+    /// (`AuthorizationServer::grant_expiry`: no longer remembered, and no
+    /// token issued under them alive; `None` keeps them). Rows of
+    /// rotated-out refresh tokens stay until then, so that their reuse is
+    /// still detected. Call it periodically.
     pub async fn delete_expired(
         &self,
         now: i64,
         code_lifetime: i64,
         refresh_lifetime: Option<i64>,
+        grants_before: Option<i64>,
     ) -> StorageResult<Cleanup> {
         self.pool
             .transaction(move |conn| {
                 let codes = A::delete_issued_before(conn, now.saturating_sub(code_lifetime))?;
                 let tokens = T::delete_expired(conn, now, refresh_lifetime)?;
                 let device_codes = D::delete_expired(conn, now)?;
+                let grants = match grants_before {
+                    Some(before) => G::delete_updated_before(conn, before)?,
+                    None => 0,
+                };
                 Ok(Cleanup {
                     codes,
                     tokens,
                     device_codes,
+                    grants,
                 })
             })
             .await
@@ -187,13 +206,14 @@ where
 /// The token and its user in one read ([`DbPool::run_together`]): one
 /// SQLite read transaction, or one trip to a blocking thread.
 #[async_trait]
-impl<C, T, A, D, K, U> UserStorage<U> for DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G, U> UserStorage<U> for DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
     U: DieselUser,
 {
     async fn find_access_token_and_user(
@@ -232,16 +252,19 @@ pub struct Cleanup {
     pub tokens: usize,
     /// Device codes deleted.
     pub device_codes: usize,
+    /// Grants deleted.
+    pub grants: usize,
 }
 
 #[async_trait]
-impl<C, T, A, D, K> ClientRegistry for DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G> ClientRegistry for DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
 {
     async fn register_client(
         &self,
@@ -334,13 +357,14 @@ macro_rules! record_failure {
 }
 
 #[async_trait]
-impl<C, T, A, D, K> OAuth2Storage for DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G> OAuth2Storage for DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
 {
     type Client = LoadedClient<C>;
     type Token = T;
@@ -403,6 +427,28 @@ where
         self.pool
             .transaction(move |conn| {
                 if T::revoke_refresh_if_active(conn, &digest, now)? != 1 {
+                    return Ok(false);
+                }
+                T::insert(conn, &new)?;
+                Ok(true)
+            })
+            .await
+    }
+
+    fn supports_refresh_grace(&self) -> bool {
+        T::keeps_rotation_time()
+    }
+
+    async fn retry_rotated_refresh_token(
+        &self,
+        old_refresh_digest: &str,
+        new: NewToken,
+        rotated_since: i64,
+    ) -> StorageResult<bool> {
+        let digest = old_refresh_digest.to_owned();
+        self.pool
+            .transaction(move |conn| {
+                if T::retry_rotated(conn, &digest, rotated_since)? != 1 {
                     return Ok(false);
                 }
                 T::insert(conn, &new)?;
@@ -495,13 +541,14 @@ where
 }
 
 #[async_trait]
-impl<C, T, A, D, K> DeviceCodeStorage for DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G> DeviceCodeStorage for DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
 {
     type DeviceCode = D;
 
@@ -644,13 +691,14 @@ where
 }
 
 #[async_trait]
-impl<C, T, A, D, K> SigningKeyStorage for DieselStorage<C, T, A, D, K>
+impl<C, T, A, D, K, G> SigningKeyStorage for DieselStorage<C, T, A, D, K, G>
 where
     C: DieselClient,
     T: DieselToken,
     A: DieselAuthorizationCode,
     D: DieselDeviceCode,
     K: DieselSigningKey,
+    G: DieselGrant,
 {
     async fn signing_keys(&self) -> StorageResult<Vec<StoredSigningKey>> {
         self.pool
@@ -681,5 +729,111 @@ where
             .write(move |conn| K::delete_unpublished(conn, now))
             .await
             .map(|n| n as u64)
+    }
+}
+
+/// Grants in the grant model's table; withdrawing revokes the tokens and
+/// deletes the codes in the same transaction.
+#[async_trait]
+impl<C, T, A, D, K, G> GrantStorage for DieselStorage<C, T, A, D, K, G>
+where
+    C: DieselClient,
+    T: DieselToken,
+    A: DieselAuthorizationCode,
+    D: DieselDeviceCode,
+    K: DieselSigningKey,
+    G: DieselGrant,
+{
+    type Grant = G;
+
+    async fn find_grant(&self, user_id: &str, client_id: &str) -> StorageResult<Option<G>> {
+        let (user, client) = (user_id.to_owned(), client_id.to_owned());
+        self.pool
+            .run(move |conn| G::find(conn, &user, &client))
+            .await
+    }
+
+    async fn save_grant(&self, grant: NewGrant) -> StorageResult<()> {
+        // Read, merge, write: one transaction. Two first grants racing
+        // meet at the unique index; the loser's insert is undone (to its
+        // savepoint) and it merges again in a new transaction, which sees
+        // the winner's row.
+        let merge = |grant: NewGrant| {
+            move |conn: &mut crate::AnyConnection| {
+                if let Some(existing) = G::find(conn, &grant.user_id, &grant.client_id)? {
+                    return G::update(conn, &grant.merged_into(&existing)).map(|_| true);
+                }
+                match conn.transaction(|c| G::insert(c, &grant.first())) {
+                    Ok(()) => Ok(true),
+                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        Ok(false)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        for _ in 0..2 {
+            if self.pool.transaction(merge(grant.clone())).await? {
+                return Ok(());
+            }
+        }
+        Err(StorageError::new(
+            "the grant could not be saved: it kept changing underneath",
+        ))
+    }
+
+    async fn grants_of(&self, user_id: &str) -> StorageResult<Vec<G>> {
+        let user = user_id.to_owned();
+        self.pool.run(move |conn| G::of_user(conn, &user)).await
+    }
+
+    async fn revoke_user_grant(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        now: i64,
+    ) -> StorageResult<Withdrawn> {
+        let (user, client) = (user_id.to_owned(), client_id.to_owned());
+        self.pool
+            .transaction(move |conn| {
+                Ok(Withdrawn {
+                    tokens: T::revoke_of(conn, &client, Some(&user), now)? as u64,
+                    codes: A::delete_of(conn, Some(&client), Some(&user))? as u64,
+                    grants: G::delete_of(conn, Some(&client), Some(&user))? as u64,
+                })
+            })
+            .await
+    }
+
+    async fn revoke_client_grants(&self, client_id: &str, now: i64) -> StorageResult<Withdrawn> {
+        let client = client_id.to_owned();
+        self.pool
+            .transaction(move |conn| {
+                Ok(Withdrawn {
+                    tokens: T::revoke_of(conn, &client, None, now)? as u64,
+                    codes: A::delete_of(conn, Some(&client), None)? as u64,
+                    grants: G::delete_of(conn, Some(&client), None)? as u64,
+                })
+            })
+            .await
+    }
+
+    async fn forget_user(&self, user_id: &str) -> StorageResult<Withdrawn> {
+        let user = user_id.to_owned();
+        self.pool
+            .transaction(move |conn| {
+                Ok(Withdrawn {
+                    tokens: T::delete_of_user(conn, &user)? as u64,
+                    codes: A::delete_of(conn, None, Some(&user))? as u64,
+                    grants: G::delete_of(conn, None, Some(&user))? as u64,
+                })
+            })
+            .await
+    }
+
+    async fn delete_grants_before(&self, before: i64) -> StorageResult<usize> {
+        self.pool
+            .write(move |conn| G::delete_updated_before(conn, before))
+            .await
     }
 }

@@ -38,7 +38,7 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, ConfiguredKey, Device, Lifetimes, Limits, PasswordLimit, Pkce,
+    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits, PasswordLimit, Pkce,
     Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
@@ -78,6 +78,8 @@ pub struct Config {
     pub lifetimes: Lifetimes,
     /// Refresh token issue and rotation.
     pub refresh_tokens: RefreshTokens,
+    /// Remembered consent.
+    pub consent: ConsentSettings,
     /// PKCE (RFC 7636).
     pub pkce: Pkce,
     /// Where resource requests may carry bearer tokens (RFC 6750 §2).
@@ -111,6 +113,7 @@ impl Default for Config {
             error_uris: HashMap::new(),
             lifetimes: Lifetimes::default(),
             refresh_tokens: RefreshTokens::default(),
+            consent: ConsentSettings::default(),
             pkce: Pkce::default(),
             bearer: Bearer::default(),
             scopes: Scopes::default(),
@@ -236,6 +239,17 @@ impl Config {
         }
         if l.device_code <= 0 {
             return Err("oauth2.lifetimes.device_code must be positive".into());
+        }
+        if l.refresh_token_grace_period < 0 || l.refresh_token_grace_period > 300 {
+            // A retry comes within seconds; a long window would let a
+            // stolen, rotated-out token in without revoking anything.
+            return Err(
+                "oauth2.lifetimes.refresh_token_grace_period must be between 0 and 300 seconds"
+                    .into(),
+            );
+        }
+        if matches!(self.consent.remember_for, Some(s) if s <= 0) {
+            return Err("oauth2.consent.remember_for must be positive".into());
         }
         Ok(())
     }

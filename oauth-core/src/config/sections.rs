@@ -33,6 +33,13 @@ pub struct Lifetimes {
     /// it is refreshed: after it, the user must authorize again (RFC 9700
     /// §4.14.2); `None` for no limit (7776000, 90 days).
     pub refresh_token_absolute: Option<i64>,
+    /// Seconds after a rotation during which the rotated-out refresh token,
+    /// presented again by the same client, gets one new pair instead of
+    /// revoking its grant (0: off, the default). For clients that refresh
+    /// from two tabs at once, or retry a refresh whose answer was lost;
+    /// each rotated-out token gets one such retry. Needs a token model that
+    /// keeps `refresh_token_rotated_at`.
+    pub refresh_token_grace_period: i64,
     /// Lifetime of device codes and user codes (1800). Shorter gives a
     /// guesser fewer live codes to hit (RFC 8628 §5.1).
     pub device_code: i64,
@@ -52,6 +59,31 @@ pub struct RefreshTokens {
     /// one (true). With rotation, presenting a rotated-out refresh token
     /// revokes every token of its grant.
     pub rotate: bool,
+}
+
+/// Remembered consent (`[oauth2.consent]`): the grants a user gave, and
+/// when the consent page may be skipped because of them
+/// ([`AuthorizationServer::remembered_consent`](crate::AuthorizationServer::remembered_consent)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsentSettings {
+    /// How long a consent is remembered after it was last given, in
+    /// seconds; `None` for as long as the grant is kept (7776000, 90 days).
+    pub remember_for: Option<i64>,
+    /// Whether consent is remembered for public clients too (false). A
+    /// public client's identity is not proven (RFC 6749 §10.2): anyone can
+    /// send its `client_id` with one of its redirect URIs, so a page skipped
+    /// for it would grant an impostor without the user seeing a thing.
+    pub remember_public_clients: bool,
+}
+
+impl Default for ConsentSettings {
+    fn default() -> ConsentSettings {
+        ConsentSettings {
+            remember_for: Some(7_776_000),
+            remember_public_clients: false,
+        }
+    }
 }
 
 /// PKCE, RFC 7636 (`[oauth2.pkce]`). Public clients always need it.
@@ -257,6 +289,7 @@ impl Default for Lifetimes {
             authorization_code: 300,
             refresh_token: Some(2_592_000),
             refresh_token_absolute: Some(7_776_000),
+            refresh_token_grace_period: 0,
             device_code: 1_800,
             id_token: 3_600,
         }

@@ -167,6 +167,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// A server over `storage` with `config`, which is validated here.
     pub fn new(storage: S, config: Config) -> Result<AuthorizationServer<S>, ConfigError> {
         config.validate().map_err(ConfigError)?;
+        if config.lifetimes.refresh_token_grace_period > 0 && !storage.supports_refresh_grace() {
+            return Err(ConfigError(
+                "oauth2.lifetimes.refresh_token_grace_period needs a token model that keeps \
+                 refresh_token_rotated_at (see the OAuth2Token derive)"
+                    .into(),
+            ));
+        }
         let supported_scopes = config
             .scopes
             .supported

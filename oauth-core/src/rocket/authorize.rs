@@ -11,7 +11,8 @@ use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
 use crate::rocket::guard_error::{GuardError, fail};
 use crate::rocket::request::engine_request;
-use crate::storage::OAuth2Storage;
+use crate::consent::{GrantStorage, RememberedConsent};
+use crate::storage::{OAuth2Storage, StorageResult};
 
 /// The authorization request of the current request, validated.
 ///
@@ -54,6 +55,19 @@ impl<S: OAuth2Storage> OAuth2Authorize<S> {
     /// The engine request this was validated from.
     pub fn engine_request(&self) -> &OAuth2Request {
         &self.request
+    }
+}
+
+impl<S: GrantStorage> OAuth2Authorize<S> {
+    /// Whether `user_id` already granted what this request asks
+    /// ([`AuthorizationServer::remembered_consent`]): the consent page may
+    /// be skipped when it [`covers`](RememberedConsent::covers) the
+    /// request. [`RememberedConsent::No`] for an invalid request.
+    pub async fn remembered_consent(&self, user_id: &str) -> StorageResult<RememberedConsent> {
+        match &self.validated {
+            Ok(request) => self.server.remembered_consent(request, user_id).await,
+            Err(_) => Ok(RememberedConsent::No),
+        }
     }
 }
 

@@ -114,6 +114,38 @@ macro_rules! oauth2_authorization_code {
                 let cutoff = <$auth_t as $crate::__private::TimeColumn>::from_unix(cutoff)?;
                 $crate::__private::diesel::delete($table.filter($auth_c.le(cutoff))).execute(conn)
             }
+
+            fn delete_of(
+                conn: &mut $crate::AnyConnection,
+                client_id: ::std::option::Option<&str>,
+                user_id: ::std::option::Option<&str>,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OwnerColumn;
+                let user = match user_id {
+                    Some(id) => match <$user_t as OwnerColumn>::from_engine(Some(id)) {
+                        Ok(user) => Some(user),
+                        // A user id the column cannot hold has no codes.
+                        Err(_) => return Ok(0),
+                    },
+                    None => None,
+                };
+                match (client_id, user) {
+                    (Some(client), Some(user)) => $crate::__private::diesel::delete(
+                        $table.filter($client_c.eq(client)).filter($user_c.eq(user)),
+                    )
+                    .execute(conn),
+                    (Some(client), None) => {
+                        $crate::__private::diesel::delete($table.filter($client_c.eq(client)))
+                            .execute(conn)
+                    }
+                    (None, Some(user)) => {
+                        $crate::__private::diesel::delete($table.filter($user_c.eq(user)))
+                            .execute(conn)
+                    }
+                    (None, None) => Ok(0),
+                }
+            }
         }
     };
 }

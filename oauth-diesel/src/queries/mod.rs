@@ -48,6 +48,7 @@
 mod client;
 mod code;
 mod device;
+mod grant;
 mod oauth1;
 mod signing_key;
 mod token;

@@ -25,6 +25,7 @@ macro_rules! oauth2_token {
         grant_id: $grant_f:ident => $grant_c:path : $grant_t:ty,
         authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
         grant_issued_at: $($gstart_f:ident => $gstart_c:path : $gstart_t:ty)?,
+        refresh_token_rotated_at: $($rot_f:ident => $rot_c:path : $rot_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -76,6 +77,12 @@ macro_rules! oauth2_token {
             fn grant_issued_at(&self) -> ::std::option::Option<i64> {
                 $crate::__oauth_or!(
                     { $($crate::__private::OptTimeColumn::to_unix(&self.$gstart_f))? }
+                    else { None }
+                )
+            }
+            fn refresh_token_rotated_at(&self) -> ::std::option::Option<i64> {
+                $crate::__oauth_or!(
+                    { $($crate::__private::OptTimeColumn::to_unix(&self.$rot_f))? }
                     else { None }
                 )
             }
@@ -155,6 +162,11 @@ macro_rules! oauth2_token {
                 )
                 .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)?;
+                $(if claimed > 0 {
+                    $crate::__private::diesel::update($table.filter($refresh_c.eq(digest)))
+                        .set($rot_c.eq(<$rot_t as OptTimeColumn>::at(now)?))
+                        .execute(conn)?;
+                })?
                 if claimed > 0 {
                     $crate::__private::diesel::update(
                         $table.filter($refresh_c.eq(digest)).filter($arev_c.is_null()),
@@ -185,7 +197,120 @@ macro_rules! oauth2_token {
                 )
                 .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
                 .execute(conn)?;
+                $($crate::__private::diesel::update(
+                    $table.filter($grant_c.eq(grant_id)).filter($rot_c.is_not_null()),
+                )
+                .set($rot_c.eq(<$rot_t as ::std::default::Default>::default()))
+                .execute(conn)?;)?
                 Ok(access + refresh)
+            }
+
+            fn keeps_rotation_time() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($rot_f); true })? } else { false })
+            }
+
+            /// The claim of a grace retry: only the caller whose `UPDATE`
+            /// found the rotation time still set, and recent enough, gets 1.
+            fn retry_rotated(
+                conn: &mut $crate::AnyConnection,
+                digest: &str,
+                rotated_since: i64,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                $crate::__oauth_or!(
+                    { $({
+                        use $crate::__private::diesel::prelude::*;
+                        use $crate::__private::OptTimeColumn;
+                        let _ = ::std::stringify!($rot_f);
+                        $crate::__private::diesel::update(
+                            $table
+                                .filter($refresh_c.eq(digest))
+                                .filter($rot_c.ge(<$rot_t as OptTimeColumn>::at(rotated_since)?)),
+                        )
+                        .set($rot_c.eq(<$rot_t as ::std::default::Default>::default()))
+                        .execute(conn)
+                    })? }
+                    else { { let _ = (conn, digest, rotated_since); Ok(0) } }
+                )
+            }
+
+            fn revoke_of(
+                conn: &mut $crate::AnyConnection,
+                client_id: &str,
+                user_id: ::std::option::Option<&str>,
+                now: i64,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::{OptTimeColumn, OwnerColumn};
+                // A user id the column cannot hold has no tokens.
+                let user = match user_id {
+                    Some(id) => match <$user_t as OwnerColumn>::from_engine(Some(id)) {
+                        Ok(user) => Some(user),
+                        Err(_) => return Ok(0),
+                    },
+                    None => None,
+                };
+                let access = match &user {
+                    Some(user) => $crate::__private::diesel::update(
+                        $table
+                            .filter($client_c.eq(client_id))
+                            .filter($user_c.eq(user))
+                            .filter($arev_c.is_null()),
+                    )
+                    .set($arev_c.eq(<$arev_t as OptTimeColumn>::at(now)?))
+                    .execute(conn)?,
+                    None => $crate::__private::diesel::update(
+                        $table.filter($client_c.eq(client_id)).filter($arev_c.is_null()),
+                    )
+                    .set($arev_c.eq(<$arev_t as OptTimeColumn>::at(now)?))
+                    .execute(conn)?,
+                };
+                let refresh = match &user {
+                    Some(user) => $crate::__private::diesel::update(
+                        $table
+                            .filter($client_c.eq(client_id))
+                            .filter($user_c.eq(user))
+                            .filter($refresh_c.is_not_null())
+                            .filter($rrev_c.is_null()),
+                    )
+                    .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
+                    .execute(conn)?,
+                    None => $crate::__private::diesel::update(
+                        $table
+                            .filter($client_c.eq(client_id))
+                            .filter($refresh_c.is_not_null())
+                            .filter($rrev_c.is_null()),
+                    )
+                    .set($rrev_c.eq(<$rrev_t as OptTimeColumn>::at(now)?))
+                    .execute(conn)?,
+                };
+                $(match &user {
+                    Some(user) => $crate::__private::diesel::update(
+                        $table
+                            .filter($client_c.eq(client_id))
+                            .filter($user_c.eq(user))
+                            .filter($rot_c.is_not_null()),
+                    )
+                    .set($rot_c.eq(<$rot_t as ::std::default::Default>::default()))
+                    .execute(conn)?,
+                    None => $crate::__private::diesel::update(
+                        $table.filter($client_c.eq(client_id)).filter($rot_c.is_not_null()),
+                    )
+                    .set($rot_c.eq(<$rot_t as ::std::default::Default>::default()))
+                    .execute(conn)?,
+                };)?
+                Ok(access + refresh)
+            }
+
+            fn delete_of_user(
+                conn: &mut $crate::AnyConnection,
+                user_id: &str,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OwnerColumn;
+                let Ok(user) = <$user_t as OwnerColumn>::from_engine(Some(user_id)) else {
+                    return Ok(0);
+                };
+                $crate::__private::diesel::delete($table.filter($user_c.eq(user))).execute(conn)
             }
 
             /// Expiry is `issued_at + expires_in <= now`. No addition is

@@ -19,7 +19,10 @@ use super::{IssuedToken, TokenGrant};
 /// With rotation on (the default), each refresh issues a new refresh token
 /// and revokes the old pair in one atomic storage call. A refresh token that
 /// was already rotated out (or revoked) is a sign it was stolen: presenting
-/// it revokes every token of its grant (RFC 9700 §4.14.2).
+/// it revokes every token of its grant (RFC 9700 §4.14.2), unless its
+/// client presents it within
+/// [`refresh_token_grace_period`](crate::config::Lifetimes::refresh_token_grace_period)
+/// of its rotation (a retry), which gets it one new pair.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RefreshTokenGrant;
 
@@ -48,7 +51,13 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token was issued to another client",
             ));
         }
-        if old.is_refresh_token_revoked() {
+        let grace = server.config.lifetimes.refresh_token_grace_period;
+        let retry = old.is_refresh_token_revoked()
+            && grace > 0
+            && old
+                .refresh_token_rotated_at()
+                .is_some_and(|at| now.saturating_sub(at) <= grace);
+        if old.is_refresh_token_revoked() && !retry {
             let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
             events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
             return Err(OAuth2Error::invalid_grant(
@@ -104,6 +113,25 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
         // however often it is refreshed.
         issued.record.grant_issued_at =
             Some(old.grant_issued_at().unwrap_or_else(|| old.issued_at()));
+        if retry {
+            // Within the grace period after its rotation, by the client it
+            // was issued to: one new pair, and the family lives on. A
+            // second retry, or one that lost a race for the first, is
+            // refused without revoking: it is still within the window in
+            // which a benign retry is expected.
+            let since = now.saturating_sub(grace);
+            if server
+                .storage
+                .retry_rotated_refresh_token(&digest, issued.record.clone(), since)
+                .await?
+            {
+                events::refresh_token_retried(client.client_id(), old.grant_id());
+                return Ok(issued);
+            }
+            return Err(OAuth2Error::invalid_grant(
+                "the refresh token has already been used",
+            ));
+        }
         if !server.config.refresh_tokens.rotate {
             server.storage.save_token(issued.record.clone()).await?;
             return Ok(issued);
