@@ -8,6 +8,7 @@
 //! Rocket's usual configuration, and `rocket_from(figment)` from any.
 
 pub mod activate;
+pub mod apps;
 pub mod cleanup;
 pub mod db;
 pub mod logging;

@@ -1,5 +1,6 @@
 //! The site's pages and its protected API.
 
+use oauth_core::consent::RememberedConsent;
 use oauth_core::oidc::Interaction;
 use oauth_core::rocket::{
     EngineRequest, GuardError, OAuth2, OAuth2Authorize, RequireOAuthUser, SameOrigin,
@@ -36,6 +37,8 @@ pub fn routes() -> Vec<Route> {
         create_client,
         authorize,
         authorize_confirm,
+        crate::apps::apps,
+        crate::apps::revoke,
         end_session,
         end_session_form,
         api_me,
@@ -54,7 +57,7 @@ pub enum Answer {
     Engine(oauth_core::OAuth2Response),
 }
 
-fn error_page(status: Status, user: Option<&User>, title: &str, description: &str) -> Answer {
+pub(crate) fn error_page(status: Status, user: Option<&User>, title: &str, description: &str) -> Answer {
     Answer::Page(Page::with_status(
         status,
         &templates::ErrorPage {
@@ -79,7 +82,7 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     .map(str::to_owned)
 }
 
-fn login_redirect(uri: &str, login_hint: Option<&str>) -> Redirect {
+pub(crate) fn login_redirect(uri: &str, login_hint: Option<&str>) -> Redirect {
     let next = oauth_core::http::form_urlencode(uri);
     match login_hint {
         Some(hint) => Redirect::to(format!(
@@ -351,12 +354,25 @@ async fn authorize(
     uri: &Origin<'_>,
 ) -> Answer {
     let user = session.map(|s| s.user.clone());
+    // What the user granted this client before: a confidential client
+    // asking for nothing more skips the consent page (never a public one,
+    // never with prompt=consent); one asking for more is asked for the
+    // rest only. A database failure asks again rather than skipping.
+    let remembered = match &user {
+        Some(user) => auth
+            .remembered_consent(&user.id.to_string())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("remembered consent unavailable: {e}");
+                RememberedConsent::No
+            }),
+        None => RememberedConsent::No,
+    };
     // What the request needs (OpenID Connect's prompt, max_age and
-    // id_token_hint included) before any page is shown; consent is not
-    // remembered, so every request shows the consent page.
+    // id_token_hint included) before any page is shown.
     if let Ok(request) = auth.request() {
         let login = session.map(SiteSession::login);
-        match request.interaction(login.as_ref(), oauth.server.now(), false) {
+        match request.interaction(login.as_ref(), oauth.server.now(), remembered.covers()) {
             Err(e) => {
                 return Answer::Engine(request.refusal(e).to_response(oauth.server.config()));
             }
@@ -371,29 +387,41 @@ async fn authorize(
                 let hint = request.oidc().and_then(|o| o.login_hint.as_deref());
                 return Answer::Redirect(Box::new(login_redirect(&back, hint)));
             }
-            Ok(Interaction::Consent | Interaction::Grant) => {}
+            Ok(Interaction::Grant) => {
+                if let Some(session) = session {
+                    return Answer::Engine(auth.complete(Consent::LoggedIn(session.login())).await);
+                }
+            }
+            Ok(Interaction::Consent) => {}
         }
     }
     let Some(user) = user else {
         return Answer::Redirect(Box::new(login_redirect(&uri.to_string(), None)));
     };
     match auth.request() {
-        Ok(request) => Answer::Page(Page::ok(&templates::Authorize {
-            username: Some(user.username.clone()),
-            client_name: request
-                .client
-                .client_name()
-                .unwrap_or_else(|| request.client.client_id.clone()),
-            client_uri: crate::oauth2::client_uri(&request.client),
-            scopes: request
-                .scope
-                .iter()
-                .map(templates::describe_scope)
-                .collect(),
-            redirect_uri: request.redirect_uri.clone(),
-            action: uri.to_string(),
-            csrf_token: csrf.0,
-        })),
+        Ok(request) => {
+            let (asked, already) = match &remembered {
+                RememberedConsent::Partly {
+                    granted,
+                    new_scopes,
+                    ..
+                } => (new_scopes.clone(), granted.clone()),
+                _ => (request.scope.clone(), oauth_core::Scope::empty()),
+            };
+            Answer::Page(Page::ok(&templates::Authorize {
+                username: Some(user.username.clone()),
+                client_name: request
+                    .client
+                    .client_name()
+                    .unwrap_or_else(|| request.client.client_id.clone()),
+                client_uri: crate::oauth2::client_uri(&request.client),
+                scopes: asked.iter().map(templates::describe_scope).collect(),
+                already_granted: already.iter().map(templates::describe_scope).collect(),
+                redirect_uri: request.redirect_uri.clone(),
+                action: uri.to_string(),
+                csrf_token: csrf.0,
+            }))
+        }
         Err(AuthorizationError::Fatal(e)) => error_page(
             Status::BadRequest,
             Some(&user),

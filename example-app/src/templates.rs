@@ -48,9 +48,29 @@ pub struct Authorize {
     pub client_name: String,
     pub client_uri: Option<String>,
     pub scopes: Vec<String>,
+    /// What the user already granted this client, when it asks for more.
+    pub already_granted: Vec<String>,
     pub redirect_uri: String,
     pub action: String,
     pub csrf_token: String,
+}
+
+/// One client on the connected apps page.
+pub struct GrantCard {
+    pub client_name: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    /// When the user first granted it, as a UTC date and time.
+    pub since: String,
+}
+
+/// The clients a user has granted, each with a revoke button.
+#[derive(Template)]
+#[template(path = "apps.html")]
+pub struct Apps {
+    pub username: Option<String>,
+    pub csrf_token: String,
+    pub grants: Vec<GrantCard>,
 }
 
 /// The OAuth 1.0a consent page (RFC 5849 §2.2).

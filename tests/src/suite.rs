@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use diesel::prelude::*;
+use oauth_core::consent::NewGrant;
 use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::jose::SigningKeyStorage;
 use oauth_core::memory::MemoryStorage;
@@ -1452,9 +1453,29 @@ pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D>(
     s.save_token(at(4, now - 40 * 86_400, true)).await.unwrap(); // refresh past 30 days: deleted
     s.revoke_grant("g3", now).await.unwrap(); // revoked, but reuse detection needs the row
 
-    let cleaned = s.delete_expired(now, 300, Some(30 * 86_400)).await.unwrap();
+    use oauth_core::consent::GrantStorage;
+    for (user, at) in [("1", now - 100 * 86_400), ("2", now - 10)] {
+        s.save_grant(NewGrant {
+            client_id: "app".into(),
+            user_id: user.into(),
+            scope: "read".into(),
+            claims: String::new(),
+            at,
+        })
+        .await
+        .unwrap();
+    }
+
+    let grants_before = Some(now - 90 * 86_400);
+    let cleaned = s
+        .delete_expired(now, 300, Some(30 * 86_400), grants_before)
+        .await
+        .unwrap();
     assert_eq!(cleaned.codes, 1);
     assert_eq!(cleaned.tokens, 2);
+    assert_eq!(cleaned.grants, 1, "the grant last given 100 days ago");
+    assert!(s.find_grant("1", "app").await.unwrap().is_none());
+    assert!(s.find_grant("2", "app").await.unwrap().is_some());
     assert!(
         s.take_authorization_code(&secrets::digest("live"))
             .await
