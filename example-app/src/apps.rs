@@ -72,7 +72,11 @@ pub async fn apps(
                 .and_then(|c| c.client_name())
                 .unwrap_or_else(|| grant.client_id().to_owned()),
             client_id: grant.client_id().to_owned(),
-            scopes: grant.scope().iter().map(templates::describe_scope).collect(),
+            scopes: grant
+                .scope()
+                .iter()
+                .map(templates::describe_scope)
+                .collect(),
             since: utc(grant.granted_at()),
         });
     }

@@ -57,7 +57,12 @@ pub enum Answer {
     Engine(oauth_core::OAuth2Response),
 }
 
-pub(crate) fn error_page(status: Status, user: Option<&User>, title: &str, description: &str) -> Answer {
+pub(crate) fn error_page(
+    status: Status,
+    user: Option<&User>,
+    title: &str,
+    description: &str,
+) -> Answer {
     Answer::Page(Page::with_status(
         status,
         &templates::ErrorPage {

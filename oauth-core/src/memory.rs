@@ -80,6 +80,9 @@ impl OAuth2Token for StoredToken {
     fn grant_issued_at(&self) -> Option<i64> {
         self.token.grant_issued_at
     }
+    fn refresh_token_revoked_at(&self) -> Option<i64> {
+        self.refresh_token_revoked_at
+    }
     fn refresh_token_rotated_at(&self) -> Option<i64> {
         self.refresh_token_rotated_at
     }
@@ -462,7 +465,10 @@ impl OAuth2Storage for MemoryStorage {
             return Ok(false);
         };
         let old = &mut inner.tokens[idx];
-        if !old.refresh_token_rotated_at.is_some_and(|at| at >= rotated_since) {
+        if !old
+            .refresh_token_rotated_at
+            .is_some_and(|at| at >= rotated_since)
+        {
             return Ok(false);
         }
         old.refresh_token_rotated_at = None;
@@ -544,7 +550,11 @@ impl OAuth2Storage for MemoryStorage {
 impl GrantStorage for MemoryStorage {
     type Grant = GrantRecord;
 
-    async fn find_grant(&self, user_id: &str, client_id: &str) -> StorageResult<Option<GrantRecord>> {
+    async fn find_grant(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StorageResult<Option<GrantRecord>> {
         Ok(self
             .lock()
             .grants

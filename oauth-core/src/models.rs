@@ -241,6 +241,13 @@ pub trait OAuth2Token: Send + Sync {
         None
     }
 
+    /// When the refresh token was revoked (by its rotation, or otherwise),
+    /// for the refresh grace period; `None` if it is not, or when the model
+    /// does not say.
+    fn refresh_token_revoked_at(&self) -> Option<i64> {
+        None
+    }
+
     /// When the refresh token was rotated out, while it may still be
     /// retried once within the grace period
     /// ([`Lifetimes::refresh_token_grace_period`](crate::config::Lifetimes::refresh_token_grace_period)):

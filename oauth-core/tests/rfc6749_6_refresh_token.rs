@@ -650,3 +650,207 @@ fn rfc9700_4_14_2_refresh_lifetimes_default_to_30_days_idle_and_90_days_absolute
             .contains("refresh_token_absolute")
     );
 }
+
+/// A server with a refresh grace period of `seconds`.
+fn grace_server(seconds: i64) -> (Server, Arc<ManualClock>) {
+    let mut config = Config::default();
+    config.lifetimes.refresh_token_grace_period = seconds;
+    server_with(config)
+}
+
+/// Refreshes once: the first pair and the second.
+async fn rotated_once(server: &Server) -> (serde_json::Value, serde_json::Value) {
+    let first = password_tokens(server, "profile").await;
+    let second = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+            .await,
+    );
+    (first, second)
+}
+
+#[tokio::test]
+async fn rfc9700_4_14_2_a_retry_within_the_grace_period_gets_one_new_pair() {
+    // A client that lost the answer to its refresh (or refreshed from two
+    // tabs) presents the rotated-out token again within the period.
+    let (server, clock) = grace_server(30);
+    let (first, second) = rotated_once(&server).await;
+    clock.advance(10);
+    let retried = ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+            .await,
+    );
+    assert_ne!(
+        str_of(&retried, "refresh_token"),
+        str_of(&second, "refresh_token")
+    );
+    assert_eq!(retried["scope"], "profile");
+    // Nothing was revoked: both pairs work.
+    assert!(is_valid(&server, str_of(&second, "access_token")).await);
+    assert!(is_valid(&server, str_of(&retried, "access_token")).await);
+
+    // The retry is used: a second one, still within the period, is
+    // refused, and revokes nothing.
+    let again = server
+        .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+        .await;
+    assert_error(&again, 400, "invalid_grant");
+    assert!(is_valid(&server, str_of(&retried, "access_token")).await);
+    assert!(is_valid(&server, str_of(&second, "access_token")).await);
+    // And both refresh on.
+    for pair in [&retried, &second] {
+        ok_body(
+            &server
+                .create_token_response(&refresh(str_of(pair, "refresh_token"), None))
+                .await,
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc9700_4_14_2_two_tabs_refreshing_at_once_both_get_a_pair_within_the_grace_period() {
+    for round in 0..50 {
+        let (server, _) = grace_server(30);
+        let server = Arc::new(server);
+        let first = password_tokens(&server, "profile").await;
+        let token = str_of(&first, "refresh_token").to_owned();
+        let barrier = Arc::new(Barrier::new(2));
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let (server, barrier, token) =
+                    (Arc::clone(&server), Arc::clone(&barrier), token.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    server.create_token_response(&refresh(&token, None)).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            let r = t.await.unwrap();
+            let body = ok_body(&r);
+            assert!(
+                is_valid(&server, str_of(&body, "access_token")).await,
+                "round {round}"
+            );
+        }
+        assert_eq!(server.storage().token_count(), 3, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn rfc9700_4_14_2_reuse_after_the_grace_period_revokes_the_family() {
+    let (server, clock) = grace_server(30);
+    let (first, second) = rotated_once(&server).await;
+    clock.advance(31);
+    let late = server
+        .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+        .await;
+    assert_error(&late, 400, "invalid_grant");
+    assert!(!is_valid(&server, str_of(&second, "access_token")).await);
+    let successor = server
+        .create_token_response(&refresh(str_of(&second, "refresh_token"), None))
+        .await;
+    assert_error(&successor, 400, "invalid_grant");
+}
+
+#[tokio::test]
+async fn rfc9700_4_14_2_without_a_grace_period_a_retry_revokes_the_family() {
+    let (server, _) = server();
+    let (first, second) = rotated_once(&server).await;
+    let retry = server
+        .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+        .await;
+    assert_error(&retry, 400, "invalid_grant");
+    assert!(!is_valid(&server, str_of(&second, "access_token")).await);
+}
+
+#[tokio::test]
+async fn rfc6749_6_the_grace_retry_is_only_for_the_client_it_was_issued_to() {
+    let (server, _) = grace_server(30);
+    let (first, second) = rotated_once(&server).await;
+    let other = server
+        .create_token_response(
+            &OAuth2Request::post("https://as.example/token")
+                .with_header("Authorization", basic("multi-client", SECRET))
+                .with_form([
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", str_of(&first, "refresh_token")),
+                ]),
+        )
+        .await;
+    assert_error(&other, 400, "invalid_grant");
+    assert!(is_valid(&server, str_of(&second, "access_token")).await);
+    // Its own client still has the retry.
+    ok_body(
+        &server
+            .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn rfc7009_a_revoked_family_has_no_grace_retry() {
+    let (server, _) = grace_server(30);
+    let (first, second) = rotated_once(&server).await;
+    let revoked = server
+        .create_revocation_response(&token_request(&[
+            ("token", str_of(&second, "refresh_token")),
+            ("token_type_hint", "refresh_token"),
+        ]))
+        .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    let retry = server
+        .create_token_response(&refresh(str_of(&first, "refresh_token"), None))
+        .await;
+    assert_error(&retry, 400, "invalid_grant");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc9700_4_14_2_two_concurrent_retries_get_one_new_pair() {
+    for round in 0..50 {
+        let (server, _) = grace_server(30);
+        let server = Arc::new(server);
+        let (first, _) = rotated_once(&server).await;
+        let old = str_of(&first, "refresh_token").to_owned();
+        let barrier = Arc::new(Barrier::new(2));
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let (server, barrier, old) =
+                    (Arc::clone(&server), Arc::clone(&barrier), old.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    server.create_token_response(&refresh(&old, None)).await
+                })
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for t in tasks {
+            responses.push(t.await.unwrap());
+        }
+        let ok = responses.iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "round {round}: {responses:?}");
+        assert_eq!(server.storage().token_count(), 3, "round {round}");
+        let winner = responses.iter().find(|r| r.status == 200).unwrap();
+        assert!(is_valid(&server, str_of(&winner.json_body(), "access_token")).await);
+    }
+}
+
+#[test]
+fn the_grace_period_is_at_most_five_minutes_and_needs_a_storage_that_keeps_rotations() {
+    let mut config = Config::default();
+    config.lifetimes.refresh_token_grace_period = 301;
+    assert!(config.validate().is_err());
+    config.lifetimes.refresh_token_grace_period = -1;
+    assert!(config.validate().is_err());
+    config.lifetimes.refresh_token_grace_period = 30;
+    let storage = LockstepLookups {
+        inner: MemoryStorage::new(),
+        barrier: Barrier::new(2),
+    };
+    let error = AuthorizationServer::new(storage, config.clone())
+        .err()
+        .expect("refused");
+    assert!(error.0.contains("refresh_token_rotated_at"), "{error}");
+    assert!(AuthorizationServer::new(MemoryStorage::new(), config).is_ok());
+}

@@ -257,7 +257,12 @@ const GRANT_ROLES: &[Role] = &[
         Kind::Text,
         "the OpenID Connect claims granted by name, space-separated",
     ),
-    role("granted_at", true, Kind::Instant, "when it was first granted"),
+    role(
+        "granted_at",
+        true,
+        Kind::Instant,
+        "when it was first granted",
+    ),
     role(
         "updated_at",
         true,

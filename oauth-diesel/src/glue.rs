@@ -92,11 +92,12 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
 /// Queries for a grant model (`#[derive(OAuth2Grant)]`).
 pub trait DieselGrant: oauth_core::consent::OAuth2Grant + Sized + Send + 'static {
     /// The grant of `user_id` to `client_id`.
-    fn find(conn: &mut AnyConnection, user_id: &str, client_id: &str)
-    -> QueryResult<Option<Self>>;
+    fn find(conn: &mut AnyConnection, user_id: &str, client_id: &str) -> QueryResult<Option<Self>>;
     /// Inserts a grant (a unique violation if the user and client have one).
-    fn insert(conn: &mut AnyConnection, grant: &oauth_core::consent::GrantRecord)
-    -> QueryResult<()>;
+    fn insert(
+        conn: &mut AnyConnection,
+        grant: &oauth_core::consent::GrantRecord,
+    ) -> QueryResult<()>;
     /// Writes the scope, claims and last time of the user's grant to the
     /// client; the number of rows changed.
     fn update(

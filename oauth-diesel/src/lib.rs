@@ -248,10 +248,10 @@ pub use oauth1::{DieselOAuth1Storage, OAuth1Cleanup, StandardOAuth1Storage};
 pub use pool::{DbPool, PoolOptions, server_pool_size};
 pub use storage::{Cleanup, DieselStorage, StandardStorage};
 
+pub use oauth_core::consent::OAuth2Grant;
 pub use oauth_core::oauth1::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
 /// The model traits, each beside the derive of the same name.
 pub use oauth_core::oauth2::rfc8628::OAuth2DeviceCode;
-pub use oauth_core::consent::OAuth2Grant;
 pub use oauth_core::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
 pub use oauth_derive::{OAuth1Client, OAuth1TemporaryCredential, OAuth1TokenCredential};
 pub use oauth_derive::{

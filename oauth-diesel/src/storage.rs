@@ -31,14 +31,8 @@ use crate::pool::DbPool;
 /// by an `UPDATE ... WHERE refresh_token_revoked_at IS NULL` in the same
 /// transaction as the insert of its successor. Two processes on one database
 /// racing on one code or one refresh token get one winner.
-pub struct DieselStorage<
-    C,
-    T,
-    A,
-    D = models::DeviceCode,
-    K = models::SigningKey,
-    G = models::Grant,
-> {
+pub struct DieselStorage<C, T, A, D = models::DeviceCode, K = models::SigningKey, G = models::Grant>
+{
     pool: DbPool,
     _models: Models<C, T, A, D, K, G>,
 }

@@ -38,8 +38,8 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits, PasswordLimit, Pkce,
-    Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
+    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits,
+    PasswordLimit, Pkce, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so

@@ -155,8 +155,11 @@ pub trait GrantStorage: OAuth2Storage {
     type Grant: OAuth2Grant;
 
     /// The grant of `user_id` to `client_id`, if any.
-    async fn find_grant(&self, user_id: &str, client_id: &str)
-    -> StorageResult<Option<Self::Grant>>;
+    async fn find_grant(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StorageResult<Option<Self::Grant>>;
 
     /// Records a consent: merged into the user's grant to the client
     /// ([`NewGrant::merged_into`]), or a new grant. Two concurrent calls

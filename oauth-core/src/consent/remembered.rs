@@ -106,7 +106,7 @@ impl<S: GrantStorage> AuthorizationServer<S> {
     /// use oauth_core::consent::RememberedConsent;
     /// use oauth_core::memory::MemoryStorage;
     /// use oauth_core::{AuthorizationServer, ClientMetadata, ClientRecord, Config, Consent, Login};
-    /// use oauth_core::{Method, OAuth2Request};
+    /// use oauth_core::OAuth2Request;
     ///
     /// let storage = MemoryStorage::new();
     /// storage.insert_client(ClientRecord::confidential("app", "s3cret", ClientMetadata {
@@ -115,8 +115,8 @@ impl<S: GrantStorage> AuthorizationServer<S> {
     ///     ..ClientMetadata::default()
     /// }));
     /// let server = AuthorizationServer::new(storage, Config::default())?.with_grants();
-    /// let ask = |scope: &str| OAuth2Request::new(Method::Get, format!(
-    ///     "/authorize?response_type=code&client_id=app&state=s&scope={scope}"));
+    /// let ask = |scope: &str| OAuth2Request::get(format!(
+    ///     "https://as.example/authorize?response_type=code&client_id=app&state=s&scope={scope}"));
     /// let read = server.validate_authorization_request(&ask("read")).await.unwrap();
     /// assert_eq!(server.remembered_consent(&read, "42").await?, RememberedConsent::No);
     /// server.complete_authorization(&read, Consent::LoggedIn(Login::user("42"))).await;

@@ -30,7 +30,11 @@ impl<S: GrantStorage> AuthorizationServer<S> {
     /// inactive, resources refuse them, their refresh tokens are refused),
     /// their codes are deleted, and the grant is forgotten, so the next
     /// authorization asks for consent again.
-    pub async fn revoke_grant_of(&self, user_id: &str, client_id: &str) -> StorageResult<Withdrawn> {
+    pub async fn revoke_grant_of(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StorageResult<Withdrawn> {
         let withdrawn = self
             .storage
             .revoke_user_grant(user_id, client_id, self.now())
@@ -76,9 +80,6 @@ impl<S: GrantStorage> AuthorizationServer<S> {
             .chain([self.config.lifetimes.access_token])
             .max()
             .unwrap_or(0);
-        Some(
-            self.now()
-                .saturating_sub(remember.max(tokens).max(access)),
-        )
+        Some(self.now().saturating_sub(remember.max(tokens).max(access)))
     }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rocket::request::{FromRequest, Outcome, Request};
 
+use crate::consent::{GrantStorage, RememberedConsent};
 use crate::http::{OAuth2Request, OAuth2Response};
 use crate::oauth2::rfc6749::authorization::{AuthorizationError, AuthorizationRequest, Consent};
 use crate::oauth2::server::AuthorizationServer;
@@ -11,7 +12,6 @@ use crate::rocket::MISSING_STATE;
 use crate::rocket::fairing::OAuth2;
 use crate::rocket::guard_error::{GuardError, fail};
 use crate::rocket::request::engine_request;
-use crate::consent::{GrantStorage, RememberedConsent};
 use crate::storage::{OAuth2Storage, StorageResult};
 
 /// The authorization request of the current request, validated.

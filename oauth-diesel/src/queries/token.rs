@@ -80,6 +80,9 @@ macro_rules! oauth2_token {
                     else { None }
                 )
             }
+            fn refresh_token_revoked_at(&self) -> ::std::option::Option<i64> {
+                $crate::__private::OptTimeColumn::to_unix(&self.$rrev_f)
+            }
             fn refresh_token_rotated_at(&self) -> ::std::option::Option<i64> {
                 $crate::__oauth_or!(
                     { $($crate::__private::OptTimeColumn::to_unix(&self.$rot_f))? }

@@ -51,13 +51,21 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token was issued to another client",
             ));
         }
+        // The grace period: within it after a rotation, the rotated-out
+        // token's client gets one retry (a new pair), and a use beyond that
+        // is refused without revoking the family, as benign retries are
+        // expected then. Outside it, reuse revokes the family.
         let grace = server.config.lifetimes.refresh_token_grace_period;
-        let retry = old.is_refresh_token_revoked()
-            && grace > 0
-            && old
-                .refresh_token_rotated_at()
-                .is_some_and(|at| now.saturating_sub(at) <= grace);
+        let within =
+            |at: Option<i64>| grace > 0 && at.is_some_and(|at| now.saturating_sub(at) <= grace);
+        let in_grace = old.is_refresh_token_revoked() && within(old.refresh_token_revoked_at());
+        let retry = in_grace && within(old.refresh_token_rotated_at());
         if old.is_refresh_token_revoked() && !retry {
+            if in_grace {
+                return Err(OAuth2Error::invalid_grant(
+                    "the refresh token has already been used",
+                ));
+            }
             let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
             events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
             return Err(OAuth2Error::invalid_grant(
@@ -113,24 +121,22 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
         // however often it is refreshed.
         issued.record.grant_issued_at =
             Some(old.grant_issued_at().unwrap_or_else(|| old.issued_at()));
+        let since = now.saturating_sub(grace);
         if retry {
-            // Within the grace period after its rotation, by the client it
-            // was issued to: one new pair, and the family lives on. A
-            // second retry, or one that lost a race for the first, is
-            // refused without revoking: it is still within the window in
-            // which a benign retry is expected.
-            let since = now.saturating_sub(grace);
-            if server
+            return match server
                 .storage
                 .retry_rotated_refresh_token(&digest, issued.record.clone(), since)
                 .await?
             {
-                events::refresh_token_retried(client.client_id(), old.grant_id());
-                return Ok(issued);
-            }
-            return Err(OAuth2Error::invalid_grant(
-                "the refresh token has already been used",
-            ));
+                true => {
+                    events::refresh_token_retried(client.client_id(), old.grant_id());
+                    Ok(issued)
+                }
+                // Another retry took it first.
+                false => Err(OAuth2Error::invalid_grant(
+                    "the refresh token has already been used",
+                )),
+            };
         }
         if !server.config.refresh_tokens.rotate {
             server.storage.save_token(issued.record.clone()).await?;
@@ -141,7 +147,22 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             .rotate_refresh_token(&digest, issued.record.clone(), now)
             .await?;
         if !rotated {
-            // Lost a race with another use of the same refresh token.
+            // Lost a race with another use of the same refresh token: with
+            // a grace period, two tabs refreshing at once; the loser takes
+            // the retry the winner's rotation just opened.
+            if grace > 0 {
+                if server
+                    .storage
+                    .retry_rotated_refresh_token(&digest, issued.record.clone(), since)
+                    .await?
+                {
+                    events::refresh_token_retried(client.client_id(), old.grant_id());
+                    return Ok(issued);
+                }
+                return Err(OAuth2Error::invalid_grant(
+                    "the refresh token has already been used",
+                ));
+            }
             let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
             events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
             return Err(OAuth2Error::invalid_grant(
