@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use oauth_core::ClientRecord;
 use oauth_diesel::chrono::NaiveDateTime;
 use oauth_diesel::{
-    Backend, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Token,
+    Backend, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2DeviceCode, OAuth2Grant,
+    OAuth2Token,
 };
 
 use crate::db::TestDb;
@@ -44,6 +45,19 @@ diesel::table! {
         grant_id -> Text,
         authentication -> Nullable<Text>,
         grant_issued_at -> Nullable<Timestamp>,
+        refresh_token_rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ct_grant (id) {
+        id -> Integer,
+        user_id -> Integer,
+        client_id -> Text,
+        scope -> Text,
+        claims -> Text,
+        granted_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -113,6 +127,19 @@ pub struct ChronoToken {
     pub grant_id: String,
     pub authentication: Option<String>,
     pub grant_issued_at: Option<NaiveDateTime>,
+    pub refresh_token_rotated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, OAuth2Grant)]
+#[diesel(table_name = ct_grant)]
+pub struct ChronoGrant {
+    pub id: i32,
+    pub user_id: i32,
+    pub client_id: String,
+    pub scope: String,
+    pub claims: String,
+    pub granted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// A code issued at a timestamp.
@@ -152,7 +179,14 @@ pub struct ChronoDeviceCode {
 }
 
 /// The storage over the chrono models.
-pub type ChronoStorage = DieselStorage<ChronoClient, ChronoToken, ChronoCode, ChronoDeviceCode>;
+pub type ChronoStorage = DieselStorage<
+    ChronoClient,
+    ChronoToken,
+    ChronoCode,
+    ChronoDeviceCode,
+    oauth_diesel::models::SigningKey,
+    ChronoGrant,
+>;
 
 /// The `ct_*` tables, in each backend's words for a timestamp and a key.
 fn ddl(backend: Backend) -> String {
@@ -182,7 +216,12 @@ fn ddl(backend: Backend) -> String {
             refresh_token_scope TEXT NOT NULL, issued_at {ts} NOT NULL,
             expires_in BIGINT NOT NULL, access_token_revoked_at {ts},
             refresh_token_revoked_at {ts}, grant_id VARCHAR(255) NOT NULL,
-            authentication TEXT, grant_issued_at {ts}) {options};
+            authentication TEXT, grant_issued_at {ts}, refresh_token_rotated_at {ts}) {options};
+        CREATE TABLE ct_grant (
+            id {id}, user_id INTEGER NOT NULL, client_id VARCHAR(255) NOT NULL,
+            scope TEXT NOT NULL, claims TEXT NOT NULL, granted_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL) {options};
+        CREATE UNIQUE INDEX ct_grant_user_client ON ct_grant (user_id, client_id);
         CREATE TABLE ct_code (
             id {id}, user_id INTEGER NOT NULL, code VARCHAR(255) NOT NULL UNIQUE,
             client_id VARCHAR(255) NOT NULL, redirect_uri TEXT,

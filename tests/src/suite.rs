@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use oauth_core::consent::NewGrant;
+use oauth_core::consent::{GrantStorage, NewGrant, OAuth2Grant};
 use oauth_core::grants::ResourceOwnerAuthenticator;
 use oauth_core::jose::SigningKeyStorage;
 use oauth_core::memory::MemoryStorage;
@@ -49,7 +49,7 @@ pub struct TestUser {
 /// Adding clients and users, which the storage traits leave to each
 /// storage.
 #[async_trait]
-pub trait TestStorage: OAuth2Storage + UserStorage<TestUser> + Sized {
+pub trait TestStorage: OAuth2Storage + UserStorage<TestUser> + GrantStorage + Sized {
     /// Registers a client.
     async fn add_client(&self, client: ClientRecord);
     /// Adds a user of the application.
@@ -1002,6 +1002,247 @@ pub async fn grant_start_is_kept_by_rotation<S: TestStorage>(s: S) {
     assert_eq!(second.grant_issued_at(), Some(1_699_990_000));
 }
 
+fn consent(user: &str, client: &str, scope: &str, at: i64) -> NewGrant {
+    NewGrant {
+        client_id: client.into(),
+        user_id: user.into(),
+        scope: scope.into(),
+        claims: String::new(),
+        at,
+    }
+}
+
+/// A token of `user` for `client`, numbered `n`, with a refresh token.
+fn token_of(n: u32, user: &str, client: &str) -> NewToken {
+    NewToken {
+        client_id: client.into(),
+        user_id: Some(user.into()),
+        ..new_token(n, &format!("family-{n}"), true)
+    }
+}
+
+/// Grants merge (scopes and claims added, the first time kept), list most
+/// recent first, and are found by user and client.
+pub async fn grants_are_merged_and_listed<S: TestStorage>(s: S) {
+    assert!(s.find_grant("7", "app").await.unwrap().is_none());
+    s.save_grant(consent("7", "app", "profile", 100))
+        .await
+        .unwrap();
+    s.save_grant(NewGrant {
+        claims: "email".into(),
+        ..consent("7", "app", "email profile", 200)
+    })
+    .await
+    .unwrap();
+    s.save_grant(consent("7", "other", "read", 150))
+        .await
+        .unwrap();
+    s.save_grant(consent("8", "app", "admin", 300))
+        .await
+        .unwrap();
+
+    let g = s.find_grant("7", "app").await.unwrap().expect("grant");
+    assert_eq!(g.client_id(), "app");
+    assert_eq!(g.user_id(), "7");
+    assert_eq!(g.scope().to_string(), "profile email");
+    assert_eq!(g.claims().to_string(), "email");
+    assert_eq!((g.granted_at(), g.updated_at()), (100, 200));
+    let listed: Vec<String> = s
+        .grants_of("7")
+        .await
+        .unwrap()
+        .iter()
+        .map(|g| g.client_id().to_owned())
+        .collect();
+    assert_eq!(listed, ["app", "other"], "most recent first");
+    assert_eq!(s.grants_of("8").await.unwrap().len(), 1);
+    assert!(s.grants_of("9").await.unwrap().is_empty());
+    // A user id the model's column cannot hold has nothing.
+    assert!(s.find_grant("not-a-number", "app").await.unwrap().is_none());
+}
+
+/// First grants of one user and client saved at once leave one grant with
+/// every scope.
+pub async fn concurrent_first_grants_leave_one<S: TestStorage + 'static>(s: S) {
+    let s = Arc::new(s);
+    for round in 0..10u32 {
+        let user = (100 + round).to_string();
+        let tasks: Vec<_> = ["read", "write", "admin"]
+            .into_iter()
+            .map(|scope| {
+                let (s, user) = (s.clone(), user.clone());
+                tokio::spawn(async move { s.save_grant(consent(&user, "app", scope, 5)).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let grants = s.grants_of(&user).await.unwrap();
+        assert_eq!(grants.len(), 1, "round {round}");
+        let scope = grants[0].scope();
+        for token in ["read", "write", "admin"] {
+            assert!(scope.contains(token), "round {round}: {scope}");
+        }
+    }
+}
+
+/// Withdrawing one user's grant to one client revokes exactly that user's
+/// tokens for that client, deletes their codes, and forgets the grant;
+/// withdrawing a client's grants revokes all its tokens; forgetting a user
+/// deletes its rows.
+pub async fn withdrawing_grants_revokes_exactly_their_tokens<S: TestStorage>(s: S) {
+    s.save_token(token_of(1, "7", "app")).await.unwrap();
+    s.save_token(token_of(2, "7", "app")).await.unwrap();
+    s.save_token(token_of(3, "7", "other")).await.unwrap();
+    s.save_token(token_of(4, "8", "app")).await.unwrap();
+    s.save_token(NewToken {
+        user_id: None,
+        ..token_of(5, "7", "app")
+    })
+    .await
+    .unwrap();
+    let code = |n: &str, user: &str, client: &str| NewAuthorizationCode {
+        client_id: client.into(),
+        user_id: user.into(),
+        ..new_code(&secrets::digest(n))
+    };
+    s.save_authorization_code(code("c1", "7", "app"))
+        .await
+        .unwrap();
+    s.save_authorization_code(code("c2", "8", "app"))
+        .await
+        .unwrap();
+    for (user, client) in [("7", "app"), ("7", "other"), ("8", "app")] {
+        s.save_grant(consent(user, client, "profile", 10))
+            .await
+            .unwrap();
+    }
+    let revoked = |n: u32| {
+        let s = &s;
+        async move {
+            let t = s
+                .find_access_token(&secrets::digest(&format!("access-{n}")))
+                .await
+                .unwrap()
+                .expect("token");
+            (t.is_access_token_revoked(), t.is_refresh_token_revoked())
+        }
+    };
+
+    let w = s.revoke_user_grant("7", "app", 50).await.unwrap();
+    assert_eq!((w.grants, w.tokens, w.codes), (1, 4, 1));
+    assert_eq!(revoked(1).await, (true, true));
+    assert_eq!(revoked(2).await, (true, true));
+    for n in [3, 4, 5] {
+        assert_eq!(revoked(n).await, (false, false), "token {n}");
+    }
+    assert!(s.find_grant("7", "app").await.unwrap().is_none());
+    assert!(s.find_grant("7", "other").await.unwrap().is_some());
+    assert!(
+        s.take_authorization_code(&secrets::digest("c1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Again: nothing left to withdraw.
+    let w = s.revoke_user_grant("7", "app", 60).await.unwrap();
+    assert_eq!((w.grants, w.tokens, w.codes), (0, 0, 0));
+
+    // Every grant of a client, and its own tokens (no user).
+    let w = s.revoke_client_grants("app", 70).await.unwrap();
+    assert_eq!((w.grants, w.tokens, w.codes), (1, 4, 1));
+    assert_eq!(revoked(4).await, (true, true));
+    assert_eq!(revoked(5).await, (true, true));
+    assert_eq!(revoked(3).await, (false, false));
+
+    // Forgetting user 7 deletes its rows of every client.
+    let w = s.forget_user("7").await.unwrap();
+    assert_eq!((w.grants, w.tokens), (1, 3));
+    for n in [1, 2, 3] {
+        let gone = s
+            .find_access_token(&secrets::digest(&format!("access-{n}")))
+            .await
+            .unwrap();
+        assert!(gone.is_none(), "token {n}");
+    }
+    assert!(s.grants_of("7").await.unwrap().is_empty());
+    assert!(revoked(4).await.0, "user 8's token is still there");
+}
+
+/// A rotated-out refresh token has one retry, taken at most once however
+/// many ask at once, and none after its family was revoked or outside the
+/// window.
+pub async fn grace_retry_happens_once<S: TestStorage + 'static>(s: S) {
+    assert!(s.supports_refresh_grace());
+    let s = Arc::new(s);
+    let now = 1_700_000_100;
+    for round in 0..10u32 {
+        let first = 100 * (round + 1);
+        let family = format!("gr-{round}");
+        s.save_token(new_token(first, &family, true)).await.unwrap();
+        let old = secrets::digest(&format!("refresh-{first}"));
+        assert!(
+            s.rotate_refresh_token(&old, new_token(first + 1, &family, true), now)
+                .await
+                .unwrap()
+        );
+        let rotated = s.find_refresh_token(&old).await.unwrap().unwrap();
+        assert_eq!(rotated.refresh_token_rotated_at(), Some(now));
+        assert_eq!(rotated.refresh_token_revoked_at(), Some(now));
+        // Rotated before `since`: no retry.
+        assert!(
+            !s.retry_rotated_refresh_token(&old, new_token(first + 9, &family, true), now + 1)
+                .await
+                .unwrap()
+        );
+        let tasks: Vec<_> = (2..6u32)
+            .map(|i| {
+                let (s, old) = (s.clone(), old.clone());
+                let successor = new_token(first + i, &family, true);
+                tokio::spawn(async move {
+                    s.retry_rotated_refresh_token(&old, successor, now - 30)
+                        .await
+                })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            wins += usize::from(t.await.unwrap().unwrap());
+        }
+        assert_eq!(wins, 1, "round {round}");
+        let used = s.find_refresh_token(&old).await.unwrap().unwrap();
+        assert_eq!(used.refresh_token_rotated_at(), None, "round {round}");
+    }
+    // A revoked family ends the retry.
+    s.save_token(new_token(1, "ended", true)).await.unwrap();
+    let old = secrets::digest("refresh-1");
+    assert!(
+        s.rotate_refresh_token(&old, new_token(2, "ended", true), now)
+            .await
+            .unwrap()
+    );
+    s.revoke_grant("ended", now + 1).await.unwrap();
+    assert_eq!(
+        s.find_refresh_token(&old)
+            .await
+            .unwrap()
+            .unwrap()
+            .refresh_token_rotated_at(),
+        None
+    );
+    assert!(
+        !s.retry_rotated_refresh_token(&old, new_token(3, "ended", true), now - 30)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.find_access_token(&secrets::digest("access-3"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// Signing keys: every field comes back as saved; retiring skips the kept
 /// key and the retired ones; removal takes only what is past its
 /// publication; and a key ring rotates on the storage.
@@ -1113,6 +1354,10 @@ macro_rules! all_storage_tests {
             client_auth_failures_are_counted_per_client_and_per_address,
             password_failures_are_counted_per_username_and_per_address,
             grant_start_is_kept_by_rotation,
+            grants_are_merged_and_listed,
+            concurrent_first_grants_leave_one,
+            withdrawing_grants_revokes_exactly_their_tokens,
+            grace_retry_happens_once,
             signing_keys_roundtrip_and_rotate,
         );
     };
@@ -1324,6 +1569,23 @@ pub async fn two_instances_race_on_one_database(db: TestDb) {
             .filter(|w| **w)
             .count();
         assert_eq!(wins, 1, "rotation round {round}");
+
+        // The grace retry of the rotated-out token: once across instances.
+        let (oa, ob) = (old.clone(), old.clone());
+        let (sa, sb) = (a.clone(), b.clone());
+        let ta = tokio::spawn(async move {
+            sa.retry_rotated_refresh_token(&oa, new_token(base + 3, "g", true), 0)
+                .await
+        });
+        let tb = tokio::spawn(async move {
+            sb.retry_rotated_refresh_token(&ob, new_token(base + 4, "g", true), 0)
+                .await
+        });
+        let wins = [ta.await.unwrap().unwrap(), tb.await.unwrap().unwrap()]
+            .iter()
+            .filter(|w| **w)
+            .count();
+        assert_eq!(wins, 1, "grace retry round {round}");
     }
     // A token issued through one instance is seen and revoked through the other.
     let server_a = server(StandardStorage::new(a.pool().clone())).await;
@@ -1426,13 +1688,14 @@ pub async fn cleanup_removes_only_what_is_spent(db: TestDb) {
 }
 
 /// [`cleanup_removes_only_what_is_spent`] on a storage of any models.
-pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D>(
-    s: &oauth_diesel::DieselStorage<C, T, A, D>,
+pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D, G>(
+    s: &oauth_diesel::DieselStorage<C, T, A, D, oauth_diesel::models::SigningKey, G>,
 ) where
     C: oauth_diesel::DieselClient,
     T: oauth_diesel::DieselToken,
     A: oauth_diesel::DieselAuthorizationCode,
     D: oauth_diesel::DieselDeviceCode,
+    G: oauth_diesel::DieselGrant,
 {
     let now = 1_700_100_000;
     let mut old_code = new_code(&secrets::digest("old"));
@@ -1453,7 +1716,6 @@ pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D>(
     s.save_token(at(4, now - 40 * 86_400, true)).await.unwrap(); // refresh past 30 days: deleted
     s.revoke_grant("g3", now).await.unwrap(); // revoked, but reuse detection needs the row
 
-    use oauth_core::consent::GrantStorage;
     for (user, at) in [("1", now - 100 * 86_400), ("2", now - 10)] {
         s.save_grant(NewGrant {
             client_id: "app".into(),
