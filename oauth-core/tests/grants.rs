@@ -12,7 +12,7 @@ use oauth_core::consent::{GrantStorage, OAuth2Grant, RememberedConsent};
 use oauth_core::oidc::Interaction;
 use oauth_core::{
     AuthorizationRequest, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent, Login,
-    OAuth2Storage, ScopeRequirement,
+    ScopeRequirement,
 };
 
 /// A server that records grants, with the relying party `rp`

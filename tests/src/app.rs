@@ -603,10 +603,22 @@ impl Browser {
     }
 
     /// Runs an authorization request through the consent page with
-    /// `confirm=yes`; asserts the `302` to `redirect_uri` and returns the
-    /// parameters of its query.
+    /// `confirm=yes` (or straight through, when the user's consent to the
+    /// client is remembered); asserts the `302` to `redirect_uri` and
+    /// returns the parameters of its query.
     pub async fn authorize(&self, query: &str) -> Vec<(String, String)> {
-        let r = self.answer_consent(query, "yes").await;
+        let first = self.get(&format!("/oauth/authorize?{query}")).await;
+        let r = if first.status == 302 {
+            first
+        } else {
+            first.assert_status(200);
+            let page = ConsentPage::parse(&first);
+            self.post_form(
+                &page.action,
+                &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
+            )
+            .await
+        };
         r.assert_status(302);
         let location = Url::parse(r.expect_location()).expect("absolute Location");
         location

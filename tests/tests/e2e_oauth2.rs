@@ -1017,13 +1017,15 @@ async fn rfc9207_every_authorization_response_names_the_issuer(app: &TestApp) {
     let id = s(&reg["client_id"]).to_owned();
     let code_q = code_request(&id, "profile", "st");
 
-    let back = browser.authorize(&code_q).await;
-    assert!(param(&back, "code").is_some(), "{back:?}");
-    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
-
+    // Denied first: once granted, the consent is remembered and the page
+    // no longer shown.
     let r = browser.answer_consent(&code_q, "no").await;
     let back = query_params(r.expect_location());
     assert_eq!(param(&back, "error"), Some("access_denied"));
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+
+    let back = browser.authorize(&code_q).await;
+    assert!(param(&back, "code").is_some(), "{back:?}");
     assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
 
     let bad = query(&[
@@ -1044,12 +1046,19 @@ async fn rfc9207_every_authorization_response_names_the_issuer(app: &TestApp) {
         ("redirect_uri", REDIRECT_URI),
         ("scope", "profile"),
     ]);
-    for (confirm, field) in [("yes", "access_token"), ("no", "error")] {
-        let r = browser.answer_consent(&token_q, confirm).await;
-        let back = fragment_params(r.expect_location());
-        assert!(param(&back, field).is_some(), "{back:?}");
-        assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
-    }
+    // The consent given above is remembered: the implicit request is
+    // answered at once, and that answer names the issuer too.
+    let r = browser.get(&format!("/oauth/authorize?{token_q}")).await;
+    r.assert_status(302);
+    let back = fragment_params(r.expect_location());
+    assert!(param(&back, "access_token").is_some(), "{back:?}");
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
+    // And a denial of it, by another user who has granted nothing.
+    let other = app.logged_in("iris-2").await;
+    let r = other.answer_consent(&token_q, "no").await;
+    let back = fragment_params(r.expect_location());
+    assert_eq!(param(&back, "error"), Some("access_denied"), "{back:?}");
+    assert_eq!(param(&back, "iss"), Some(issuer.as_str()));
 }
 
 /// RFC 8414 §3: the metadata document names this server (the base URL as

@@ -8,7 +8,6 @@
 
 use oauth_tests::app::{
     Browser, ClientAuth, REDIRECT_URI, TestApp, code_client_metadata, credentials, param,
-    query_params,
 };
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenType};
 use oauth2::{
@@ -82,17 +81,10 @@ async fn approve(browser: &Browser, url: &oauth2::url::Url, state: &CsrfToken) -
         url.as_str().starts_with(&browser.base),
         "the library builds URLs on the advertised endpoint: {url}"
     );
-    let page = browser
-        .consent_page(url.query().expect("authorization request query"))
+    // Through the consent page, or at once where the consent is remembered.
+    let back = browser
+        .authorize(url.query().expect("authorization request query"))
         .await;
-    let r = browser
-        .post_form(
-            &page.action,
-            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
-        )
-        .await;
-    r.assert_status(302);
-    let back = query_params(r.expect_location());
     assert_eq!(param(&back, "state"), Some(state.secret().as_str()));
     param(&back, "code").expect("code").to_owned()
 }
