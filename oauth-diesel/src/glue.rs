@@ -98,6 +98,18 @@ pub trait DieselGrant: oauth_core::consent::OAuth2Grant + Sized + Send + 'static
         conn: &mut AnyConnection,
         grant: &oauth_core::consent::GrantRecord,
     ) -> QueryResult<()>;
+    /// Inserts a grant unless the user and client have one; 1 if it did.
+    fn insert_if_absent(
+        conn: &mut AnyConnection,
+        grant: &oauth_core::consent::GrantRecord,
+    ) -> QueryResult<usize>;
+    /// The grant of `user_id` to `client_id`, locked until the end of the
+    /// transaction (`FOR UPDATE`; SQLite's writes are one at a time).
+    fn find_for_update(
+        conn: &mut AnyConnection,
+        user_id: &str,
+        client_id: &str,
+    ) -> QueryResult<Option<Self>>;
     /// Writes the scope, claims and last time of the user's grant to the
     /// client; the number of rows changed.
     fn update(

@@ -748,32 +748,29 @@ where
     }
 
     async fn save_grant(&self, grant: NewGrant) -> StorageResult<()> {
-        // Read, merge, write: one transaction. Two first grants racing
-        // meet at the unique index; the loser's insert is undone (to its
-        // savepoint) and it merges again in a new transaction, which sees
-        // the winner's row.
-        let merge = |grant: NewGrant| {
-            move |conn: &mut crate::AnyConnection| {
-                if let Some(existing) = G::find(conn, &grant.user_id, &grant.client_id)? {
-                    return G::update(conn, &grant.merged_into(&existing)).map(|_| true);
-                }
-                match conn.transaction(|c| G::insert(c, &grant.first())) {
-                    Ok(()) => Ok(true),
-                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                        Ok(false)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-        };
-        for _ in 0..2 {
-            if self.pool.transaction(merge(grant.clone())).await? {
-                return Ok(());
-            }
+        // A first grant is one insert. Otherwise the row is locked, merged
+        // and written in one transaction, so concurrent consents queue on
+        // the row and none is lost. (Inserting first, on its own, means the
+        // lock is always taken on a row that exists: no gap locks, which
+        // concurrent inserts would deadlock on in MySQL.)
+        let first = grant.first();
+        if self
+            .pool
+            .write(move |conn| G::insert_if_absent(conn, &first))
+            .await?
+            == 1
+        {
+            return Ok(());
         }
-        Err(StorageError::new(
-            "the grant could not be saved: it kept changing underneath",
-        ))
+        self.pool
+            .transaction(move |conn| {
+                match G::find_for_update(conn, &grant.user_id, &grant.client_id)? {
+                    Some(existing) => G::update(conn, &grant.merged_into(&existing)).map(drop),
+                    // Withdrawn in between: this consent is the grant now.
+                    None => G::insert(conn, &grant.first()),
+                }
+            })
+            .await
     }
 
     async fn grants_of(&self, user_id: &str) -> StorageResult<Vec<G>> {

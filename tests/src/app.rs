@@ -479,6 +479,21 @@ impl Browser {
         .await
     }
 
+    /// `POST` of a form with extra headers (`Sec-Fetch-Site`, `Origin`).
+    pub async fn post_form_with_headers(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        record_form_secrets(form);
+        let request = headers.iter().fold(
+            self.http.post(self.url(path)).form(form),
+            |r, (name, value)| r.header(*name, *value),
+        );
+        Reply::read(request.send().await.expect("POST")).await
+    }
+
     /// `POST` of a JSON body (`Content-Type: application/json`).
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
         Reply::read(

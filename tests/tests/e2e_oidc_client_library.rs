@@ -107,20 +107,14 @@ async fn relying_party(app: &TestApp, browser: &Browser) -> RelyingParty {
     library_client(app, &id, &secret).await
 }
 
-/// The user approves the request on the consent page; returns the code,
+/// The user approves the request (on the consent page, unless the
+/// consent is remembered); returns the code,
 /// after checking `state`.
 async fn approve(browser: &Browser, url: &openidconnect::url::Url, state: &CsrfToken) -> String {
-    let page = browser
-        .consent_page(url.query().expect("authentication request query"))
+    // Through the consent page, or at once where the consent is remembered.
+    let back = browser
+        .authorize(url.query().expect("authentication request query"))
         .await;
-    let r = browser
-        .post_form(
-            &page.action,
-            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
-        )
-        .await;
-    r.assert_status(302);
-    let back = query_params(r.expect_location());
     assert_eq!(param(&back, "state"), Some(state.secret().as_str()));
     param(&back, "code").expect("code").to_owned()
 }

@@ -76,6 +76,73 @@ macro_rules! oauth2_grant {
                 Ok(())
             }
 
+            fn insert_if_absent(
+                conn: &mut $crate::AnyConnection,
+                grant: &$crate::__private::oauth_core::consent::GrantRecord,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::{OwnerColumn, TimeColumn};
+                $crate::__unless_claims_dropped!(grant $(, $claims_f)?);
+                let values = (
+                    $client_c.eq(&grant.client_id),
+                    $user_c.eq(<$user_t as OwnerColumn>::from_engine(Some(&grant.user_id))?),
+                    $scope_c.eq(&grant.scope),
+                    $($claims_c.eq(&grant.claims),)?
+                    $granted_c.eq(<$granted_t as TimeColumn>::from_unix(grant.granted_at)?),
+                    $updated_c.eq(<$updated_t as TimeColumn>::from_unix(grant.updated_at)?),
+                );
+                // One statement, committed at once: no lock is held while
+                // another request waits for the row.
+                $crate::on_backend!(conn,
+                    sqlite: |c| $crate::__private::diesel::insert_or_ignore_into($table)
+                        .values(values)
+                        .execute(c),
+                    postgres: |c| $crate::__private::diesel::insert_into($table)
+                        .values(values)
+                        .on_conflict_do_nothing()
+                        .execute(c),
+                    mysql: |c| $crate::__private::diesel::insert_or_ignore_into($table)
+                        .values(values)
+                        .execute(c),
+                )
+            }
+
+            fn find_for_update(
+                conn: &mut $crate::AnyConnection,
+                user_id: &str,
+                client_id: &str,
+            ) -> $crate::__private::diesel::QueryResult<::std::option::Option<Self>> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::OwnerColumn;
+                let Ok(user) = <$user_t as OwnerColumn>::from_engine(Some(user_id)) else {
+                    return Ok(None);
+                };
+                // SQLite writes one at a time already; the others lock the
+                // row until the merge is written.
+                $crate::on_backend!(conn,
+                    sqlite: |c| $table
+                        .filter($user_c.eq(&user))
+                        .filter($client_c.eq(client_id))
+                        .select(<Self as $crate::__private::diesel::SelectableHelper<_>>::as_select())
+                        .get_result(c)
+                        .optional(),
+                    postgres: |c| $table
+                        .filter($user_c.eq(&user))
+                        .filter($client_c.eq(client_id))
+                        .select(<Self as $crate::__private::diesel::SelectableHelper<_>>::as_select())
+                        .for_update()
+                        .get_result(c)
+                        .optional(),
+                    mysql: |c| $table
+                        .filter($user_c.eq(&user))
+                        .filter($client_c.eq(client_id))
+                        .select(<Self as $crate::__private::diesel::SelectableHelper<_>>::as_select())
+                        .for_update()
+                        .get_result(c)
+                        .optional(),
+                )
+            }
+
             fn update(
                 conn: &mut $crate::AnyConnection,
                 grant: &$crate::__private::oauth_core::consent::GrantRecord,
