@@ -465,9 +465,9 @@ impl OAuth2Storage for MemoryStorage {
             return Ok(false);
         };
         let old = &mut inner.tokens[idx];
-        if !old
+        if old
             .refresh_token_rotated_at
-            .is_some_and(|at| at >= rotated_since)
+            .is_none_or(|at| at < rotated_since)
         {
             return Ok(false);
         }

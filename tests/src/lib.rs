@@ -11,6 +11,7 @@
 //! [`chrono_models`] are the standard models with `TIMESTAMP` instants.
 
 pub mod app;
+pub mod browser;
 pub mod chrono_models;
 pub mod db;
 pub mod logs;
