@@ -232,6 +232,27 @@ pub async fn delete_expired_sessions(pool: &DbPool, now: i64) -> Result<usize, S
     .await
 }
 
+/// Deletes a user, as a site removing an account does: first what the
+/// OAuth tables hold for them (grants, tokens, codes; those tables cannot
+/// refer to the site's `users`, so no `ON DELETE CASCADE` reaches them),
+/// then the user, whose sessions go with the row (`ON DELETE CASCADE`).
+pub async fn delete_user(
+    storage: &crate::oauth2::Store,
+    user_id: i32,
+) -> Result<oauth_core::consent::Withdrawn, StorageError> {
+    use oauth_core::consent::GrantStorage;
+    let withdrawn = storage.forget_user(&user_id.to_string()).await?;
+    storage
+        .pool()
+        .write(move |conn| {
+            diesel::delete(users::table.filter(users::id.eq(user_id)))
+                .execute(conn)
+                .map(drop)
+        })
+        .await?;
+    Ok(withdrawn)
+}
+
 /// The user with this name.
 pub async fn find_user_by_name(
     pool: &DbPool,

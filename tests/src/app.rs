@@ -208,20 +208,19 @@ impl TestApp {
         self.count(Rows::Tokens).await
     }
 
-    /// Deletes the user with this name from the site's `users` table, as
-    /// a site removing an account would (its sessions go with it).
+    /// Deletes the user with this name as the site does
+    /// (`example_app::db::delete_user`: its grants, tokens and codes, then
+    /// the row, whose sessions go with it).
     pub async fn delete_user(&self, username: &str) {
-        let db = self.db.clone();
-        let username = username.to_owned();
-        tokio::task::spawn_blocking(move || {
-            use diesel::prelude::*;
-            let mut conn = db.connect();
-            use example_app::models::users;
-            diesel::delete(users::table.filter(users::username.eq(&username))).execute(&mut conn)
-        })
-        .await
-        .expect("delete task")
-        .expect("delete the user");
+        let pool = oauth_diesel::DbPool::connect(&self.db.url).expect("connect");
+        let user = example_app::db::find_user_by_name(&pool, username.to_owned())
+            .await
+            .expect("find the user")
+            .expect("the user exists");
+        let storage = example_app::oauth2::Store::new(pool);
+        example_app::db::delete_user(&storage, user.id)
+            .await
+            .expect("delete the user");
     }
 
     async fn count(&self, table: Rows) -> i64 {

@@ -22,6 +22,7 @@ oauth_tests::e2e_on_every_backend!(
     account_apps_revoke_ends_every_token_of_that_user_and_client,
     account_apps_revoke_needs_the_csrf_token_and_the_same_origin,
     account_apps_needs_a_login,
+    a_deleted_user_takes_its_grants_and_tokens_with_it,
 );
 
 /// The tests that launch apps of their own (with a grace period).
@@ -369,6 +370,46 @@ async fn account_apps_needs_a_login(app: &TestApp) {
         )
         .await;
     r.assert_status(403);
+}
+
+/// The site deleting a user (`example_app::db::delete_user`) deletes its
+/// grants and tokens too: introspection finds its tokens no more, and
+/// other users keep theirs.
+async fn a_deleted_user_takes_its_grants_and_tokens_with_it(app: &TestApp) {
+    let (browser, id, secret) = user_with_client(app, "dora", "Left behind").await;
+    let mine = tokens(app, &browser, &id, &secret, "profile").await;
+    let other = app.logged_in("dora-2").await;
+    let theirs = tokens(app, &other, &id, &secret, "profile").await;
+    let before = app.stored_tokens().await;
+
+    app.delete_user("dora").await;
+    assert_eq!(app.stored_tokens().await, before - 1);
+    let introspected = app
+        .api()
+        .introspect(ClientAuth::Basic(&id, &secret), s(&mine["access_token"]))
+        .await;
+    assert_eq!(introspected["active"], false);
+    let refreshed = app
+        .api()
+        .token(
+            ClientAuth::Basic(&id, &secret),
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", s(&mine["refresh_token"])),
+            ],
+        )
+        .await;
+    refreshed.assert_status(400);
+    app.api().me_ok(s(&theirs["access_token"])).await;
+    // A new user of the same name starts with no grants.
+    let again = app.logged_in("dora").await;
+    assert!(
+        again
+            .get("/account/apps")
+            .await
+            .body
+            .contains("id=\"no-apps\"")
+    );
 }
 
 /// A password client's tokens for a new user on `app`: (id, secret, tokens).
