@@ -4,7 +4,9 @@
 //! and tables reached by a path.
 
 use diesel::prelude::*;
-use oauth_diesel::{DbPool, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use oauth_diesel::{
+    DbPool, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2Grant, OAuth2Token,
+};
 
 mod schema {
     diesel::table! {
@@ -36,6 +38,19 @@ mod schema {
             refresh_token_revoked_at -> Nullable<Integer>,
             family -> Text,
             user_agent -> Text,
+            rotated_at -> Nullable<Integer>,
+        }
+    }
+
+    diesel::table! {
+        consents (id) {
+            id -> Integer,
+            account -> Text,
+            client_id -> Text,
+            scope -> Text,
+            claims -> Text,
+            created -> Integer,
+            updated_at -> Integer,
         }
     }
 
@@ -100,6 +115,22 @@ pub struct Token {
     #[diesel(column_name = family)]
     pub grant: String,
     pub user_agent: String,
+    #[oauth2(refresh_token_rotated_at)]
+    pub rotated_at: Option<i32>,
+}
+
+#[derive(Queryable, Selectable, OAuth2Grant)]
+#[diesel(table_name = schema::consents)]
+pub struct Grant {
+    pub id: i32,
+    #[oauth2(user_id)]
+    pub account: String,
+    pub client_id: String,
+    pub scope: String,
+    pub claims: String,
+    #[oauth2(granted_at)]
+    pub created: i32,
+    pub updated_at: i32,
 }
 
 #[derive(Queryable, Selectable, OAuth2AuthorizationCode)]
@@ -122,7 +153,14 @@ pub struct AuthorizationCode {
     pub note: String,
 }
 
-pub type Storage = DieselStorage<Client, Token, AuthorizationCode>;
+pub type Storage = DieselStorage<
+    Client,
+    Token,
+    AuthorizationCode,
+    oauth_diesel::models::DeviceCode,
+    oauth_diesel::models::SigningKey,
+    Grant,
+>;
 
 // `new` carries the storage's trait bounds, so this checks the three models
 // satisfy them (a type alias alone would not).

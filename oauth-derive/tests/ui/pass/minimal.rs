@@ -2,7 +2,9 @@
 //! and nothing else.
 
 use diesel::prelude::*;
-use oauth_diesel::{DbPool, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use oauth_diesel::{
+    DbPool, DieselStorage, OAuth2AuthorizationCode, OAuth2Client, OAuth2Grant, OAuth2Token,
+};
 
 diesel::table! {
     clients (client_id) {
@@ -40,6 +42,26 @@ diesel::table! {
         code_challenge -> Nullable<Text>,
         code_challenge_method -> Nullable<Text>,
     }
+}
+
+diesel::table! {
+    grants (user_id, client_id) {
+        user_id -> BigInt,
+        client_id -> Text,
+        scope -> Text,
+        granted_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+#[derive(Queryable, Selectable, OAuth2Grant)]
+#[diesel(table_name = grants)]
+pub struct Grant {
+    pub user_id: i64,
+    pub client_id: String,
+    pub scope: String,
+    pub granted_at: i64,
+    pub updated_at: i64,
 }
 
 #[derive(Queryable, Selectable, OAuth2Client)]
@@ -83,5 +105,14 @@ pub struct AuthorizationCode {
 pub fn storage(pool: DbPool) -> DieselStorage<Client, Token, AuthorizationCode> {
     DieselStorage::new(pool)
 }
+
+pub type WithGrants = DieselStorage<
+    Client,
+    Token,
+    AuthorizationCode,
+    oauth_diesel::models::DeviceCode,
+    oauth_diesel::models::SigningKey,
+    Grant,
+>;
 
 fn main() {}
