@@ -13,14 +13,14 @@
 //! - [`GrantStorage`] persists grants;
 //!   [`MemoryStorage`](crate::memory::MemoryStorage) and the Diesel
 //!   storage implement it (`#[derive(OAuth2Grant)]`).
-//! - [`AuthorizationServer::with_grants`] records a grant each time a user
+//! - [`AuthorizationServer::with_grants`](crate::AuthorizationServer::with_grants) records a grant each time a user
 //!   grants a request at the authorization endpoint.
-//! - [`AuthorizationServer::remembered_consent`] says whether a request is
+//! - [`AuthorizationServer::remembered_consent`](crate::AuthorizationServer::remembered_consent) says whether a request is
 //!   covered by what the user already granted ([`RememberedConsent`]).
-//! - [`AuthorizationServer::grants_of`],
-//!   [`revoke_grant_of`](AuthorizationServer::revoke_grant_of),
-//!   [`revoke_client_grants`](AuthorizationServer::revoke_client_grants) and
-//!   [`forget_user`](AuthorizationServer::forget_user) list and withdraw.
+//! - [`AuthorizationServer::grants_of`](crate::AuthorizationServer::grants_of),
+//!   [`revoke_grant_of`](crate::AuthorizationServer::revoke_grant_of),
+//!   [`revoke_client_grants`](crate::AuthorizationServer::revoke_client_grants) and
+//!   [`forget_user`](crate::AuthorizationServer::forget_user) list and withdraw.
 
 mod remembered;
 mod withdraw;
@@ -193,7 +193,7 @@ pub trait GrantStorage: OAuth2Storage {
 
     /// Deletes the grants last granted before `before`, for periodic
     /// housekeeping; how many. Tokens are not touched: see
-    /// [`AuthorizationServer::grant_expiry`] for a cutoff no live token
+    /// [`AuthorizationServer::grant_expiry`](crate::AuthorizationServer::grant_expiry) for a cutoff no live token
     /// can predate.
     async fn delete_grants_before(&self, before: i64) -> StorageResult<usize>;
 }
