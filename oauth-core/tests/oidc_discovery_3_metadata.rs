@@ -157,3 +157,29 @@ fn claims_supported_lists_what_the_site_has() {
     assert!(claims.contains(&"name") && claims.contains(&"email"));
     assert!(!claims.contains(&"phone_number"));
 }
+
+#[test]
+fn claims_supported_holds_whatever_the_order_of_the_builder_calls() {
+    let list = |server: Server| -> Vec<String> {
+        server.metadata(ISSUER, &endpoints())["claims_supported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let after = list(
+        server()
+            .0
+            .with_openid_connect()
+            .with_claims_supported(["name"]),
+    );
+    let before = list(
+        server()
+            .0
+            .with_claims_supported(["name"])
+            .with_openid_connect(),
+    );
+    assert_eq!(before, after);
+    assert!(!before.iter().any(|c| c == "phone_number"), "{before:?}");
+}

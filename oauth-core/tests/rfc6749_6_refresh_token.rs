@@ -26,6 +26,26 @@ fn refresh(refresh_token: &str, scope: Option<&str>) -> OAuth2Request {
     token_request(&form)
 }
 
+/// Two refreshes with one refresh token, released together: both answers.
+async fn refresh_twice_at_once(server: &Arc<Server>, refresh_token: &str) -> Vec<OAuth2Response> {
+    let barrier = Arc::new(Barrier::new(2));
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let (server, barrier) = (Arc::clone(server), Arc::clone(&barrier));
+            let request = refresh(refresh_token, None);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                server.create_token_response(&request).await
+            })
+        })
+        .collect();
+    let mut responses = Vec::new();
+    for t in tasks {
+        responses.push(t.await.unwrap());
+    }
+    responses
+}
+
 fn bearer(token: &str) -> OAuth2Request {
     OAuth2Request::get("https://api.example/r")
         .with_header("Authorization", format!("Bearer {token}"))
@@ -373,25 +393,7 @@ async fn rfc6749_6_concurrent_use_of_one_refresh_token_succeeds_once() {
         let (server, _) = server();
         let server = Arc::new(server);
         let first = password_tokens(&server, "profile").await;
-        let refresh_token = str_of(&first, "refresh_token").to_owned();
-        let barrier = Arc::new(tokio::sync::Barrier::new(2));
-        let tasks: Vec<_> = (0..2)
-            .map(|_| {
-                let server = Arc::clone(&server);
-                let barrier = Arc::clone(&barrier);
-                let refresh_token = refresh_token.clone();
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    server
-                        .create_token_response(&refresh(&refresh_token, None))
-                        .await
-                })
-            })
-            .collect();
-        let mut responses = Vec::new();
-        for t in tasks {
-            responses.push(t.await.unwrap());
-        }
+        let responses = refresh_twice_at_once(&server, str_of(&first, "refresh_token")).await;
         let ok = responses.iter().filter(|r| r.status == 200).count();
         assert_eq!(ok, 1, "round {round}: {responses:?}");
         let failed = responses.iter().find(|r| r.status != 200).unwrap();
@@ -714,20 +716,7 @@ async fn rfc9700_4_14_2_two_tabs_refreshing_at_once_both_get_a_pair_within_the_g
         let (server, _) = grace_server(30);
         let server = Arc::new(server);
         let first = password_tokens(&server, "profile").await;
-        let token = str_of(&first, "refresh_token").to_owned();
-        let barrier = Arc::new(Barrier::new(2));
-        let tasks: Vec<_> = (0..2)
-            .map(|_| {
-                let (server, barrier, token) =
-                    (Arc::clone(&server), Arc::clone(&barrier), token.clone());
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    server.create_token_response(&refresh(&token, None)).await
-                })
-            })
-            .collect();
-        for t in tasks {
-            let r = t.await.unwrap();
+        for r in refresh_twice_at_once(&server, str_of(&first, "refresh_token")).await {
             let body = ok_body(&r);
             assert!(
                 is_valid(&server, str_of(&body, "access_token")).await,
@@ -812,22 +801,7 @@ async fn rfc9700_4_14_2_two_concurrent_retries_get_one_new_pair() {
         let (server, _) = grace_server(30);
         let server = Arc::new(server);
         let (first, _) = rotated_once(&server).await;
-        let old = str_of(&first, "refresh_token").to_owned();
-        let barrier = Arc::new(Barrier::new(2));
-        let tasks: Vec<_> = (0..2)
-            .map(|_| {
-                let (server, barrier, old) =
-                    (Arc::clone(&server), Arc::clone(&barrier), old.clone());
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    server.create_token_response(&refresh(&old, None)).await
-                })
-            })
-            .collect();
-        let mut responses = Vec::new();
-        for t in tasks {
-            responses.push(t.await.unwrap());
-        }
+        let responses = refresh_twice_at_once(&server, str_of(&first, "refresh_token")).await;
         let ok = responses.iter().filter(|r| r.status == 200).count();
         assert_eq!(ok, 1, "round {round}: {responses:?}");
         assert_eq!(server.storage().token_count(), 3, "round {round}");

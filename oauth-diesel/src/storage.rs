@@ -144,6 +144,30 @@ where
         Ok(())
     }
 
+    /// A refresh token's successor, saved only by the caller whose `claim`
+    /// (a conditional `UPDATE` of the old token, by its digest) changed
+    /// one row, in the same transaction: rotation and the grace retry.
+    async fn claim_and_save<F>(
+        &self,
+        old_digest: &str,
+        new: NewToken,
+        claim: F,
+    ) -> StorageResult<bool>
+    where
+        F: Fn(&mut crate::AnyConnection, &str) -> diesel::QueryResult<usize> + Send + 'static,
+    {
+        let digest = old_digest.to_owned();
+        self.pool
+            .transaction(move |conn| {
+                if claim(conn, &digest)? != 1 {
+                    return Ok(false);
+                }
+                T::insert(conn, &new)?;
+                Ok(true)
+            })
+            .await
+    }
+
     /// Registers a client, owned by `owner` if the model has a `user_id`.
     pub async fn insert_client(
         &self,
@@ -417,16 +441,10 @@ where
         new: NewToken,
         now: i64,
     ) -> StorageResult<bool> {
-        let digest = old_refresh_digest.to_owned();
-        self.pool
-            .transaction(move |conn| {
-                if T::revoke_refresh_if_active(conn, &digest, now)? != 1 {
-                    return Ok(false);
-                }
-                T::insert(conn, &new)?;
-                Ok(true)
-            })
-            .await
+        self.claim_and_save(old_refresh_digest, new, move |conn, digest| {
+            T::revoke_refresh_if_active(conn, digest, now)
+        })
+        .await
     }
 
     fn supports_refresh_grace(&self) -> bool {
@@ -439,16 +457,10 @@ where
         new: NewToken,
         rotated_since: i64,
     ) -> StorageResult<bool> {
-        let digest = old_refresh_digest.to_owned();
-        self.pool
-            .transaction(move |conn| {
-                if T::retry_rotated(conn, &digest, rotated_since)? != 1 {
-                    return Ok(false);
-                }
-                T::insert(conn, &new)?;
-                Ok(true)
-            })
-            .await
+        self.claim_and_save(old_refresh_digest, new, move |conn, digest| {
+            T::retry_rotated(conn, digest, rotated_since)
+        })
+        .await
     }
 
     async fn revoke_access_token(&self, access_digest: &str, now: i64) -> StorageResult<()> {

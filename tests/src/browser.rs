@@ -7,8 +7,7 @@
 //! Then the test notes it and passes, unless `OAUTH_TEST_REQUIRE` contains
 //! `browser`: then it fails, naming what to install.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -30,33 +29,6 @@ fn unavailable(why: &str) -> Option<Value> {
 /// when the browser cannot run (and is not required). Any other failure
 /// of the script fails the test with its stderr.
 pub fn run(script: &str, spec: &Value) -> Option<Value> {
-    let child = Command::new("node")
-        .arg(format!("{DIR}/{script}"))
-        .current_dir(DIR)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => return unavailable(&format!("node cannot be run ({e})")),
-    };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(spec.to_string().as_bytes())
-        .expect("write the spec");
-    let out = child.wait_with_output().expect("node runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    match out.status.code() {
-        Some(0) => Some(serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{script} printed no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })),
-        Some(3) => unavailable(stderr.trim()),
-        _ => panic!("{script} failed ({}): {stderr}", out.status),
-    }
+    let script = format!("{DIR}/{script}");
+    crate::script::run("node", &script, Some(Path::new(DIR)), spec, unavailable)
 }

@@ -17,6 +17,7 @@ pub mod db;
 pub mod logs;
 pub mod oauth1;
 pub mod python;
+pub mod script;
 pub mod served;
 pub mod suite;
 pub mod suite_oauth1;

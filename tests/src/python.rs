@@ -7,9 +7,6 @@
 //! unless `OAUTH_TEST_REQUIRE` contains `python`: then it fails, naming
 //! what to install.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
 /// `None` (after a note) when `what` cannot run and is not required.
@@ -28,32 +25,7 @@ fn unavailable(what: &str, install: &str, why: &str) -> Option<Value> {
 /// the library for the note, `install` the command that installs it. Any
 /// other failure of the script fails the test with its stderr.
 pub fn run_script(script: &str, spec: &Value, what: &str, install: &str) -> Option<Value> {
-    let child = Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => return unavailable(what, install, &format!("python3 cannot be run ({e})")),
-    };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(spec.to_string().as_bytes())
-        .expect("write the spec");
-    let out = child.wait_with_output().expect("python3 runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    match out.status.code() {
-        Some(0) => Some(serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{script} printed no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })),
-        Some(3) => unavailable(what, install, stderr.trim()),
-        _ => panic!("{script} failed ({}): {stderr}", out.status),
-    }
+    crate::script::run("python3", script, None, spec, |why| {
+        unavailable(what, install, why)
+    })
 }

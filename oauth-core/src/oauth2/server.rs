@@ -161,6 +161,9 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     pub(crate) user_claims: Option<Arc<dyn crate::oidc::userinfo::ClaimsSource<S>>>,
     /// OpenID Connect, once `with_openid_connect` is called.
     pub(crate) openid_connect: Option<crate::oidc::OpenIdConnect>,
+    /// The `claims_supported` the site set, whenever it set them (before
+    /// or after `with_openid_connect`).
+    pub(crate) claims_supported: Option<Vec<String>>,
 }
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
@@ -198,6 +201,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             signer: None,
             user_claims: None,
             openid_connect: None,
+            claims_supported: None,
         };
         server = server
             .with_grant(AuthorizationCodeGrant)

@@ -58,9 +58,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 names.push(claim);
             }
         }
-        if let Some(oidc) = &mut self.openid_connect {
-            oidc.claims_supported = names;
-        }
+        // Kept apart from the OpenID Connect settings, so that the order
+        // of this call and `with_openid_connect` does not matter.
+        self.claims_supported = Some(names);
         self
     }
 
@@ -109,7 +109,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .map(|ring| ring.algorithms().into_iter().map(algorithm_name).collect())
             .unwrap_or_default();
         doc["id_token_signing_alg_values_supported"] = algs.into();
-        doc["claims_supported"] = oidc.claims_supported.clone().into();
+        doc["claims_supported"] = self
+            .claims_supported
+            .as_ref()
+            .unwrap_or(&oidc.claims_supported)
+            .clone()
+            .into();
         doc["claims_parameter_supported"] = true.into();
         // Discovery §3 defaults request_uri_parameter_supported to true;
         // request objects are refused (request_uri_not_supported).

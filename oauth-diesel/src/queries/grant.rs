@@ -184,30 +184,7 @@ macro_rules! oauth2_grant {
                 client_id: ::std::option::Option<&str>,
                 user_id: ::std::option::Option<&str>,
             ) -> $crate::__private::diesel::QueryResult<usize> {
-                use $crate::__private::diesel::prelude::*;
-                use $crate::__private::OwnerColumn;
-                let user = match user_id {
-                    Some(id) => match <$user_t as OwnerColumn>::from_engine(Some(id)) {
-                        Ok(user) => Some(user),
-                        Err(_) => return Ok(0),
-                    },
-                    None => None,
-                };
-                match (client_id, user) {
-                    (Some(client), Some(user)) => $crate::__private::diesel::delete(
-                        $table.filter($client_c.eq(client)).filter($user_c.eq(user)),
-                    )
-                    .execute(conn),
-                    (Some(client), None) => {
-                        $crate::__private::diesel::delete($table.filter($client_c.eq(client)))
-                            .execute(conn)
-                    }
-                    (None, Some(user)) => {
-                        $crate::__private::diesel::delete($table.filter($user_c.eq(user)))
-                            .execute(conn)
-                    }
-                    (None, None) => Ok(0),
-                }
+                $crate::__oauth_delete_of!(conn, $table, $client_c, $user_c, $user_t, client_id, user_id)
             }
 
             fn delete_updated_before(

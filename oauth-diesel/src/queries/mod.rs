@@ -84,3 +84,37 @@ macro_rules! __oauth_find {
             .optional())
     }};
 }
+
+/// Deletes the rows of `$table` of the client `$client_id` and of the user
+/// `$user_id` (each an `Option<&str>`; each when given, nothing when
+/// neither is): withdrawn grants, their codes, a forgotten user's rows. A
+/// user id the column cannot hold has no rows.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __oauth_delete_of {
+    ($conn:ident, $table:path, $client_c:path, $user_c:path, $user_t:ty, $client_id:expr, $user_id:expr) => {{
+        use $crate::__private::OwnerColumn;
+        use $crate::__private::diesel::prelude::*;
+        let user = match $user_id {
+            Some(id) => match <$user_t as OwnerColumn>::from_engine(Some(id)) {
+                Ok(user) => Some(user),
+                Err(_) => return Ok(0),
+            },
+            None => None,
+        };
+        match ($client_id, user) {
+            (Some(client), Some(user)) => $crate::__private::diesel::delete(
+                $table.filter($client_c.eq(client)).filter($user_c.eq(user)),
+            )
+            .execute($conn),
+            (Some(client), None) => {
+                $crate::__private::diesel::delete($table.filter($client_c.eq(client)))
+                    .execute($conn)
+            }
+            (None, Some(user)) => {
+                $crate::__private::diesel::delete($table.filter($user_c.eq(user))).execute($conn)
+            }
+            (None, None) => Ok(0),
+        }
+    }};
+}
