@@ -121,6 +121,17 @@ async fn activate_decide(
     } else {
         oauth.server.deny_user_code(&user_id, from.0, &code).await
     };
+    // An approval is a grant like the consent page's: listed on
+    // /account/apps, where it can be withdrawn. The device has its answer
+    // either way; a grant that cannot be recorded is logged.
+    if let (true, Ok(p)) = (approve, &result)
+        && let Err(e) = oauth
+            .server
+            .record_grant(&user_id, &p.client_id, &p.scope)
+            .await
+    {
+        tracing::warn!("recording the device grant of user {user_id}: {e}");
+    }
     match result {
         Ok(p) => page(Status::Ok, &user, &csrf, |t| {
             t.show_form = false;

@@ -442,3 +442,26 @@ async fn grants_expire_for_housekeeping_only_after_their_tokens_can() {
     });
     assert_eq!(forever.grant_expiry(), None);
 }
+
+#[tokio::test]
+async fn a_grant_given_elsewhere_is_recorded_and_merged_like_the_others() {
+    // The device flow's verification page, or a site's own consent screen.
+    let (server, _) = grants_server(Config::default());
+    server
+        .record_grant(
+            "alice",
+            "basic-client",
+            &oauth_core::Scope::from_stored("email"),
+        )
+        .await
+        .unwrap();
+    grant(&server, "alice", "basic-client", "profile").await;
+    let grants = server.grants_of("alice").await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].scope().to_string(), "email profile");
+    assert!(
+        remembered(&server, "alice", "basic-client", "profile email")
+            .await
+            .covers()
+    );
+}

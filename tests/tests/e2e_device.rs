@@ -16,6 +16,7 @@ oauth_tests::e2e_on_every_backend!(
     rfc8628_3_5_denied_device_gets_access_denied,
     rfc8628_3_5_confidential_client_polls_with_its_secret,
     rfc8628_3_3_activate_needs_login_csrf_and_a_valid_code,
+    device_approval_is_a_grant_listed_and_withdrawn_on_account_apps,
 );
 
 /// A logged-in user with a registered device client (public unless a
@@ -120,6 +121,51 @@ async fn rfc8628_device_flow_from_request_to_api_call(app: &TestApp) {
     // Exactly one token set per approval.
     let r = poll(&api, ClientAuth::None(&client_id), &device_code).await;
     assert_eq!(error_of(&r), "invalid_grant");
+}
+
+/// An approval on `/activate` is a grant like the consent page's: the
+/// device is listed on `/account/apps`, and revoking it there ends the
+/// device's tokens.
+async fn device_approval_is_a_grant_listed_and_withdrawn_on_account_apps(app: &TestApp) {
+    let (browser, client_id, _) = device_client(app, "none").await;
+    let api = app.api();
+    let grant = ask(&api, &client_id).await;
+    let user_code = grant["user_code"].as_str().unwrap();
+    browser
+        .decide_user_code(user_code, "yes")
+        .await
+        .assert_status(200);
+    let r = poll(
+        &api,
+        ClientAuth::None(&client_id),
+        grant["device_code"].as_str().unwrap(),
+    )
+    .await;
+    r.assert_status(200);
+    let access = r.json()["access_token"].as_str().unwrap().to_owned();
+    api.me_ok(&access).await;
+
+    let apps = browser.get("/account/apps").await;
+    assert!(apps.body.contains("Living room TV"), "{}", apps.body);
+    let csrf = oauth_tests::app::hidden_input(&apps.body, "csrf_token").expect("csrf_token");
+    browser
+        .post_form(
+            "/account/apps/revoke",
+            &[
+                ("client_id", client_id.as_str()),
+                ("csrf_token", csrf.as_str()),
+            ],
+        )
+        .await
+        .assert_status(303);
+    api.me(Some(&access)).await.assert_status(401);
+    assert!(
+        !browser
+            .get("/account/apps")
+            .await
+            .body
+            .contains("Living room TV")
+    );
 }
 
 /// §3.5 `access_denied`: the user denies; the device is told so and gets

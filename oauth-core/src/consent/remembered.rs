@@ -87,6 +87,31 @@ impl<S: GrantStorage> AuthorizationHook<S> for RecordGrants {
 }
 
 impl<S: GrantStorage> AuthorizationServer<S> {
+    /// Records that `user_id` granted `client_id` the `scope` somewhere
+    /// other than the authorization endpoint (which records its grants
+    /// itself with [`with_grants`](Self::with_grants)): the device flow's
+    /// verification page after [`approve_user_code`](Self::approve_user_code),
+    /// a site's own consent screen. The grant is then listed and withdrawn
+    /// like the others.
+    pub async fn record_grant(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        scope: &Scope,
+    ) -> StorageResult<()> {
+        self.storage
+            .save_grant(NewGrant {
+                client_id: client_id.to_owned(),
+                user_id: user_id.to_owned(),
+                scope: scope.to_string(),
+                claims: String::new(),
+                at: self.now(),
+            })
+            .await
+    }
+}
+
+impl<S: GrantStorage> AuthorizationServer<S> {
     /// Records the grants users give at the authorization endpoint
     /// ([`RecordGrants`]), for [`remembered_consent`](Self::remembered_consent)
     /// and for the list of what a user has granted
