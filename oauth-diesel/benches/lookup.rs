@@ -19,6 +19,16 @@
 //! - `together`: `UserStorage::find_access_token_and_user`, one read
 //!   transaction (`DbPool::run_together`), what `RequireOAuthUser` calls.
 //!
+//! And what remembering consent adds to an authorization, through the
+//! storage on a SQLite file (one thread):
+//!
+//! - `baseline: save_authorization_code`: the write every granted
+//!   authorization makes anyway;
+//! - `save_grant, merged into the user's grant`: what `with_grants()` adds
+//!   to each authorization (a locked read and an update in one
+//!   transaction);
+//! - `find_grant`: what asking for the remembered consent reads.
+//!
 //! Run with `cargo bench -p oauth-diesel`; read the ratios to `baseline`.
 
 use std::hint::black_box;
@@ -198,5 +208,63 @@ fn token_and_user(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, lookup, token_and_user);
+fn grants(c: &mut Criterion) {
+    use oauth_core::NewAuthorizationCode;
+    use oauth_core::consent::{GrantStorage, NewGrant};
+    let dir = std::env::temp_dir().join(format!("oauth-diesel-bench-g-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    drop(connection(&dir));
+    let url = format!("sqlite://{}/bench.sqlite", dir.display());
+    let storage = StandardStorage::new(DbPool::connect(&url).expect("pool"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let consent = |at: i64| NewGrant {
+        client_id: "app".into(),
+        user_id: "1".into(),
+        scope: "profile email".into(),
+        claims: String::new(),
+        at,
+    };
+    rt.block_on(storage.save_grant(consent(0)))
+        .expect("first grant");
+
+    let mut group = c.benchmark_group("remembered consent (SQLite)");
+    let mut n = 0u64;
+    group.bench_function("baseline: save_authorization_code", |b| {
+        b.iter(|| {
+            n += 1;
+            let code = NewAuthorizationCode {
+                code_digest: format!("code-{n}"),
+                client_id: "app".into(),
+                user_id: "1".into(),
+                redirect_uri: None,
+                response_type: "code".into(),
+                scope: "profile".into(),
+                auth_time: 0,
+                code_challenge: None,
+                code_challenge_method: None,
+                nonce: None,
+                authentication: None,
+            };
+            rt.block_on(storage.save_authorization_code(code))
+                .expect("code");
+        })
+    });
+    let mut at = 0;
+    group.bench_function("save_grant, merged into the user's grant", |b| {
+        b.iter(|| {
+            at += 1;
+            rt.block_on(storage.save_grant(consent(at))).expect("grant");
+        })
+    });
+    group.bench_function("find_grant", |b| {
+        b.iter(|| black_box(rt.block_on(storage.find_grant("1", "app")).expect("grant")))
+    });
+    group.finish();
+    drop(storage);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, lookup, token_and_user, grants);
 criterion_main!(benches);

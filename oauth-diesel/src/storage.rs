@@ -762,15 +762,23 @@ where
     async fn save_grant(&self, grant: NewGrant) -> StorageResult<()> {
         // A first grant is one insert. Otherwise the row is locked, merged
         // and written in one transaction, so concurrent consents queue on
-        // the row and none is lost. (Inserting first, on its own, means the
-        // lock is always taken on a row that exists: no gap locks, which
-        // concurrent inserts would deadlock on in MySQL.)
-        let first = grant.first();
-        if self
+        // the row and none is lost. (The insert comes first when there is
+        // no row, so that the lock is taken on a row that exists: no gap
+        // locks, on which concurrent inserts deadlock in MySQL. A consent
+        // given again, the common case, is one read and one write.)
+        let (user, client) = (grant.user_id.clone(), grant.client_id.clone());
+        let exists = self
             .pool
-            .write(move |conn| G::insert_if_absent(conn, &first))
+            .run(move |conn| G::find(conn, &user, &client))
             .await?
-            == 1
+            .is_some();
+        let first = grant.first();
+        if !exists
+            && self
+                .pool
+                .write(move |conn| G::insert_if_absent(conn, &first))
+                .await?
+                == 1
         {
             return Ok(());
         }
