@@ -93,12 +93,19 @@ impl MigrationSet {
     }
 
     /// Runs the pending migrations of the connection's backend; returns
-    /// how many ran.
+    /// how many ran. Serialized with every other connection migrating the
+    /// same database ([`run_migration_sets`]).
     pub fn run(
         &self,
         conn: &mut AnyConnection,
     ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
-        let _ = self;
+        with_migration_lock(conn, |conn| self.run_unlocked(conn))
+    }
+
+    fn run_unlocked(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
         let applied = match conn {
             #[cfg(feature = "sqlite")]
             AnyConnection::Sqlite(c) => c.run_pending_migrations(Source(self.sqlite))?.len(),
@@ -137,9 +144,97 @@ pub fn run_migration_sets(
                 .into(),
         );
     }
-    let mut applied = 0;
-    for set in sets {
-        applied += set.run(conn)?;
+    with_migration_lock(conn, |conn| {
+        let mut applied = 0;
+        for set in sets {
+            applied += set.run_unlocked(conn)?;
+        }
+        Ok(applied)
+    })
+}
+
+type MigrationResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Runs `f` holding the database's migration lock, so that instances
+/// started together do not race to create the same tables (on PostgreSQL
+/// that failed with `duplicate key value violates unique constraint
+/// "pg_class_relname_nsp_index"`): the second finds the migrations applied
+/// and runs none.
+///
+/// - PostgreSQL: a session advisory lock keyed by the current schema (two
+///   sites in two schemas of one database do not wait for each other),
+///   released after `f`, or with the session.
+/// - MySQL: `GET_LOCK` on a name made of the database's, for up to 60 s.
+/// - SQLite: `f` in a `BEGIN IMMEDIATE` transaction, which holds the
+///   database's write lock (Diesel runs each migration in a savepoint of
+///   it); others wait for it up to `busy_timeout`.
+// After `f`, each arm finds its backend's connection again with a `let ...
+// else`, which is irrefutable when only that backend is compiled in.
+#[allow(irrefutable_let_patterns)]
+fn with_migration_lock<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> MigrationResult<T>,
+) -> MigrationResult<T> {
+    match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => {
+            use diesel::connection::{AnsiTransactionManager, TransactionManager};
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            let result = f(conn);
+            let AnyConnection::Sqlite(c) = conn else {
+                unreachable!()
+            };
+            match result {
+                Ok(value) => {
+                    AnsiTransactionManager::commit_transaction(c)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                    Err(e)
+                }
+            }
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgresql(c) => {
+            use diesel::connection::SimpleConnection;
+            const KEY: &str = "hashtext('oauth-rs migrations ' || current_schema())";
+            c.batch_execute(&format!("SELECT pg_advisory_lock({KEY})"))?;
+            let result = f(conn);
+            let AnyConnection::Postgresql(c) = conn else {
+                unreachable!()
+            };
+            // The migrations' own error first: a failed unlock is then
+            // released with the session anyway.
+            let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({KEY})"));
+            let value = result?;
+            unlocked?;
+            Ok(value)
+        }
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(c) => {
+            use diesel::RunQueryDsl;
+            use diesel::sql_types::{Integer, Nullable};
+            #[derive(diesel::QueryableByName)]
+            struct Got {
+                #[diesel(sql_type = Nullable<Integer>)]
+                got: Option<i32>,
+            }
+            const NAME: &str = "CONCAT('oauth-rs migrations ', SHA1(DATABASE()))";
+            let got: Got =
+                diesel::sql_query(format!("SELECT GET_LOCK({NAME}, 60) AS got")).get_result(c)?;
+            if got.got != Some(1) {
+                return Err("the migration lock (GET_LOCK) was not granted within 60 s".into());
+            }
+            let result = f(conn);
+            let AnyConnection::Mysql(c) = conn else {
+                unreachable!()
+            };
+            let released: Result<Got, _> =
+                diesel::sql_query(format!("SELECT RELEASE_LOCK({NAME}) AS got")).get_result(c);
+            let value = result?;
+            released?;
+            Ok(value)
+        }
     }
-    Ok(applied)
 }

@@ -1753,6 +1753,30 @@ pub async fn cleanup_removes_only_what_is_spent_from<C, T, A, D, G>(
     }
 }
 
+/// Instances started at the same moment on an empty database all migrate
+/// it and come up: the migrations are serialized across connections (an
+/// advisory lock on PostgreSQL, `GET_LOCK` on MySQL, the write lock on
+/// SQLite), and whoever comes second finds nothing left to run.
+pub async fn instances_started_together_all_migrate(db: TestDb) {
+    let url = db.url.clone();
+    let start = Arc::new(std::sync::Barrier::new(6));
+    let instances: Vec<_> = (0..6)
+        .map(|_| {
+            let (url, start) = (url.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                oauth_diesel::DbPool::connect_and_migrate(&url).map(drop)
+            })
+        })
+        .collect();
+    for (i, instance) in instances.into_iter().enumerate() {
+        if let Err(e) = instance.join().expect("instance thread") {
+            panic!("instance {i} did not come up: {}", e.chain());
+        }
+    }
+    db.storage().check_schema().expect("one complete schema");
+}
+
 /// Migrations are idempotent: a second start-up applies nothing.
 pub async fn migrations_run_once(db: TestDb) {
     let _first = db.storage();
@@ -1776,6 +1800,7 @@ macro_rules! all_diesel_tests {
             database_errors_are_server_errors,
             cleanup_removes_only_what_is_spent,
             migrations_run_once,
+            instances_started_together_all_migrate,
             concurrent_writes_fail_alone_and_are_durable_when_answered,
             signing_keys_are_shared_by_instances,
         );

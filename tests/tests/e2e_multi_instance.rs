@@ -219,3 +219,31 @@ async fn both_instances_publish_one_jwks(a: &TestApp, b: &TestApp) {
     assert_eq!(from_a["keys"].as_array().map(Vec::len), Some(3), "{from_a}");
     assert_eq!(from_a, from_b);
 }
+
+/// Three instances started at the same moment on an empty database all
+/// come up (the migrations are serialized across them), and serve.
+mod started_together {
+    use std::sync::Arc;
+
+    use oauth_tests::app::{TestApp, new_secret_key};
+    use oauth_tests::db::TestDb;
+
+    oauth_tests::e2e_on_every_backend_db!(
+        instances_started_together_on_an_empty_database_all_come_up
+    );
+
+    async fn instances_started_together_on_an_empty_database_all_come_up(db: TestDb) {
+        let (db, key) = (Arc::new(db), new_secret_key());
+        let (a, b, c) = tokio::join!(
+            TestApp::start_on(db.clone(), &key),
+            TestApp::start_on(db.clone(), &key),
+            TestApp::start_on(db.clone(), &key),
+        );
+        // Each serves, on the one schema.
+        for (i, app) in [&a, &b, &c].into_iter().enumerate() {
+            let browser = app.logged_in(&format!("early-bird-{i}")).await;
+            let home = browser.get("/").await;
+            assert!(home.body.contains("Signed in as"), "{}", home.body);
+        }
+    }
+}
