@@ -85,6 +85,7 @@ pub(crate) fn grant_withdrawn(
         grants = withdrawn.grants,
         tokens = withdrawn.tokens,
         codes = withdrawn.codes,
+        device_codes = withdrawn.device_codes,
         "grant withdrawn: its tokens are revoked"
     );
 }

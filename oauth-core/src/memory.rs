@@ -599,10 +599,13 @@ impl GrantStorage for MemoryStorage {
             .grants
             .remove(&(user_id.to_owned(), client_id.to_owned()))
             .map_or(0, |_| 1);
+        drop(inner);
+        let device_codes = self.deny_approved_device_codes(Some(client_id), Some(user_id));
         Ok(Withdrawn {
             grants,
             tokens,
             codes,
+            device_codes,
         })
     }
 
@@ -612,10 +615,13 @@ impl GrantStorage for MemoryStorage {
         let codes = inner.delete_codes_where(|c| c.client_id == client_id);
         let before = inner.grants.len();
         inner.grants.retain(|(_, c), _| c != client_id);
+        let grants = (before - inner.grants.len()) as u64;
+        drop(inner);
         Ok(Withdrawn {
-            grants: (before - inner.grants.len()) as u64,
+            grants,
             tokens,
             codes,
+            device_codes: self.deny_approved_device_codes(Some(client_id), None),
         })
     }
 
@@ -625,10 +631,13 @@ impl GrantStorage for MemoryStorage {
         let codes = inner.delete_codes_where(|c| c.user_id == user_id);
         let before = inner.grants.len();
         inner.grants.retain(|(u, _), _| u != user_id);
+        let grants = (before - inner.grants.len()) as u64;
+        drop(inner);
         Ok(Withdrawn {
-            grants: (before - inner.grants.len()) as u64,
+            grants,
             tokens,
             codes,
+            device_codes: self.deny_approved_device_codes(None, Some(user_id)),
         })
     }
 

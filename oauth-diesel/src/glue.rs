@@ -213,6 +213,14 @@ pub trait DieselDeviceCode:
     fn consume(conn: &mut AnyConnection, device_code_digest: &str) -> QueryResult<usize>;
     /// Deletes expired device codes.
     fn delete_expired(conn: &mut AnyConnection, now: i64) -> QueryResult<usize>;
+    /// Denies the approved, not yet consumed device codes of `client_id`
+    /// and of `user_id` (each when given; nothing when neither is): a
+    /// withdrawn grant issues nothing more.
+    fn deny_approved_of(
+        conn: &mut AnyConnection,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> QueryResult<usize>;
 }
 
 /// Queries for an OAuth 1.0a client model (`#[derive(OAuth1Client)]`).

@@ -810,6 +810,7 @@ where
                 Ok(Withdrawn {
                     tokens: T::revoke_of(conn, &client, Some(&user), now)? as u64,
                     codes: A::delete_of(conn, Some(&client), Some(&user))? as u64,
+                    device_codes: D::deny_approved_of(conn, Some(&client), Some(&user))? as u64,
                     grants: G::delete_of(conn, Some(&client), Some(&user))? as u64,
                 })
             })
@@ -823,6 +824,7 @@ where
                 Ok(Withdrawn {
                     tokens: T::revoke_of(conn, &client, None, now)? as u64,
                     codes: A::delete_of(conn, Some(&client), None)? as u64,
+                    device_codes: D::deny_approved_of(conn, Some(&client), None)? as u64,
                     grants: G::delete_of(conn, Some(&client), None)? as u64,
                 })
             })
@@ -836,6 +838,7 @@ where
                 Ok(Withdrawn {
                     tokens: T::delete_of_user(conn, &user)? as u64,
                     codes: A::delete_of(conn, None, Some(&user))? as u64,
+                    device_codes: D::deny_approved_of(conn, None, Some(&user))? as u64,
                     grants: G::delete_of(conn, None, Some(&user))? as u64,
                 })
             })

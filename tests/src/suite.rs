@@ -1169,6 +1169,64 @@ pub async fn withdrawing_grants_revokes_exactly_their_tokens<S: TestStorage>(s: 
     assert!(revoked(4).await.0, "user 8's token is still there");
 }
 
+/// Withdrawing a grant denies the device codes its user approved for the
+/// client and the device has not redeemed yet; others are untouched.
+pub async fn withdrawing_a_grant_denies_its_approved_device_codes<
+    S: TestStorage + DeviceCodeStorage,
+>(
+    s: S,
+) {
+    let device = |n: &str, client: &str| NewDeviceCode {
+        device_code_digest: secrets::digest(&format!("device-{n}")),
+        user_code_digest: secrets::digest(&format!("user-{n}")),
+        client_id: client.into(),
+        scope: "profile".into(),
+        issued_at: 1_700_000_000,
+        expires_at: 1_700_001_800,
+        interval: 5,
+    };
+    for (n, client, user) in [("a", "app", "7"), ("b", "app", "8"), ("c", "other", "7")] {
+        assert!(s.save_device_code(device(n, client)).await.unwrap());
+        assert!(
+            s.decide_device_code(
+                &secrets::digest(&format!("user-{n}")),
+                DeviceDecision::Approve,
+                user,
+                1_700_000_010,
+            )
+            .await
+            .unwrap()
+        );
+    }
+    let w = s
+        .revoke_user_grant("7", "app", 1_700_000_020)
+        .await
+        .unwrap();
+    assert_eq!(w.device_codes, 1);
+    let status = |n: &str| {
+        let s = &s;
+        let digest = secrets::digest(&format!("user-{n}"));
+        async move {
+            s.find_device_code_by_user_code(&digest)
+                .await
+                .unwrap()
+                .expect("device code")
+                .status()
+        }
+    };
+    assert_eq!(status("a").await, DeviceCodeStatus::Denied);
+    assert_eq!(status("b").await, DeviceCodeStatus::Approved);
+    assert_eq!(status("c").await, DeviceCodeStatus::Approved);
+    assert!(
+        !s.consume_device_code(&secrets::digest("device-a"))
+            .await
+            .unwrap()
+    );
+    let w = s.forget_user("8").await.unwrap();
+    assert_eq!(w.device_codes, 1);
+    assert_eq!(status("b").await, DeviceCodeStatus::Denied);
+}
+
 /// A rotated-out refresh token has one retry, taken at most once however
 /// many ask at once, and none after its family was revoked or outside the
 /// window.
@@ -1358,6 +1416,7 @@ macro_rules! all_storage_tests {
             concurrent_first_grants_leave_one,
             withdrawing_grants_revokes_exactly_their_tokens,
             grace_retry_happens_once,
+            withdrawing_a_grant_denies_its_approved_device_codes,
             signing_keys_roundtrip_and_rotate,
         );
     };

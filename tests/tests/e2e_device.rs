@@ -17,6 +17,7 @@ oauth_tests::e2e_on_every_backend!(
     rfc8628_3_5_confidential_client_polls_with_its_secret,
     rfc8628_3_3_activate_needs_login_csrf_and_a_valid_code,
     device_approval_is_a_grant_listed_and_withdrawn_on_account_apps,
+    device_approved_then_withdrawn_before_its_poll_gets_nothing,
 );
 
 /// A logged-in user with a registered device client (public unless a
@@ -166,6 +167,40 @@ async fn device_approval_is_a_grant_listed_and_withdrawn_on_account_apps(app: &T
             .body
             .contains("Living room TV")
     );
+}
+
+/// A device approved on `/activate` whose grant is withdrawn before the
+/// device polls gets `access_denied`, not a token: nothing is issued under
+/// a withdrawn grant.
+async fn device_approved_then_withdrawn_before_its_poll_gets_nothing(app: &TestApp) {
+    let (browser, client_id, _) = device_client(app, "none").await;
+    let api = app.api();
+    let grant = ask(&api, &client_id).await;
+    browser
+        .decide_user_code(grant["user_code"].as_str().unwrap(), "yes")
+        .await
+        .assert_status(200);
+    let apps = browser.get("/account/apps").await;
+    let csrf = oauth_tests::app::hidden_input(&apps.body, "csrf_token").expect("csrf_token");
+    browser
+        .post_form(
+            "/account/apps/revoke",
+            &[
+                ("client_id", client_id.as_str()),
+                ("csrf_token", csrf.as_str()),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let r = poll(
+        &api,
+        ClientAuth::None(&client_id),
+        grant["device_code"].as_str().unwrap(),
+    )
+    .await;
+    r.assert_status(400);
+    assert_eq!(error_of(&r), "access_denied");
+    assert_eq!(app.stored_tokens().await, 0);
 }
 
 /// §3.5 `access_denied`: the user denies; the device is told so and gets

@@ -171,7 +171,8 @@ pub trait GrantStorage: OAuth2Storage {
 
     /// Withdraws the grant of `user_id` to `client_id`: revokes every token
     /// of that user and client at `now`, deletes their authorization codes,
-    /// and forgets the grant. Nothing of other users or clients changes.
+    /// denies their approved device codes not yet redeemed (where the
+    /// storage keeps device codes), and forgets the grant. Nothing of other users or clients changes.
     async fn revoke_user_grant(
         &self,
         user_id: &str,

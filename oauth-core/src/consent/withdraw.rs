@@ -17,6 +17,9 @@ pub struct Withdrawn {
     pub tokens: u64,
     /// Authorization codes deleted before they were redeemed.
     pub codes: u64,
+    /// Device codes approved but not yet redeemed by their device, now
+    /// denied: the device's next poll gets `access_denied`.
+    pub device_codes: u64,
 }
 
 impl<S: GrantStorage> AuthorizationServer<S> {

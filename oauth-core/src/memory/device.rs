@@ -80,6 +80,26 @@ impl MemoryStorage {
     pub fn device_codes(&self) -> Vec<StoredDeviceCode> {
         self.device_state().codes.values().cloned().collect()
     }
+
+    /// Turns the approved, not yet consumed device codes of `client_id`
+    /// (of `user_id` only, if given; of any client for a user without a
+    /// client) into denied ones: a withdrawn grant issues nothing more.
+    pub(super) fn deny_approved_device_codes(
+        &self,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> u64 {
+        let mut denied = 0;
+        for code in self.device_state().codes.values_mut() {
+            let of_client = client_id.is_none_or(|c| code.code.client_id == c);
+            let of_user = user_id.is_none_or(|u| code.user_id.as_deref() == Some(u));
+            if code.status == DeviceCodeStatus::Approved && of_client && of_user {
+                code.status = DeviceCodeStatus::Denied;
+                denied += 1;
+            }
+        }
+        denied
+    }
 }
 
 #[async_trait]

@@ -224,6 +224,46 @@ macro_rules! oauth2_device_code {
                 .execute(conn)
             }
 
+            fn deny_approved_of(
+                conn: &mut $crate::AnyConnection,
+                client_id: ::std::option::Option<&str>,
+                user_id: ::std::option::Option<&str>,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::OwnerColumn;
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::oauth_core::oauth2::rfc8628::DeviceCodeStatus;
+                let approved = $table.filter($status_c.eq(DeviceCodeStatus::Approved.as_str()));
+                let denied = $status_c.eq(DeviceCodeStatus::Denied.as_str());
+                let user = match user_id {
+                    // A user id the column cannot hold decided nothing.
+                    Some(id) => match <$user_t as OwnerColumn>::from_engine(Some(id)) {
+                        Ok(user) => Some(user),
+                        Err(_) => return Ok(0),
+                    },
+                    None => None,
+                };
+                match (client_id, user) {
+                    (Some(client), Some(user)) => $crate::__private::diesel::update(
+                        approved
+                            .filter($client_c.eq(client))
+                            .filter($user_c.eq(user)),
+                    )
+                    .set(denied)
+                    .execute(conn),
+                    (Some(client), None) => {
+                        $crate::__private::diesel::update(approved.filter($client_c.eq(client)))
+                            .set(denied)
+                            .execute(conn)
+                    }
+                    (None, Some(user)) => {
+                        $crate::__private::diesel::update(approved.filter($user_c.eq(user)))
+                            .set(denied)
+                            .execute(conn)
+                    }
+                    (None, None) => Ok(0),
+                }
+            }
+
             fn delete_expired(
                 conn: &mut $crate::AnyConnection,
                 now: i64,
