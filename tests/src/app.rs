@@ -478,6 +478,19 @@ impl Browser {
         .await
     }
 
+    /// Revokes the grant to `client_id` with the form of `/account/apps`
+    /// (its CSRF token); the reply to the form's `POST`.
+    pub async fn revoke_on_account_apps(&self, client_id: &str) -> Reply {
+        let page = self.get("/account/apps").await;
+        page.assert_status(200);
+        let csrf = hidden_input(&page.body, "csrf_token").expect("csrf_token on /account/apps");
+        self.post_form(
+            "/account/apps/revoke",
+            &[("client_id", client_id), ("csrf_token", csrf.as_str())],
+        )
+        .await
+    }
+
     /// `POST` of a form with extra headers (`Sec-Fetch-Site`, `Origin`).
     pub async fn post_form_with_headers(
         &self,

@@ -148,15 +148,8 @@ async fn device_approval_is_a_grant_listed_and_withdrawn_on_account_apps(app: &T
 
     let apps = browser.get("/account/apps").await;
     assert!(apps.body.contains("Living room TV"), "{}", apps.body);
-    let csrf = oauth_tests::app::hidden_input(&apps.body, "csrf_token").expect("csrf_token");
     browser
-        .post_form(
-            "/account/apps/revoke",
-            &[
-                ("client_id", client_id.as_str()),
-                ("csrf_token", csrf.as_str()),
-            ],
-        )
+        .revoke_on_account_apps(&client_id)
         .await
         .assert_status(303);
     api.me(Some(&access)).await.assert_status(401);
@@ -180,16 +173,8 @@ async fn device_approved_then_withdrawn_before_its_poll_gets_nothing(app: &TestA
         .decide_user_code(grant["user_code"].as_str().unwrap(), "yes")
         .await
         .assert_status(200);
-    let apps = browser.get("/account/apps").await;
-    let csrf = oauth_tests::app::hidden_input(&apps.body, "csrf_token").expect("csrf_token");
     browser
-        .post_form(
-            "/account/apps/revoke",
-            &[
-                ("client_id", client_id.as_str()),
-                ("csrf_token", csrf.as_str()),
-            ],
-        )
+        .revoke_on_account_apps(&client_id)
         .await
         .assert_status(303);
     let r = poll(

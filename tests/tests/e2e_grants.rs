@@ -272,15 +272,7 @@ async fn account_apps_revoke_ends_every_token_of_that_user_and_client(app: &Test
     let other_user = app.logged_in("rosa-2").await;
     let theirs = tokens(app, &other_user, &id, &secret, "profile").await;
 
-    let csrf =
-        oauth_tests::app::hidden_input(&browser.get("/account/apps").await.body, "csrf_token")
-            .expect("csrf_token");
-    let r = browser
-        .post_form(
-            "/account/apps/revoke",
-            &[("client_id", id.as_str()), ("csrf_token", csrf.as_str())],
-        )
-        .await;
+    let r = browser.revoke_on_account_apps(&id).await;
     r.assert_status(303);
     assert_eq!(r.expect_location(), "/account/apps");
 
