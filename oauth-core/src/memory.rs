@@ -546,6 +546,39 @@ impl OAuth2Storage for MemoryStorage {
     }
 }
 
+impl MemoryStorage {
+    /// Withdraws what belongs to `client_id` and to `user_id` (each when
+    /// given): revokes their tokens at `now`, or deletes them when `now` is
+    /// `None` (a forgotten user), deletes their codes and grants, and
+    /// denies their approved device codes.
+    fn withdraw(
+        &self,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+        now: Option<i64>,
+    ) -> Withdrawn {
+        let of = |client: &str, user: Option<&str>| {
+            client_id.is_none_or(|c| c == client) && user_id.is_none_or(|u| user == Some(u))
+        };
+        let mut inner = self.lock();
+        let tokens = match now {
+            Some(now) => inner.revoke_where(now, |t| of(&t.client_id, t.user_id.as_deref())),
+            None => inner.delete_tokens_where(|t| of(&t.client_id, t.user_id.as_deref())),
+        };
+        let codes = inner.delete_codes_where(|c| of(&c.client_id, Some(&c.user_id)));
+        let before = inner.grants.len();
+        inner.grants.retain(|(u, c), _| !of(c, Some(u)));
+        let grants = (before - inner.grants.len()) as u64;
+        drop(inner);
+        Withdrawn {
+            grants,
+            tokens,
+            codes,
+            device_codes: self.deny_approved_device_codes(client_id, user_id),
+        }
+    }
+}
+
 #[async_trait]
 impl GrantStorage for MemoryStorage {
     type Grant = GrantRecord;
@@ -591,54 +624,15 @@ impl GrantStorage for MemoryStorage {
         client_id: &str,
         now: i64,
     ) -> StorageResult<Withdrawn> {
-        let mut inner = self.lock();
-        let of = |c: &str, u: Option<&str>| c == client_id && u == Some(user_id);
-        let tokens = inner.revoke_where(now, |t| of(&t.client_id, t.user_id.as_deref()));
-        let codes = inner.delete_codes_where(|c| of(&c.client_id, Some(&c.user_id)));
-        let grants = inner
-            .grants
-            .remove(&(user_id.to_owned(), client_id.to_owned()))
-            .map_or(0, |_| 1);
-        drop(inner);
-        let device_codes = self.deny_approved_device_codes(Some(client_id), Some(user_id));
-        Ok(Withdrawn {
-            grants,
-            tokens,
-            codes,
-            device_codes,
-        })
+        Ok(self.withdraw(Some(client_id), Some(user_id), Some(now)))
     }
 
     async fn revoke_client_grants(&self, client_id: &str, now: i64) -> StorageResult<Withdrawn> {
-        let mut inner = self.lock();
-        let tokens = inner.revoke_where(now, |t| t.client_id == client_id);
-        let codes = inner.delete_codes_where(|c| c.client_id == client_id);
-        let before = inner.grants.len();
-        inner.grants.retain(|(_, c), _| c != client_id);
-        let grants = (before - inner.grants.len()) as u64;
-        drop(inner);
-        Ok(Withdrawn {
-            grants,
-            tokens,
-            codes,
-            device_codes: self.deny_approved_device_codes(Some(client_id), None),
-        })
+        Ok(self.withdraw(Some(client_id), None, Some(now)))
     }
 
     async fn forget_user(&self, user_id: &str) -> StorageResult<Withdrawn> {
-        let mut inner = self.lock();
-        let tokens = inner.delete_tokens_where(|t| t.user_id.as_deref() == Some(user_id));
-        let codes = inner.delete_codes_where(|c| c.user_id == user_id);
-        let before = inner.grants.len();
-        inner.grants.retain(|(u, _), _| u != user_id);
-        let grants = (before - inner.grants.len()) as u64;
-        drop(inner);
-        Ok(Withdrawn {
-            grants,
-            tokens,
-            codes,
-            device_codes: self.deny_approved_device_codes(None, Some(user_id)),
-        })
+        Ok(self.withdraw(None, Some(user_id), None))
     }
 
     async fn delete_grants_before(&self, before: i64) -> StorageResult<usize> {

@@ -168,6 +168,33 @@ where
             .await
     }
 
+    /// Withdraws what belongs to `client_id` and to `user_id` (each when
+    /// given), in one transaction: the tokens (by `tokens`: revoked, or a
+    /// forgotten user's deleted), the codes, the approved device codes
+    /// (denied) and the grants.
+    async fn withdraw<F>(
+        &self,
+        client_id: Option<&str>,
+        user_id: Option<&str>,
+        tokens: F,
+    ) -> StorageResult<Withdrawn>
+    where
+        F: Fn(&mut crate::AnyConnection) -> diesel::QueryResult<usize> + Send + 'static,
+    {
+        let (client, user) = (client_id.map(str::to_owned), user_id.map(str::to_owned));
+        self.pool
+            .transaction(move |conn| {
+                let (client, user) = (client.as_deref(), user.as_deref());
+                Ok(Withdrawn {
+                    tokens: tokens(conn)? as u64,
+                    codes: A::delete_of(conn, client, user)? as u64,
+                    device_codes: D::deny_approved_of(conn, client, user)? as u64,
+                    grants: G::delete_of(conn, client, user)? as u64,
+                })
+            })
+            .await
+    }
+
     /// Registers a client, owned by `owner` if the model has a `user_id`.
     pub async fn insert_client(
         &self,
@@ -805,44 +832,26 @@ where
         now: i64,
     ) -> StorageResult<Withdrawn> {
         let (user, client) = (user_id.to_owned(), client_id.to_owned());
-        self.pool
-            .transaction(move |conn| {
-                Ok(Withdrawn {
-                    tokens: T::revoke_of(conn, &client, Some(&user), now)? as u64,
-                    codes: A::delete_of(conn, Some(&client), Some(&user))? as u64,
-                    device_codes: D::deny_approved_of(conn, Some(&client), Some(&user))? as u64,
-                    grants: G::delete_of(conn, Some(&client), Some(&user))? as u64,
-                })
-            })
-            .await
+        self.withdraw(Some(client_id), Some(user_id), move |conn| {
+            T::revoke_of(conn, &client, Some(&user), now)
+        })
+        .await
     }
 
     async fn revoke_client_grants(&self, client_id: &str, now: i64) -> StorageResult<Withdrawn> {
         let client = client_id.to_owned();
-        self.pool
-            .transaction(move |conn| {
-                Ok(Withdrawn {
-                    tokens: T::revoke_of(conn, &client, None, now)? as u64,
-                    codes: A::delete_of(conn, Some(&client), None)? as u64,
-                    device_codes: D::deny_approved_of(conn, Some(&client), None)? as u64,
-                    grants: G::delete_of(conn, Some(&client), None)? as u64,
-                })
-            })
-            .await
+        self.withdraw(Some(client_id), None, move |conn| {
+            T::revoke_of(conn, &client, None, now)
+        })
+        .await
     }
 
     async fn forget_user(&self, user_id: &str) -> StorageResult<Withdrawn> {
         let user = user_id.to_owned();
-        self.pool
-            .transaction(move |conn| {
-                Ok(Withdrawn {
-                    tokens: T::delete_of_user(conn, &user)? as u64,
-                    codes: A::delete_of(conn, None, Some(&user))? as u64,
-                    device_codes: D::deny_approved_of(conn, None, Some(&user))? as u64,
-                    grants: G::delete_of(conn, None, Some(&user))? as u64,
-                })
-            })
-            .await
+        self.withdraw(None, Some(user_id), move |conn| {
+            T::delete_of_user(conn, &user)
+        })
+        .await
     }
 
     async fn delete_grants_before(&self, before: i64) -> StorageResult<usize> {

@@ -73,14 +73,12 @@ impl<S: GrantStorage> AuthorizationHook<S> for RecordGrants {
         login: &Login,
     ) -> Result<(), OAuth2Error> {
         server
-            .storage
-            .save_grant(NewGrant {
-                client_id: request.client.client_id().to_owned(),
-                user_id: login.user_id.clone(),
-                scope: request.scope.to_string(),
-                claims: claims_named(request).to_string(),
-                at: server.now(),
-            })
+            .save_consent(
+                &login.user_id,
+                request.client.client_id(),
+                &request.scope,
+                claims_named(request),
+            )
             .await?;
         Ok(())
     }
@@ -99,19 +97,29 @@ impl<S: GrantStorage> AuthorizationServer<S> {
         client_id: &str,
         scope: &Scope,
     ) -> StorageResult<()> {
+        self.save_consent(user_id, client_id, scope, Scope::empty())
+            .await
+    }
+
+    /// A consent, merged into the user's grant to the client.
+    async fn save_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        scope: &Scope,
+        claims: Scope,
+    ) -> StorageResult<()> {
         self.storage
             .save_grant(NewGrant {
                 client_id: client_id.to_owned(),
                 user_id: user_id.to_owned(),
                 scope: scope.to_string(),
-                claims: String::new(),
+                claims: claims.to_string(),
                 at: self.now(),
             })
             .await
     }
-}
 
-impl<S: GrantStorage> AuthorizationServer<S> {
     /// Records the grants users give at the authorization endpoint
     /// ([`RecordGrants`]), for [`remembered_consent`](Self::remembered_consent)
     /// and for the list of what a user has granted

@@ -121,22 +121,8 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
         // however often it is refreshed.
         issued.record.grant_issued_at =
             Some(old.grant_issued_at().unwrap_or_else(|| old.issued_at()));
-        let since = now.saturating_sub(grace);
         if retry {
-            return match server
-                .storage
-                .retry_rotated_refresh_token(&digest, issued.record.clone(), since)
-                .await?
-            {
-                true => {
-                    events::refresh_token_retried(client.client_id(), old.grant_id());
-                    Ok(issued)
-                }
-                // Another retry took it first.
-                false => Err(OAuth2Error::invalid_grant(
-                    "the refresh token has already been used",
-                )),
-            };
+            return take_grace_retry(server, client, &old, &digest, issued, grace).await;
         }
         if !server.config.refresh_tokens.rotate {
             server.storage.save_token(issued.record.clone()).await?;
@@ -151,17 +137,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             // a grace period, two tabs refreshing at once; the loser takes
             // the retry the winner's rotation just opened.
             if grace > 0 {
-                if server
-                    .storage
-                    .retry_rotated_refresh_token(&digest, issued.record.clone(), since)
-                    .await?
-                {
-                    events::refresh_token_retried(client.client_id(), old.grant_id());
-                    return Ok(issued);
-                }
-                return Err(OAuth2Error::invalid_grant(
-                    "the refresh token has already been used",
-                ));
+                return take_grace_retry(server, client, &old, &digest, issued, grace).await;
             }
             let revoked = server.storage.revoke_grant(old.grant_id(), now).await?;
             events::refresh_token_reused(client.client_id(), old.grant_id(), revoked);
@@ -171,4 +147,30 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
         }
         Ok(issued)
     }
+}
+
+/// The grace retry of the rotated-out refresh token with `digest`: the
+/// new pair `issued` if this call took the retry (once, whatever the
+/// concurrency), `invalid_grant` without revoking anything if another took
+/// it first.
+async fn take_grace_retry<S: OAuth2Storage>(
+    server: &AuthorizationServer<S>,
+    client: &S::Client,
+    old: &S::Token,
+    digest: &str,
+    issued: IssuedToken,
+    grace: i64,
+) -> Result<IssuedToken, OAuth2Error> {
+    let since = server.now().saturating_sub(grace);
+    if server
+        .storage
+        .retry_rotated_refresh_token(digest, issued.record.clone(), since)
+        .await?
+    {
+        events::refresh_token_retried(client.client_id(), old.grant_id());
+        return Ok(issued);
+    }
+    Err(OAuth2Error::invalid_grant(
+        "the refresh token has already been used",
+    ))
 }
