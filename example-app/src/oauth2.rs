@@ -61,6 +61,8 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .with_device_grant()
             .map_err(|e| e.to_string())?
             .with_signing_keys()
+            // Clients may authenticate with their own keys (RFC 7523).
+            .with_private_key_jwt()
             .with_openid_connect()
             .with_claims_supported(["preferred_username", "name", "email", "email_verified"])
             .with_user_claims::<User>()
@@ -75,6 +77,7 @@ pub fn fairing() -> OAuth2Fairing<Store> {
         jwks: Some("/oauth/jwks".into()),
         userinfo: Some("/oauth/userinfo".into()),
         end_session: Some("/oauth/end_session".into()),
+        // RFC 9126 (`POST /oauth/par`) is in Endpoints::under.
         ..Endpoints::under("/oauth")
     })
     // `/api/me` takes `RequireOAuthUser<Profile, User>`.

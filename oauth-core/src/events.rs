@@ -20,6 +20,7 @@
 //! | `user_code_cut_off` | warn | the guessing limits refused a device user code entry |
 //! | `password_cut_off` | warn | the guessing limits refused a password grant (RFC 6749 §4.3.2) |
 //! | `client_auth_failed` | info | a wrong client secret |
+//! | `client_assertion_replayed` | warn | a client assertion (`private_key_jwt`) came back with a `jti` already used |
 //! | `password_failed` | info | a wrong username or password at the password grant |
 //! | `redirect_uri_refused` | info | an authorization request named an unregistered redirect URI |
 //! | `pkce_failed` | info | a code's PKCE verification failed (missing, malformed, mismatched) |
@@ -155,6 +156,19 @@ pub(crate) fn password_failed(client_id: &str, remote_addr: Option<IpAddr>) {
         client_id = ?client_id,
         remote_addr = ?remote_addr,
         "password grant: wrong username or password"
+    );
+}
+
+/// A client assertion whose signature verified came with a `jti` that was
+/// used before (RFC 7523 §3 item 7): a replay, perhaps of an assertion
+/// captured in transit or at another server.
+pub(crate) fn client_assertion_replayed(client_id: &str, remote_addr: Option<IpAddr>) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "client_assertion_replayed",
+        client_id = ?client_id,
+        remote_addr = ?remote_addr,
+        "client assertion replayed: its jti was used before"
     );
 }
 

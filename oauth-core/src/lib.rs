@@ -75,6 +75,7 @@
 //! | [`oauth2::rfc7009`] | revocation |
 //! | [`oauth2::rfc7636`] | PKCE |
 //! | [`oauth2::rfc7662`] | introspection |
+//! | [`oauth2::rfc7523`] | JWT client authentication: `private_key_jwt` |
 //! | [`oauth2::rfc7591`] | dynamic client registration |
 //! | [`oauth2::rfc8414`] | server metadata |
 //! | [`oauth2::rfc8628`] | device authorization grant: endpoint, polling, user codes |
@@ -142,5 +143,6 @@ pub use oauth2::server::{
 };
 pub use scope::{Scope, ScopeRequirement};
 pub use storage::{
-    ClientAuthFailures, OAuth2Storage, PasswordFailures, StorageResult, UserStorage,
+    ClientAuthFailures, OAuth2Storage, PasswordFailures, PushedRequest, StorageResult, UsedJti,
+    UserStorage,
 };

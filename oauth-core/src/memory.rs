@@ -18,7 +18,8 @@ use crate::models::{
 use crate::oauth2::rfc7591::ClientRegistry;
 use crate::scope::Scope;
 use crate::storage::{
-    ClientAuthFailures, OAuth2Storage, PasswordFailures, StorageResult, UserStorage,
+    ClientAuthFailures, OAuth2Storage, PasswordFailures, PushedRequest, StorageResult, UsedJti,
+    UserStorage,
 };
 
 mod device;
@@ -136,6 +137,10 @@ struct Inner {
     users: HashMap<String, Arc<dyn Any + Send + Sync>>,
     /// Grants, by user id and client id.
     grants: HashMap<(String, String), GrantRecord>,
+    /// Used JWT IDs, by key, with when they may be forgotten.
+    used_jtis: HashMap<String, i64>,
+    /// Pushed authorization requests, by the digest of their request_uri.
+    pushed_requests: HashMap<String, PushedRequest>,
 }
 
 /// Times of failures (wrong client secrets, wrong passwords), by what
@@ -543,6 +548,43 @@ impl OAuth2Storage for MemoryStorage {
             .password_failures
             .record(username_digest, address, at);
         Ok(())
+    }
+
+    async fn save_pushed_request(&self, request: PushedRequest) -> StorageResult<()> {
+        let mut inner = self.lock();
+        if inner.pushed_requests.len() >= 4096 {
+            // A request_uri lives at most 600 s, so one that expires 600 s
+            // before this one has expired by now.
+            let now = request.expires_at.saturating_sub(600);
+            inner.pushed_requests.retain(|_, p| p.expires_at >= now);
+        }
+        inner
+            .pushed_requests
+            .insert(request.request_uri_digest.clone(), request);
+        Ok(())
+    }
+
+    async fn find_pushed_request(&self, digest: &str) -> StorageResult<Option<PushedRequest>> {
+        Ok(self.lock().pushed_requests.get(digest).cloned())
+    }
+
+    async fn take_pushed_request(&self, digest: &str) -> StorageResult<bool> {
+        Ok(self.lock().pushed_requests.remove(digest).is_some())
+    }
+
+    async fn record_used_jti(&self, used: &UsedJti, now: i64) -> StorageResult<bool> {
+        let mut inner = self.lock();
+        // What has expired is swept once many are kept.
+        if inner.used_jtis.len() >= 4096 {
+            inner.used_jtis.retain(|_, expires_at| *expires_at >= now);
+        }
+        match inner.used_jtis.get(&used.key) {
+            Some(expires_at) if *expires_at >= now => Ok(false),
+            _ => {
+                inner.used_jtis.insert(used.key.clone(), used.expires_at);
+                Ok(true)
+            }
+        }
     }
 }
 

@@ -457,9 +457,15 @@ pub struct ClientMetadata {
     /// Software version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
-    /// The client's own JWK Set, inline (RFC 7591 §2; not with `jwks_uri`).
+    /// The client's own JWK Set, inline (RFC 7591 §2; not with `jwks_uri`):
+    /// the public keys its `private_key_jwt` assertions are verified with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<jsonwebtoken::jwk::JwkSet>,
+    /// OpenID Connect Registration §2: the one `alg` its client assertions
+    /// (`private_key_jwt`) are signed with; any the server allows when
+    /// absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg: Option<String>,
     /// OpenID Connect Registration §2: the `alg` its ID tokens are signed
     /// with (`RS256` when absent); it must be the server's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -482,6 +488,9 @@ pub struct ClientMetadata {
     /// client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_strategy: Option<String>,
+    /// RFC 9126 §6: the client's authorization requests must be pushed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl Default for ClientMetadata {
@@ -502,12 +511,14 @@ impl Default for ClientMetadata {
             software_id: None,
             software_version: None,
             jwks: None,
+            token_endpoint_auth_signing_alg: None,
             id_token_signed_response_alg: None,
             subject_type: None,
             default_max_age: None,
             require_auth_time: false,
             post_logout_redirect_uris: Vec::new(),
             access_token_strategy: None,
+            require_pushed_authorization_requests: false,
         }
     }
 }

@@ -9,6 +9,8 @@
 use async_trait::async_trait;
 
 use crate::error::StorageError;
+pub use crate::oauth2::rfc9126::PushedRequest;
+
 use crate::models::{
     NewAuthorizationCode, NewToken, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token,
 };
@@ -104,6 +106,57 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     /// engine logs a replay that revoked something as a security event.
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> StorageResult<u64>;
 
+    /// Records a used JWT ID, exactly once: `true` if no unexpired record
+    /// with `used.key` exists and one is now recorded, `false` if it was
+    /// used before. Of concurrent calls with one key (from any process on
+    /// the storage), at most one returns `true` (in SQL: an insert under a
+    /// unique index, a unique violation meaning `false`). Records whose
+    /// `expires_at` is before `now` may be deleted: the engine refuses their
+    /// JWTs as expired anyway.
+    ///
+    /// JWT client authentication (RFC 7523, OpenID Connect Core §9) accepts
+    /// an assertion's `jti` once through it. The default records nothing and
+    /// fails, so a server on a storage without it refuses those methods
+    /// (`server_error`) rather than accept replays.
+    async fn record_used_jti(&self, used: &UsedJti, now: i64) -> StorageResult<bool> {
+        let _ = (used, now);
+        Err(crate::error::StorageError::new(
+            "this storage cannot record used JWT IDs (OAuth2Storage::record_used_jti), \
+             which JWT client authentication needs to refuse replays",
+        ))
+    }
+
+    /// Persists a pushed authorization request (RFC 9126 §2). The default
+    /// keeps nothing and fails, so the pushed authorization request
+    /// endpoint of a server on a storage without it answers `server_error`.
+    async fn save_pushed_request(&self, request: PushedRequest) -> StorageResult<()> {
+        let _ = request;
+        Err(crate::error::StorageError::new(
+            "this storage cannot keep pushed authorization requests \
+             (OAuth2Storage::save_pushed_request)",
+        ))
+    }
+
+    /// The pushed request whose `request_uri` has this digest, expired or
+    /// not (the engine checks), without using it up: the consent page
+    /// validates its request twice, once to show it and once to answer.
+    async fn find_pushed_request(
+        &self,
+        request_uri_digest: &str,
+    ) -> StorageResult<Option<PushedRequest>> {
+        let _ = request_uri_digest;
+        Ok(None)
+    }
+
+    /// Removes the pushed request with this digest, atomically: `true` for
+    /// the one caller that removed it, of any number of concurrent ones
+    /// (RFC 9126 §4: a `request_uri` is used once). Expired requests may
+    /// be deleted by the storage at any time.
+    async fn take_pushed_request(&self, request_uri_digest: &str) -> StorageResult<bool> {
+        let _ = request_uri_digest;
+        Ok(false)
+    }
+
     /// How many wrong secrets were presented after `since` for `client_id`
     /// (from any address) and from `address` (for any client; 0 when
     /// `None`): RFC 6819 §5.1.4.2.3, RFC 9700 §4.6, online guessing of
@@ -165,6 +218,45 @@ pub trait OAuth2Storage: Send + Sync + 'static {
     ) -> StorageResult<()> {
         let _ = (username_digest, address, at);
         Ok(())
+    }
+}
+
+/// A used JWT ID ([`OAuth2Storage::record_used_jti`]): one key for what
+/// it was used for, who issued it and its `jti`, and when the JWT expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedJti {
+    /// The SHA-256 digest (hex) of the purpose, the issuer and the `jti`:
+    /// fixed length whatever the `jti`, and one client's `jti` never
+    /// collides with another's.
+    pub key: String,
+    /// The JWT's `exp` (Unix seconds): until then the `jti` must not be
+    /// accepted again.
+    pub expires_at: i64,
+}
+
+impl UsedJti {
+    /// The record of `jti`, issued by `issuer`, used for `purpose` (for
+    /// example `client_assertion`), until `expires_at`.
+    ///
+    /// ```
+    /// use oauth_core::UsedJti;
+    /// let a = UsedJti::new("client_assertion", "app", "1", 100);
+    /// assert_eq!(a.key.len(), 64);
+    /// assert_ne!(a.key, UsedJti::new("client_assertion", "other", "1", 100).key);
+    /// // The parts are length-prefixed: no two triples share a key.
+    /// assert_ne!(UsedJti::new("p", "a:b", "c", 1).key, UsedJti::new("p", "a", "b:c", 1).key);
+    /// ```
+    pub fn new(purpose: &str, issuer: &str, jti: &str, expires_at: i64) -> UsedJti {
+        let text = format!(
+            "{}:{purpose}{}:{issuer}{}:{jti}",
+            purpose.len(),
+            issuer.len(),
+            jti.len()
+        );
+        UsedJti {
+            key: crate::secrets::digest(&text),
+            expires_at,
+        }
     }
 }
 

@@ -107,8 +107,13 @@ fn rfc8414_2_absolute_endpoint_urls_are_kept() {
         jwks: None,
         userinfo: None,
         end_session: None,
+        pushed_authorization_request: Some("https://api.example/v1/par".into()),
     };
     let doc = bare_server(Config::default()).metadata(ISSUER, &endpoints);
+    assert_eq!(
+        doc["pushed_authorization_request_endpoint"],
+        "https://api.example/v1/par"
+    );
     assert_eq!(doc["issuer"], ISSUER);
     assert_eq!(
         doc["authorization_endpoint"],
@@ -146,6 +151,7 @@ fn rfc8414_2_optional_endpoints_are_listed_only_when_served() {
             introspection: None,
             registration: None,
             device_authorization: None,
+            pushed_authorization_request: None,
             ..Endpoints::under("/oauth")
         },
     );
@@ -156,6 +162,8 @@ fn rfc8414_2_optional_endpoints_are_listed_only_when_served() {
         "introspection_endpoint_auth_methods_supported",
         "registration_endpoint",
         "device_authorization_endpoint",
+        "pushed_authorization_request_endpoint",
+        "require_pushed_authorization_requests",
     ] {
         assert!(none.get(absent).is_none(), "{absent} in {none}");
     }

@@ -187,3 +187,25 @@ diesel::table! {
         expires_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// JWT IDs accepted once (RFC 7523 §3 item 7: client assertions), by
+    /// the digest of their purpose, issuer and `jti`, until they expire.
+    oauth2_used_jti (id) {
+        id -> Integer,
+        jti_key -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Pushed authorization requests (RFC 9126), by the digest of their
+    /// `request_uri`, until used or expired.
+    oauth2_pushed_request (id) {
+        id -> Integer,
+        request_uri_digest -> Text,
+        client_id -> Text,
+        params -> Text,
+        expires_at -> BigInt,
+    }
+}

@@ -1,6 +1,8 @@
 //! `OAuth2Storage` for derived models, on any of the three databases.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -12,7 +14,8 @@ use oauth_core::oauth2::rfc8628::{
 };
 use oauth_core::{
     ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
-    OAuth2Storage, PasswordFailures, StorageError, StorageResult, UserStorage,
+    OAuth2Storage, PasswordFailures, PushedRequest, StorageError, StorageResult, UsedJti,
+    UserStorage,
 };
 
 use crate::glue::{
@@ -34,8 +37,14 @@ use crate::pool::DbPool;
 pub struct DieselStorage<C, T, A, D = models::DeviceCode, K = models::SigningKey, G = models::Grant>
 {
     pool: DbPool,
+    /// How many JWT IDs this storage recorded: every
+    /// [`JTI_PURGE_EVERY`]th one purges the expired ones.
+    jtis_recorded: Arc<AtomicU64>,
     _models: Models<C, T, A, D, K, G>,
 }
+
+/// Expired JWT IDs are purged after this many are recorded.
+const JTI_PURGE_EVERY: u64 = 1024;
 
 /// The model types, held by type only (`fn() -> _` keeps the storage
 /// `Send + Sync` whatever the models are).
@@ -49,6 +58,7 @@ impl<C, T, A, D, K, G> Clone for DieselStorage<C, T, A, D, K, G> {
     fn clone(&self) -> Self {
         DieselStorage {
             pool: self.pool.clone(),
+            jtis_recorded: self.jtis_recorded.clone(),
             _models: PhantomData,
         }
     }
@@ -67,6 +77,7 @@ where
     pub fn new(pool: DbPool) -> Self {
         DieselStorage {
             pool,
+            jtis_recorded: Arc::new(AtomicU64::new(0)),
             _models: PhantomData,
         }
     }
@@ -139,6 +150,16 @@ where
             .count()
             .get_result(c))
         .map_err(unusable("oauth2_password_failure", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| crate::schema::oauth2_used_jti::table
+            .filter(crate::schema::oauth2_used_jti::jti_key.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_used_jti", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| crate::schema::oauth2_pushed_request::table
+            .filter(crate::schema::oauth2_pushed_request::request_uri_digest.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_pushed_request", support))?;
         K::all(conn).map_err(unusable("the signing key model's table", support))?;
         G::find(conn, "0", "").map_err(unusable("the grant model's table", support))?;
         Ok(())
@@ -220,7 +241,9 @@ where
     /// (`AuthorizationServer::grant_expiry`: no longer remembered, and no
     /// token issued under them alive; `None` keeps them). Rows of
     /// rotated-out refresh tokens stay until then, so that their reuse is
-    /// still detected. Call it periodically.
+    /// still detected. Used JWT IDs whose JWTs have expired, and expired
+    /// pushed authorization requests, go too. Call it
+    /// periodically.
     pub async fn delete_expired(
         &self,
         now: i64,
@@ -237,11 +260,18 @@ where
                     Some(before) => G::delete_updated_before(conn, before)?,
                     None => 0,
                 };
+                use crate::schema::{oauth2_pushed_request as p, oauth2_used_jti as j};
+                let used_jtis =
+                    diesel::delete(j::table.filter(j::expires_at.lt(now))).execute(conn)?;
+                let pushed_requests =
+                    diesel::delete(p::table.filter(p::expires_at.lt(now))).execute(conn)?;
                 Ok(Cleanup {
                     codes,
                     tokens,
                     device_codes,
                     grants,
+                    used_jtis,
+                    pushed_requests,
                 })
             })
             .await
@@ -299,6 +329,10 @@ pub struct Cleanup {
     pub device_codes: usize,
     /// Grants deleted.
     pub grants: usize,
+    /// Expired JWT IDs forgotten.
+    pub used_jtis: usize,
+    /// Expired pushed authorization requests deleted.
+    pub pushed_requests: usize,
 }
 
 #[async_trait]
@@ -570,6 +604,107 @@ where
             address,
             at
         )
+    }
+
+    async fn save_pushed_request(&self, request: PushedRequest) -> StorageResult<()> {
+        use crate::schema::oauth2_pushed_request as p;
+        self.pool
+            .write(move |conn| {
+                diesel::insert_into(p::table)
+                    .values((
+                        p::request_uri_digest.eq(&request.request_uri_digest),
+                        p::client_id.eq(&request.client_id),
+                        p::params.eq(&request.params),
+                        p::expires_at.eq(request.expires_at),
+                    ))
+                    .execute(conn)
+                    .map(drop)
+            })
+            .await
+    }
+
+    async fn find_pushed_request(&self, digest: &str) -> StorageResult<Option<PushedRequest>> {
+        use crate::schema::oauth2_pushed_request as p;
+        let digest = digest.to_owned();
+        self.pool
+            .run(move |conn| {
+                p::table
+                    .filter(p::request_uri_digest.eq(&digest))
+                    .select((p::client_id, p::params, p::expires_at))
+                    .first::<(String, String, i64)>(conn)
+                    .optional()
+                    .map(|row| {
+                        row.map(|(client_id, params, expires_at)| PushedRequest {
+                            request_uri_digest: digest.clone(),
+                            client_id,
+                            params,
+                            expires_at,
+                        })
+                    })
+            })
+            .await
+    }
+
+    /// Whoever's `DELETE` removed the row used the request.
+    async fn take_pushed_request(&self, digest: &str) -> StorageResult<bool> {
+        use crate::schema::oauth2_pushed_request as p;
+        let digest = digest.to_owned();
+        self.pool
+            .write(move |conn| {
+                diesel::delete(p::table.filter(p::request_uri_digest.eq(&digest)))
+                    .execute(conn)
+                    .map(|n| n == 1)
+            })
+            .await
+    }
+
+    /// An insert under the unique key; on a unique violation, a row that
+    /// has expired is taken over by a conditional update (a `jti` may be
+    /// used again once its first JWT could no longer be accepted).
+    async fn record_used_jti(&self, used: &UsedJti, now: i64) -> StorageResult<bool> {
+        use crate::schema::oauth2_used_jti as j;
+        let used = used.clone();
+        let recorded = self
+            .pool
+            .write(move |conn| {
+                let inserted = diesel::insert_into(j::table)
+                    .values((j::jti_key.eq(&used.key), j::expires_at.eq(used.expires_at)))
+                    .execute(conn);
+                match inserted {
+                    Ok(_) => Ok(true),
+                    // Used before, by this process or another.
+                    Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        let taken = diesel::update(
+                            j::table
+                                .filter(j::jti_key.eq(&used.key))
+                                .filter(j::expires_at.lt(now)),
+                        )
+                        .set(j::expires_at.eq(used.expires_at))
+                        .execute(conn)?;
+                        Ok(taken == 1)
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        if recorded
+            && self
+                .jtis_recorded
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(JTI_PURGE_EVERY)
+        {
+            // Housekeeping off the request's path; the next purge retries
+            // what this one could not delete.
+            let pool = self.pool.clone();
+            tokio::spawn(async move {
+                let _ = pool
+                    .write(move |conn| {
+                        diesel::delete(j::table.filter(j::expires_at.lt(now))).execute(conn)
+                    })
+                    .await;
+            });
+        }
+        Ok(recorded)
     }
 }
 

@@ -256,6 +256,7 @@ pub const SECRET_FIELDS: &[&str] = &[
     "refresh_token",
     "id_token",
     "client_secret",
+    "client_assertion",
     "code",
     "code_verifier",
     "device_code",
@@ -723,6 +724,9 @@ pub enum ClientAuth<'a> {
     Post(&'a str, &'a str),
     /// `none`: `client_id` in the body only (public clients).
     None(&'a str),
+    /// `private_key_jwt`: a signed JWT assertion in the body (RFC 7523
+    /// §2.2), the client named only inside it.
+    Assertion(&'a str),
 }
 
 /// The RFC 6749 §2.3.1 `Authorization: Basic` value: base64 of the
@@ -787,6 +791,14 @@ impl Api {
                 fields.push(("client_secret", secret));
             }
             ClientAuth::None(id) => fields.push(("client_id", id)),
+            ClientAuth::Assertion(assertion) => {
+                logs::saw_secret(assertion);
+                fields.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ));
+                fields.push(("client_assertion", assertion));
+            }
         }
         Reply::read(request.form(&fields).send().await.expect("POST")).await
     }

@@ -1301,6 +1301,88 @@ pub async fn grace_retry_happens_once<S: TestStorage + 'static>(s: S) {
     );
 }
 
+/// A JWT ID is recorded once (RFC 7523 §3 item 7): again it is refused
+/// until it has expired, then it may be recorded anew; keys of other
+/// issuers or purposes are apart.
+pub async fn used_jtis_are_recorded_once<S: TestStorage>(s: S) {
+    use oauth_core::UsedJti;
+    let now = 1_700_000_000;
+    let a = UsedJti::new("client_assertion", "app", "j1", now + 60);
+    assert!(s.record_used_jti(&a, now).await.unwrap());
+    assert!(!s.record_used_jti(&a, now + 1).await.unwrap());
+    assert!(!s.record_used_jti(&a, now + 60).await.unwrap());
+    let other_client = UsedJti::new("client_assertion", "other", "j1", now + 60);
+    assert!(s.record_used_jti(&other_client, now).await.unwrap());
+    let other_purpose = UsedJti::new("dpop", "app", "j1", now + 60);
+    assert!(s.record_used_jti(&other_purpose, now).await.unwrap());
+    // Once expired, the jti may be used again (its old JWT is refused as
+    // expired anyway), and is then held until the new expiry.
+    let later = UsedJti::new("client_assertion", "app", "j1", now + 200);
+    assert!(s.record_used_jti(&later, now + 61).await.unwrap());
+    assert!(!s.record_used_jti(&later, now + 62).await.unwrap());
+}
+
+/// A pushed authorization request (RFC 9126) is kept by digest, read any
+/// number of times, and taken once; of concurrent takes, one wins.
+pub async fn pushed_requests_are_read_then_taken_once<S: TestStorage + 'static>(s: S) {
+    use oauth_core::PushedRequest;
+    let s = Arc::new(s);
+    for round in 0..10u32 {
+        let digest = secrets::digest(&format!("urn:ietf:params:oauth:request_uri:{round}"));
+        s.save_pushed_request(PushedRequest {
+            request_uri_digest: digest.clone(),
+            client_id: "app".into(),
+            params: "response_type=code&client_id=app&scope=a%20b".into(),
+            expires_at: 1_700_000_060,
+        })
+        .await
+        .unwrap();
+        for _ in 0..2 {
+            let found = s.find_pushed_request(&digest).await.unwrap().unwrap();
+            assert_eq!(found.client_id, "app");
+            assert_eq!(found.params, "response_type=code&client_id=app&scope=a%20b");
+            assert_eq!(found.expires_at, 1_700_000_060);
+        }
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (s, d) = (s.clone(), digest.clone());
+                tokio::spawn(async move { s.take_pushed_request(&d).await })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap() {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1, "round {round}");
+        assert!(s.find_pushed_request(&digest).await.unwrap().is_none());
+    }
+}
+
+/// Of concurrent recordings of one JWT ID, exactly one succeeds.
+pub async fn concurrent_jti_recordings_have_one_winner<S: TestStorage + 'static>(s: S) {
+    use oauth_core::UsedJti;
+    let s = Arc::new(s);
+    let now = 1_700_000_000;
+    for round in 0..10u32 {
+        let used = UsedJti::new("client_assertion", "app", &format!("r{round}"), now + 60);
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (s, used) = (s.clone(), used.clone());
+                tokio::spawn(async move { s.record_used_jti(&used, now).await })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap() {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1, "round {round}");
+    }
+}
+
 /// Signing keys: every field comes back as saved; retiring skips the kept
 /// key and the retired ones; removal takes only what is past its
 /// publication; and a key ring rotates on the storage.
@@ -1417,6 +1499,9 @@ macro_rules! all_storage_tests {
             withdrawing_grants_revokes_exactly_their_tokens,
             grace_retry_happens_once,
             withdrawing_a_grant_denies_its_approved_device_codes,
+            used_jtis_are_recorded_once,
+            concurrent_jti_recordings_have_one_winner,
+            pushed_requests_are_read_then_taken_once,
             signing_keys_roundtrip_and_rotate,
         );
     };
@@ -1673,6 +1758,49 @@ pub async fn two_instances_race_on_one_database(db: TestDb) {
     );
 }
 
+/// Two instances on one database (two pools) recording the same JWT IDs
+/// at once: each is accepted by exactly one of them, as a client
+/// assertion replayed to another instance must be refused.
+pub async fn used_jtis_are_shared_by_instances(db: TestDb) {
+    use oauth_core::UsedJti;
+    let a = Arc::new(db.storage());
+    let b = Arc::new(StandardStorage::new(
+        oauth_diesel::DbPool::connect(&db.url).unwrap(),
+    ));
+    let now = 1_700_000_000;
+    for round in 0..10u32 {
+        let used = UsedJti::new("client_assertion", "app", &format!("x{round}"), now + 60);
+        let (ua, ub) = (used.clone(), used);
+        let (sa, sb) = (a.clone(), b.clone());
+        let ta = tokio::spawn(async move { sa.record_used_jti(&ua, now).await });
+        let tb = tokio::spawn(async move { sb.record_used_jti(&ub, now).await });
+        let (ra, rb) = (ta.await.unwrap().unwrap(), tb.await.unwrap().unwrap());
+        assert!(ra ^ rb, "round {round}: {ra} {rb}");
+    }
+    // The periodic cleanup forgets what has expired, and nothing else.
+    let live = UsedJti::new("client_assertion", "app", "live", now + 10_000);
+    assert!(a.record_used_jti(&live, now).await.unwrap());
+    for (n, expires_at) in [(1, now + 60), (2, now + 10_000)] {
+        a.save_pushed_request(oauth_core::PushedRequest {
+            request_uri_digest: secrets::digest(&format!("pushed-{n}")),
+            client_id: "app".into(),
+            params: "client_id=app".into(),
+            expires_at,
+        })
+        .await
+        .unwrap();
+    }
+    let cleaned = a.delete_expired(now + 120, 300, None, None).await.unwrap();
+    assert_eq!(cleaned.used_jtis, 10);
+    assert!(!b.record_used_jti(&live, now + 120).await.unwrap());
+    assert_eq!(cleaned.pushed_requests, 1);
+    let pushed = |n: u32| secrets::digest(&format!("pushed-{n}"));
+    assert!(b.find_pushed_request(&pushed(1)).await.unwrap().is_none());
+    // What one instance pushed, the other uses up.
+    assert!(b.take_pushed_request(&pushed(2)).await.unwrap());
+    assert!(!a.take_pushed_request(&pushed(2)).await.unwrap());
+}
+
 /// A rotation whose insert fails leaves the old refresh token active: the
 /// revoke and the insert are one transaction.
 pub async fn failed_rotation_leaves_nothing_half_written(db: TestDb) {
@@ -1862,6 +1990,7 @@ macro_rules! all_diesel_tests {
             instances_started_together_all_migrate,
             concurrent_writes_fail_alone_and_are_durable_when_answered,
             signing_keys_are_shared_by_instances,
+            used_jtis_are_shared_by_instances,
         );
     };
 }

@@ -41,6 +41,7 @@ on_server_backends!(
     token_from_one_is_accepted_and_revoked_at_the_other,
     refresh_rotation_and_reuse_detection_span_instances,
     both_instances_publish_one_jwks,
+    client_assertion_used_at_one_is_refused_at_the_other,
 );
 
 fn s(v: &Value) -> &str {
@@ -246,4 +247,48 @@ mod started_together {
             assert!(home.body.contains("Signed in as"), "{}", home.body);
         }
     }
+}
+
+/// RFC 7523 §3 item 7 across instances: an assertion (signed by
+/// requests-oauth2client) accepted by one instance is a replay at the
+/// other, which shares the record of used `jti`s through the database.
+async fn client_assertion_used_at_one_is_refused_at_the_other(a: &TestApp, b: &TestApp) {
+    use oauth_tests::python::private_key_jwt_client;
+    let Some(keys) = private_key_jwt_client(json!({"step": "key", "alg": "ES256"})).await else {
+        return;
+    };
+    let client = a
+        .logged_in("erin")
+        .await
+        .register_client_json(&json!({
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [keys["public"]]},
+        }))
+        .await;
+    // The instances have no configured issuer: each takes its own origin
+    // for one, so the assertion names both (an array, RFC 7519 §4.1.3).
+    let out = private_key_jwt_client(json!({
+        "step": "assertion",
+        "client_id": client["client_id"],
+        "private": keys["private"],
+        "aud": [a.url(""), b.url("")],
+    }))
+    .await
+    .unwrap();
+    let assertion = s(&out["assertion"]);
+    let form = [("grant_type", "client_credentials")];
+    a.api()
+        .token_ok(ClientAuth::Assertion(assertion), &form)
+        .await;
+    let again = b
+        .api()
+        .token_error(
+            ClientAuth::Assertion(assertion),
+            &form,
+            400,
+            "invalid_client",
+        )
+        .await;
+    assert!(s(&again["error_description"]).contains("jti"), "{again}");
 }

@@ -38,7 +38,7 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits,
+    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits, Par,
     PasswordLimit, Pkce, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
@@ -82,6 +82,8 @@ pub struct Config {
     pub consent: ConsentSettings,
     /// PKCE (RFC 7636).
     pub pkce: Pkce,
+    /// Pushed authorization requests (RFC 9126).
+    pub par: Par,
     /// Where resource requests may carry bearer tokens (RFC 6750 §2).
     pub bearer: Bearer,
     /// The scopes the server knows, and the default one.
@@ -115,6 +117,7 @@ impl Default for Config {
             refresh_tokens: RefreshTokens::default(),
             consent: ConsentSettings::default(),
             pkce: Pkce::default(),
+            par: Par::default(),
             bearer: Bearer::default(),
             scopes: Scopes::default(),
             proxy: Proxy::default(),
@@ -163,6 +166,9 @@ impl Config {
         check_scope("default", &self.scopes.default)?;
         self.validate_device()?;
         self.validate_limits()?;
+        if !(1..=600).contains(&self.par.request_uri_lifetime) {
+            return Err("oauth2.par.request_uri_lifetime must be 1 to 600 seconds".into());
+        }
         self.validate_signing_keys()
     }
 

@@ -86,6 +86,27 @@ impl Default for ConsentSettings {
     }
 }
 
+/// Pushed authorization requests, RFC 9126 (`[oauth2.par]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Par {
+    /// Whether every client must push its authorization requests (false;
+    /// a client may also be registered with
+    /// `require_pushed_authorization_requests`). RFC 9126 §5.
+    pub require: bool,
+    /// How long a `request_uri` may be used, in seconds (60; at most 600).
+    pub request_uri_lifetime: i64,
+}
+
+impl Default for Par {
+    fn default() -> Par {
+        Par {
+            require: false,
+            request_uri_lifetime: 60,
+        }
+    }
+}
+
 /// PKCE, RFC 7636 (`[oauth2.pkce]`). Public clients always need it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -407,6 +407,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
             ));
         }
         self.validate_openid_metadata(&metadata)?;
+        self.validate_client_assertion_metadata(&metadata)?;
         self.validate_access_token_strategy(&metadata)?;
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)
@@ -435,6 +436,20 @@ pub fn parse_metadata(json_body: &str) -> Result<ClientMetadata, OAuth2Error> {
             "the client metadata must be a JSON object",
         ));
     };
+    // A JWK Set registered for verification holds public keys only: a
+    // private member means the client gave away its private key, which
+    // would otherwise be dropped silently and stored as if all were well.
+    if let Some(serde_json::Value::Array(keys)) = object.get("jwks").and_then(|j| j.get("keys"))
+        && keys.iter().any(|k| {
+            crate::oauth2::rfc7523::PRIVATE_JWK_MEMBERS
+                .iter()
+                .any(|m| k.get(m).is_some())
+        })
+    {
+        return Err(invalid_metadata(
+            "jwks must hold public keys only (a key has a private or symmetric member)",
+        ));
+    }
     if !object.contains_key("response_types") {
         let redirecting = match object.get("grant_types") {
             Some(serde_json::Value::Array(grants)) => grants

@@ -27,6 +27,8 @@ pub struct Endpoints {
     /// The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0),
     /// if served.
     pub end_session: Option<String>,
+    /// The pushed authorization request endpoint (RFC 9126), if served.
+    pub pushed_authorization_request: Option<String>,
 }
 
 impl Endpoints {
@@ -43,6 +45,7 @@ impl Endpoints {
             jwks: None,
             userinfo: None,
             end_session: None,
+            pushed_authorization_request: Some(format!("{base}/par")),
         }
     }
 }
@@ -128,20 +131,50 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(scopes) = &self.config.scopes.supported {
             doc["scopes_supported"] = scopes.clone().into();
         }
+        // RFC 8414 §2: the algorithms of the methods that sign, when one
+        // is served ("none" is never among them).
+        let mut signing_algs: Vec<&str> = self
+            .client_authentications
+            .iter()
+            .flat_map(|m| m.signing_algorithms())
+            .collect();
+        signing_algs.dedup();
+        if !signing_algs.is_empty() {
+            doc["token_endpoint_auth_signing_alg_values_supported"] = signing_algs.clone().into();
+        }
         if let Some(p) = &endpoints.revocation {
             doc["revocation_endpoint"] = url(p).into();
             doc["revocation_endpoint_auth_methods_supported"] = auth_methods.to_vec().into();
+            if !signing_algs.is_empty() {
+                doc["revocation_endpoint_auth_signing_alg_values_supported"] =
+                    signing_algs.clone().into();
+            }
         }
         if let Some(p) = &endpoints.introspection {
             doc["introspection_endpoint"] = url(p).into();
-            doc["introspection_endpoint_auth_methods_supported"] =
-                vec!["client_secret_basic", "client_secret_post"].into();
+            // Introspection is for confidential clients: every method but
+            // `none`.
+            let confidential: Vec<&str> = auth_methods
+                .iter()
+                .map(String::as_str)
+                .filter(|m| *m != "none")
+                .collect();
+            doc["introspection_endpoint_auth_methods_supported"] = confidential.into();
+            if !signing_algs.is_empty() {
+                doc["introspection_endpoint_auth_signing_alg_values_supported"] =
+                    signing_algs.clone().into();
+            }
         }
         if let Some(p) = &endpoints.registration {
             doc["registration_endpoint"] = url(p).into();
         }
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();
+        }
+        if let Some(p) = &endpoints.pushed_authorization_request {
+            // RFC 9126 §5.
+            doc["pushed_authorization_request_endpoint"] = url(p).into();
+            doc["require_pushed_authorization_requests"] = self.config.par.require.into();
         }
         if let (Some(p), Some(_)) = (&endpoints.jwks, &self.key_ring) {
             doc["jwks_uri"] = url(p).into();

@@ -21,6 +21,7 @@ use crate::storage::{OAuth2Storage, UserStorage};
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
     Token,
+    PushedAuthorization,
     Revoke,
     Introspect,
     Metadata,
@@ -81,6 +82,9 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
         let request = engine_request(req, body.as_deref(), server.config());
         let response = match self.endpoint {
             Endpoint::Token => server.create_token_response(&request).await,
+            Endpoint::PushedAuthorization => {
+                server.create_pushed_authorization_response(&request).await
+            }
             Endpoint::Revoke => server.create_revocation_response(&request).await,
             Endpoint::Introspect => server.create_introspection_response(&request).await,
             Endpoint::Metadata | Endpoint::OpenIdConfiguration => {
@@ -195,7 +199,8 @@ async fn read_json(req: &Request<'_>, data: Data<'_>) -> Result<String, Status> 
 }
 
 /// The OAuth 2.0 endpoints, to mount under a base such as `/oauth`:
-/// `POST /token`, `POST /revoke`, `POST /introspect`, `POST /register`
+/// `POST /token`, `POST /par` (RFC 9126), `POST /revoke`, `POST /introspect`,
+/// `POST /register`
 /// (RFC 7591; open only with a
 /// [`registration`](crate::rocket::OAuth2Fairing::registration) policy), and
 /// `GET` on the POST-only ones answering 405. The authorization endpoint is
@@ -206,6 +211,7 @@ pub fn oauth2_routes<S: ClientRegistry>() -> Vec<Route> {
     let mut routes = Vec::new();
     for (path, endpoint) in [
         ("/token", Endpoint::Token),
+        ("/par", Endpoint::PushedAuthorization),
         ("/revoke", Endpoint::Revoke),
         ("/introspect", Endpoint::Introspect),
     ] {

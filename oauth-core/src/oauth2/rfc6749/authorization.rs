@@ -15,6 +15,7 @@ use crate::http::{Method, OAuth2Request, OAuth2Response, Params};
 use crate::models::{Authentication, OAuth2Client};
 use crate::oauth2::rfc6749::authorization_hooks::Extensions;
 use crate::oauth2::rfc6749::response_types::{ResponseMode, ResponseType};
+use crate::oauth2::rfc9126::{FromPushedRequest, RequestSource};
 use crate::oauth2::rfc9207;
 use crate::oauth2::server::AuthorizationServer;
 use crate::oidc::ClaimsRequest;
@@ -268,6 +269,28 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         use AuthorizationError::Fatal;
         self.check_transport(request.secure).map_err(Fatal)?;
         let params = authorization_params(request);
+        // RFC 9126 §4: a pushed request's parameters are the pushed ones.
+        match self.pushed_params(params).await.map_err(Fatal)? {
+            Some((pushed, digest)) => {
+                self.validate_authorization_params(request, &pushed, RequestSource::Pushed(digest))
+                    .await
+            }
+            None => {
+                self.validate_authorization_params(request, params, RequestSource::Direct)
+                    .await
+            }
+        }
+    }
+
+    /// [`validate_authorization_request`](Self::validate_authorization_request)
+    /// of these parameters, which came from `source`.
+    pub(crate) async fn validate_authorization_params(
+        &self,
+        request: &OAuth2Request,
+        params: &Params,
+        source: RequestSource,
+    ) -> Result<AuthorizationRequest<S::Client>, AuthorizationError> {
+        use AuthorizationError::Fatal;
 
         let client_id = params.required("client_id").map_err(Fatal)?;
         let client = self
@@ -338,6 +361,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             Err(e) => return Err(redirect(e, None)),
         };
         let fail = |error: OAuth2Error| redirect(error, state.clone());
+        if source == RequestSource::Direct && self.requires_pushed_requests(&client) {
+            return Err(fail(OAuth2Error::invalid_request(
+                "this client's authorization requests must be pushed to the pushed \
+                 authorization request endpoint (RFC 9126)",
+            )));
+        }
 
         let handler = match (response_type_param.map_err(fail)?, handler) {
             (None, _) => {
@@ -394,6 +423,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             issuer,
             extensions: Extensions::default(),
         };
+        if let RequestSource::Pushed(digest) = source {
+            validated.extensions.insert(FromPushedRequest {
+                request_uri_digest: digest,
+            });
+        }
         if let Err(e) = handler.validate(self, params, &mut validated) {
             return Err(validated.refusal(e));
         }
@@ -428,6 +462,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         consent: Consent,
     ) -> OAuth2Response {
         let error_redirect = |error: OAuth2Error| request.refusal(error).to_response(&self.config);
+        // A pushed request is answered once, granted or denied (RFC 9126 §4).
+        if let Err(e) = self.take_pushed(request).await {
+            return error_redirect(e);
+        }
         let Some(login) = consent.into_login() else {
             return error_redirect(OAuth2Error::access_denied(
                 "the resource owner denied the request",

@@ -53,6 +53,13 @@ pub trait ClientAuthentication<S: OAuth2Storage>: Send + Sync {
         request: &OAuth2Request,
     ) -> Result<(), OAuth2Error>;
 
+    /// The `alg` values its assertions may be signed with, for the
+    /// metadata's `token_endpoint_auth_signing_alg_values_supported`
+    /// (RFC 8414 §2); none for a method that signs nothing.
+    fn signing_algorithms(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Whether registration (RFC 7591) issues a `client_secret` to clients
     /// of this method (`client_secret_jwt` needs one, `private_key_jwt` not).
     fn issues_client_secret(&self) -> bool {
@@ -193,6 +200,17 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 .authenticate_with(method.as_ref(), &client_id, request)
                 .await
                 .map_err(fail);
+        }
+        // An assertion no registered method claimed (`client_secret_jwt`
+        // on a server without it, another assertion type) is not ignored:
+        // the client would otherwise pass as a public one by its client_id.
+        if request.form.contains("client_assertion")
+            || request.form.contains("client_assertion_type")
+        {
+            crate::oauth2::rfc7523::presented_assertion(request).map_err(fail)?;
+            return Err(fail(OAuth2Error::invalid_client(
+                "this kind of client assertion is not accepted by this server",
+            )));
         }
         let presented = presented_credentials(request)?;
         let Some(presented) = presented else {

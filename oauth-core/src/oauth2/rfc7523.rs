@@ -1,0 +1,472 @@
+//! RFC 7523 §2.2 and §3, JWT client authentication: `private_key_jwt` as
+//! OpenID Connect Core §9 names it. The client signs an assertion with a
+//! private key whose public half it registered in its `jwks`, and sends
+//! it as `client_assertion` with `client_assertion_type`
+//! `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, at every
+//! endpoint that authenticates clients.
+//!
+//! What is checked, in this order, so that a forged assertion costs one
+//! signature check and stores nothing:
+//!
+//! 1. `iss` and `sub` are both the `client_id` (§3 items 1-2), and agree
+//!    with a `client_id` in the body (RFC 6749 §2.3: one client per request);
+//! 2. the client registered `private_key_jwt`, and the signature verifies
+//!    with one of its registered keys by an allowed algorithm (and by its
+//!    `token_endpoint_auth_signing_alg` when it registered one); the
+//!    rules of [`jose::verify`](crate::jose::verify) apply (RFC 8725);
+//! 3. `aud` names this server (§3 item 3): its issuer identifier, or the
+//!    URL of the endpoint the assertion was sent to (OpenID Connect Core §9:
+//!    "the URL of the Token Endpoint"). Both are derived from
+//!    [`Config::issuer`](crate::Config::issuer) when it is set, so set it:
+//!    otherwise they come from the request's `Host`;
+//! 4. `exp` is there and not passed (§3 item 4), and not further ahead than
+//!    [`PrivateKeyJwt::max_lifetime`]; `nbf` and `iat` are not ahead;
+//! 5. `jti` is there (OpenID Connect Core §9: REQUIRED) and is accepted once
+//!    (§3 item 7) through [`OAuth2Storage::record_used_jti`], across every
+//!    instance on the storage.
+//!
+//! Each refusal is `invalid_client` (RFC 7523 §3.2).
+//!
+//! ```
+//! use oauth_core::jose::{Algorithm, JwkSet, SigningKey};
+//! use oauth_core::memory::MemoryStorage;
+//! use oauth_core::oauth2::rfc7523::CLIENT_ASSERTION_TYPE_JWT;
+//! use oauth_core::{AuthorizationServer, ClientAuthMethod, ClientMetadata, ClientRecord, Config,
+//!                  OAuth2Request};
+//! use serde_json::json;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let key = SigningKey::generate(Algorithm::ES256).unwrap();
+//! let storage = MemoryStorage::new();
+//! storage.insert_client(ClientRecord {
+//!     client_secret_digest: None,
+//!     ..ClientRecord::confidential("reports", "unused", ClientMetadata {
+//!         token_endpoint_auth_method: ClientAuthMethod::named("private_key_jwt"),
+//!         jwks: Some(JwkSet { keys: vec![key.public_jwk()] }),
+//!         grant_types: vec!["client_credentials".into()],
+//!         response_types: vec![],
+//!         ..ClientMetadata::default()
+//!     })
+//! });
+//! let config = Config { issuer: Some("https://as.example".into()), ..Config::default() };
+//! let server = AuthorizationServer::new(storage, config).unwrap().with_private_key_jwt();
+//!
+//! let now = server.now();
+//! let assertion = key.sign("JWT", &json!({
+//!     "iss": "reports", "sub": "reports", "aud": "https://as.example",
+//!     "jti": "a1", "iat": now, "exp": now + 60,
+//! })).unwrap();
+//! let request = OAuth2Request::post("https://as.example/token").with_form([
+//!     ("grant_type", "client_credentials"),
+//!     ("client_assertion_type", CLIENT_ASSERTION_TYPE_JWT),
+//!     ("client_assertion", assertion.as_str()),
+//! ]);
+//! assert_eq!(server.create_token_response(&request).await.status, 200);
+//! // The same assertion again is a replay.
+//! let again = server.create_token_response(&request).await;
+//! assert_eq!(again.json_body()["error"], "invalid_client");
+//! # });
+//! ```
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+
+use crate::error::OAuth2Error;
+use crate::http::{OAuth2Request, origin};
+use crate::jose::{self, Algorithm, JoseError, TimeClaims, Verification};
+use crate::models::{ClientAuthMethod, ClientMetadata, OAuth2Client};
+use crate::oauth2::rfc6749::client_auth::ClientAuthentication;
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::{OAuth2Storage, UsedJti};
+
+/// The `client_assertion_type` of a JWT assertion (RFC 7523 §2.2).
+pub const CLIENT_ASSERTION_TYPE_JWT: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The `token_endpoint_auth_method` of [`PrivateKeyJwt`].
+pub const PRIVATE_KEY_JWT: &str = "private_key_jwt";
+
+/// The purpose under which assertion `jti`s are recorded.
+const JTI_PURPOSE: &str = "client_assertion";
+
+/// An assertion longer than this is refused before it is decoded.
+const MAX_ASSERTION_LEN: usize = 16 * 1024;
+
+/// `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect
+/// Core §9), registered with
+/// [`AuthorizationServer::with_private_key_jwt`] or
+/// [`with_client_authentication`](AuthorizationServer::with_client_authentication).
+#[derive(Debug, Clone)]
+pub struct PrivateKeyJwt {
+    /// The algorithms assertions may be signed with (RS256, ES256 and
+    /// EdDSA by default); `none` and HMAC never.
+    pub algorithms: Vec<Algorithm>,
+    /// How far ahead `exp` may be, in seconds (3600 by default): RFC 7523
+    /// §3 lets a server refuse an `exp` "unreasonably far in the future",
+    /// and a `jti` is kept until its assertion expires.
+    pub max_lifetime: i64,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (60).
+    pub leeway: i64,
+}
+
+impl Default for PrivateKeyJwt {
+    fn default() -> PrivateKeyJwt {
+        PrivateKeyJwt {
+            algorithms: jose::SUPPORTED_ALGORITHMS.to_vec(),
+            max_lifetime: 3600,
+            leeway: 60,
+        }
+    }
+}
+
+impl PrivateKeyJwt {
+    /// The names of [`algorithms`](Self::algorithms), for the metadata's
+    /// `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2).
+    pub fn algorithm_names(&self) -> Vec<&'static str> {
+        self.algorithms
+            .iter()
+            .map(|a| jose::algorithm_name(*a))
+            .collect()
+    }
+}
+
+fn refused(why: impl Into<String>) -> OAuth2Error {
+    OAuth2Error::invalid_client(why)
+}
+
+/// The assertion of a request, if it presents one of type
+/// [`CLIENT_ASSERTION_TYPE_JWT`].
+pub fn presented_assertion(request: &OAuth2Request) -> Result<Option<&str>, OAuth2Error> {
+    let kind = request.form.single("client_assertion_type")?;
+    let assertion = request.form.single("client_assertion")?;
+    match (kind, assertion) {
+        (None, None) => Ok(None),
+        (Some(CLIENT_ASSERTION_TYPE_JWT), Some(assertion)) => Ok(Some(assertion)),
+        (Some(CLIENT_ASSERTION_TYPE_JWT), None) => Err(OAuth2Error::invalid_request(
+            "client_assertion is required with this client_assertion_type",
+        )),
+        (None, Some(_)) => Err(OAuth2Error::invalid_request(
+            "client_assertion_type is required with client_assertion",
+        )),
+        (Some(_), _) => Err(refused("the client_assertion_type is not supported")),
+    }
+}
+
+/// The header and the claims of a compact JWS, decoded but not verified:
+/// enough to know which client an assertion claims to be, and which
+/// algorithm it says it is signed with.
+fn peek(assertion: &str) -> Result<(Value, Value), OAuth2Error> {
+    if assertion.len() > MAX_ASSERTION_LEN {
+        return Err(refused("the client assertion is too long"));
+    }
+    let mut parts = assertion.split('.');
+    let (Some(header), Some(payload), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(refused("the client assertion is not a signed JWT"));
+    };
+    let decode = |part: &str| -> Option<Value> {
+        let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+        serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .filter(Value::is_object)
+    };
+    match (decode(header), decode(payload)) {
+        (Some(h), Some(p)) => Ok((h, p)),
+        _ => Err(refused("the client assertion is not a signed JWT")),
+    }
+}
+
+/// RFC 7523 §3 items 1-2: for client authentication `iss` and `sub` are
+/// both the `client_id`.
+fn claimed_client(claims: &Value) -> Result<String, OAuth2Error> {
+    let iss = claims.get("iss").and_then(Value::as_str);
+    let sub = claims.get("sub").and_then(Value::as_str);
+    match (iss, sub) {
+        (Some(iss), Some(sub)) if iss == sub && !iss.is_empty() => Ok(iss.to_owned()),
+        (Some(_), Some(_)) => Err(refused(
+            "the client assertion's iss and sub must both be the client_id",
+        )),
+        _ => Err(refused("the client assertion must have iss and sub")),
+    }
+}
+
+/// The `aud` values this server accepts for a `request`: its issuer
+/// identifier, and the URL of the endpoint the request was sent to.
+fn audiences<S: OAuth2Storage>(
+    server: &AuthorizationServer<S>,
+    request: &OAuth2Request,
+) -> Vec<String> {
+    let mut accepted = Vec::with_capacity(2);
+    let Some(issuer) = server.issuer_for(request) else {
+        return accepted;
+    };
+    let path = match request.uri.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => request.uri.as_str(),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if let Some(origin) = origin(&issuer) {
+        accepted.push(format!("{origin}{path}"));
+    }
+    accepted.push(issuer);
+    accepted
+}
+
+/// §3 item 3: `aud` is a string or an array of strings, one of which is
+/// accepted.
+fn check_audience(claims: &Value, accepted: &[String]) -> Result<(), OAuth2Error> {
+    let names = |v: &str| accepted.iter().any(|a| a == v);
+    let ok = match claims.get("aud") {
+        Some(Value::String(aud)) => names(aud),
+        Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(names),
+        _ => return Err(refused("the client assertion must have aud")),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(refused(
+            "the client assertion's aud is neither this server's issuer nor this endpoint's URL",
+        ))
+    }
+}
+
+fn jose_refusal(e: JoseError) -> OAuth2Error {
+    match e {
+        JoseError::AlgorithmNotAllowed => {
+            refused("the client assertion's alg is not allowed for this client")
+        }
+        JoseError::UnknownKey => {
+            refused("no key the client registered verifies the client assertion (kid unknown)")
+        }
+        JoseError::BadSignature => refused("the client assertion's signature does not verify"),
+        JoseError::Claim(what) => refused(format!("the client assertion is refused: {what}")),
+        other => refused(format!("the client assertion is refused: {other}")),
+    }
+}
+
+#[async_trait]
+impl<S: OAuth2Storage> ClientAuthentication<S> for PrivateKeyJwt {
+    fn method(&self) -> ClientAuthMethod {
+        ClientAuthMethod::named(PRIVATE_KEY_JWT)
+    }
+
+    fn signing_algorithms(&self) -> Vec<&'static str> {
+        self.algorithm_names()
+    }
+
+    fn claimed_client_id(&self, request: &OAuth2Request) -> Result<Option<String>, OAuth2Error> {
+        let Some(assertion) = presented_assertion(request)? else {
+            return Ok(None);
+        };
+        let (header, claims) = peek(assertion)?;
+        // HMAC assertions are `client_secret_jwt`'s, not this method's.
+        if header
+            .get("alg")
+            .and_then(Value::as_str)
+            .is_some_and(|alg| alg.starts_with("HS"))
+        {
+            return Ok(None);
+        }
+        claimed_client(&claims).map(Some)
+    }
+
+    async fn verify(
+        &self,
+        server: &AuthorizationServer<S>,
+        client: &S::Client,
+        request: &OAuth2Request,
+    ) -> Result<(), OAuth2Error> {
+        let assertion = presented_assertion(request)?
+            .ok_or_else(|| refused("client authentication is required"))?;
+        let metadata = client.metadata();
+        let Some(keys) = metadata.jwks.as_ref().filter(|k| !k.keys.is_empty()) else {
+            return Err(refused(
+                "the client registered no jwks to verify its assertion with",
+            ));
+        };
+        // A client that registered its algorithm may use only that one.
+        let registered = metadata.token_endpoint_auth_signing_alg.as_deref();
+        let algorithms: Vec<Algorithm> = self
+            .algorithms
+            .iter()
+            .copied()
+            .filter(|a| registered.is_none_or(|r| r == jose::algorithm_name(*a)))
+            .collect();
+        let verified =
+            jose::verify(assertion, keys, &Verification::new(&algorithms)).map_err(jose_refusal)?;
+        let claims = &verified.claims;
+        if claimed_client(claims)? != client.client_id() {
+            return Err(refused("the client assertion is not this client's"));
+        }
+        check_audience(claims, &audiences(server, request))?;
+        let now = server.now();
+        TimeClaims {
+            now,
+            leeway: self.leeway,
+            require_exp: true,
+        }
+        .check(claims)
+        .map_err(jose_refusal)?;
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
+        if exp > now.saturating_add(self.max_lifetime) {
+            return Err(refused(format!(
+                "the client assertion's exp is more than {} seconds ahead",
+                self.max_lifetime
+            )));
+        }
+        let jti = claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .filter(|j| !j.is_empty())
+            .ok_or_else(|| refused("the client assertion must have a jti"))?;
+        // Kept until the assertion could no longer be accepted anyway.
+        let used = UsedJti::new(
+            JTI_PURPOSE,
+            client.client_id(),
+            jti,
+            exp.saturating_add(self.leeway),
+        );
+        if !server.storage.record_used_jti(&used, now).await? {
+            crate::events::client_assertion_replayed(client.client_id(), request.remote_addr);
+            return Err(refused("the client assertion was used before (jti)"));
+        }
+        Ok(())
+    }
+}
+
+/// The members of a JWK that belong to a private or symmetric key (RFC
+/// 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): a JWK Set registered for
+/// verification holds none of them.
+pub const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The checks of registration for JWT client authentication: a
+    /// `private_key_jwt` client registers its keys inline as `jwks` (a
+    /// `jwks_uri` is not fetched), each one a public key this server can
+    /// verify with; `token_endpoint_auth_signing_alg`, when given, is an
+    /// algorithm the method accepts (never `none`: OpenID Connect
+    /// Registration §2).
+    pub(crate) fn validate_client_assertion_metadata(
+        &self,
+        metadata: &ClientMetadata,
+    ) -> Result<(), OAuth2Error> {
+        let invalid = |d: String| OAuth2Error::invalid_client_metadata(d);
+        let method = &metadata.token_endpoint_auth_method;
+        let handler = self.client_authentication(method);
+        if let Some(alg) = &metadata.token_endpoint_auth_signing_alg {
+            let allowed: Vec<&str> = match (method.as_str(), handler) {
+                (PRIVATE_KEY_JWT, Some(_)) => self.private_key_jwt_algorithms(),
+                _ => Vec::new(),
+            };
+            if !allowed.contains(&alg.as_str()) {
+                return Err(invalid(format!(
+                    "token_endpoint_auth_signing_alg \"{alg}\" is not accepted for {} ({})",
+                    method.as_str(),
+                    if allowed.is_empty() {
+                        "it signs no assertions".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )));
+            }
+        }
+        if method.as_str() != PRIVATE_KEY_JWT {
+            return Ok(());
+        }
+        if metadata.jwks_uri.is_some() {
+            return Err(invalid(
+                "private_key_jwt clients register their keys inline as jwks; jwks_uri is not fetched"
+                    .into(),
+            ));
+        }
+        let Some(keys) = metadata.jwks.as_ref().filter(|k| !k.keys.is_empty()) else {
+            return Err(invalid(
+                "private_key_jwt needs jwks: the public keys the client signs its assertions with"
+                    .into(),
+            ));
+        };
+        if keys.keys.len() > crate::oauth2::rfc7591::MAX_LIST_LEN {
+            return Err(invalid(format!(
+                "jwks may hold at most {} keys",
+                crate::oauth2::rfc7591::MAX_LIST_LEN
+            )));
+        }
+        for key in &keys.keys {
+            if jsonwebtoken::DecodingKey::from_jwk(key).is_err() {
+                return Err(invalid(
+                    "a key of jwks cannot be used to verify signatures".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The algorithms the registered `private_key_jwt` method accepts
+    /// (none when it is not registered).
+    pub fn private_key_jwt_algorithms(&self) -> Vec<&'static str> {
+        self.client_authentications
+            .iter()
+            .find(|m| m.method().as_str() == PRIVATE_KEY_JWT)
+            .map(|m| m.signing_algorithms())
+            .unwrap_or_default()
+    }
+
+    /// Accepts `private_key_jwt` client authentication with the defaults
+    /// of [`PrivateKeyJwt`]; clients register it with their `jwks`.
+    pub fn with_private_key_jwt(self) -> Self {
+        self.with_client_authentication(PrivateKeyJwt::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7523_3_aud_may_be_a_string_or_an_array() {
+        let accepted = vec!["https://as.example".to_owned()];
+        assert!(
+            check_audience(&serde_json::json!({"aud": "https://as.example"}), &accepted).is_ok()
+        );
+        assert!(
+            check_audience(
+                &serde_json::json!({"aud": ["https://other", "https://as.example"]}),
+                &accepted
+            )
+            .is_ok()
+        );
+        for claims in [
+            serde_json::json!({}),
+            serde_json::json!({"aud": "https://other"}),
+            serde_json::json!({"aud": ["https://other"]}),
+            serde_json::json!({"aud": 1}),
+        ] {
+            assert_eq!(
+                check_audience(&claims, &accepted)
+                    .unwrap_err()
+                    .code
+                    .as_str(),
+                "invalid_client"
+            );
+        }
+    }
+
+    #[test]
+    fn rfc7523_3_iss_and_sub_are_the_client_id() {
+        assert_eq!(
+            claimed_client(&serde_json::json!({"iss": "a", "sub": "a"})).unwrap(),
+            "a"
+        );
+        for claims in [
+            serde_json::json!({"iss": "a", "sub": "b"}),
+            serde_json::json!({"iss": "a"}),
+            serde_json::json!({"sub": "a"}),
+            serde_json::json!({"iss": "", "sub": ""}),
+        ] {
+            assert!(claimed_client(&claims).is_err(), "{claims}");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect
+//! Core §9) over HTTP, by a client library written by others:
+//! requests-oauth2client (`private_key_jwt_client.py`) generates its key
+//! pair, the client registers the public key at `/oauth/register`, and the
+//! library signs a fresh assertion for each of the token, introspection
+//! and revocation endpoints. An assertion is accepted once. On SQLite,
+//! PostgreSQL and MySQL; the replay across two instances is in
+//! `e2e_multi_instance.rs`.
+//!
+//! Without Python and the library the test notes it and passes, unless
+//! `OAUTH_TEST_REQUIRE` contains `python`: then it fails.
+
+use oauth_tests::app::{ClientAuth, TestApp};
+use oauth_tests::python::private_key_jwt_client;
+use serde_json::{Value, json};
+
+oauth_tests::e2e_on_every_backend!(
+    requests_oauth2client_authenticates_with_private_key_jwt,
+    an_assertion_is_accepted_once,
+    registration_refuses_private_keys_and_missing_jwks,
+);
+
+/// A key pair from the library, and a client registered with its public
+/// half: `(client_id, private JWK)`.
+async fn registered(app: &TestApp, alg: &str) -> Option<(String, Value)> {
+    let keys = private_key_jwt_client(json!({"step": "key", "alg": alg})).await?;
+    let browser = app.logged_in("erin").await;
+    let client = browser
+        .register_client_json(&json!({
+            "client_name": "Signed client",
+            "grant_types": ["client_credentials"],
+            "scope": "profile",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [keys["public"]]},
+        }))
+        .await;
+    assert_eq!(client["token_endpoint_auth_method"], "private_key_jwt");
+    assert!(client.get("client_secret").is_none(), "{client}");
+    Some((
+        client["client_id"].as_str().unwrap().to_owned(),
+        keys["private"].clone(),
+    ))
+}
+
+async fn requests_oauth2client_authenticates_with_private_key_jwt(app: &TestApp) {
+    let metadata = app
+        .browser()
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    assert!(
+        metadata["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("private_key_jwt")),
+        "{metadata}"
+    );
+    for alg in ["ES256", "EdDSA", "RS256"] {
+        let Some((client_id, private)) = registered(app, alg).await else {
+            return;
+        };
+        let out = private_key_jwt_client(json!({
+            "step": "flow",
+            "issuer": app.url(""),
+            "client_id": client_id,
+            "private": private,
+        }))
+        .await
+        .expect("the library ran for the key step");
+        assert_eq!(out["scope"], "profile", "{alg}: {out}");
+        assert_eq!(out["active_before"], true, "{alg}: {out}");
+        assert_eq!(out["client_id"], client_id.as_str());
+        assert_eq!(out["active_after"], false, "{alg}: revoked");
+        assert_eq!(out["wrong_aud_error"], "invalid_client", "{alg}: {out}");
+    }
+}
+
+async fn an_assertion_is_accepted_once(app: &TestApp) {
+    let Some((client_id, private)) = registered(app, "ES256").await else {
+        return;
+    };
+    let out = private_key_jwt_client(json!({
+        "step": "assertion",
+        "client_id": client_id,
+        "private": private,
+        "aud": app.url("/oauth/token"),
+    }))
+    .await
+    .unwrap();
+    let assertion = out["assertion"].as_str().unwrap();
+    let form = [("grant_type", "client_credentials")];
+    let first = app
+        .api()
+        .token_ok(ClientAuth::Assertion(assertion), &form)
+        .await;
+    assert!(first["access_token"].is_string());
+    let tokens = app.stored_tokens().await;
+    let again = app
+        .api()
+        .token_error(
+            ClientAuth::Assertion(assertion),
+            &form,
+            400,
+            "invalid_client",
+        )
+        .await;
+    assert!(
+        again["error_description"].as_str().unwrap().contains("jti"),
+        "{again}"
+    );
+    assert_eq!(
+        app.stored_tokens().await,
+        tokens,
+        "nothing issued to a replay"
+    );
+}
+
+async fn registration_refuses_private_keys_and_missing_jwks(app: &TestApp) {
+    let Some(keys) = private_key_jwt_client(json!({"step": "key", "alg": "ES256"})).await else {
+        return;
+    };
+    let browser = app.logged_in("erin").await;
+    for (jwks, why) in [
+        (json!({"keys": [keys["private"]]}), "a private key"),
+        (json!({"keys": []}), "no key"),
+        (Value::Null, "no jwks"),
+    ] {
+        let mut metadata = json!({
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": "private_key_jwt",
+        });
+        if !jwks.is_null() {
+            metadata["jwks"] = jwks;
+        }
+        let r = browser.post_json("/oauth/register", &metadata).await;
+        r.assert_status(400);
+        assert_eq!(r.json()["error"], "invalid_client_metadata", "{why}");
+    }
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""A client written by others (requests-oauth2client, keys by jwskate)
+authenticating with private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9),
+for e2e_private_key_jwt.rs. Each step reads a JSON object on stdin:
+
+{"step": "key", "alg"}: generates a key pair. Prints {"public", "private"}
+(JWKs; the public one is what the client registers).
+
+{"step": "flow", "issuer", "client_id", "private"}: discovers the server,
+then with PrivateKeyJwt (the library signs a fresh assertion per request,
+audience the endpoint's URL): client credentials, introspection of the
+token, revocation of it, introspection again. Also tries an assertion for
+another audience. Prints {"token", "active_before", "active_after",
+"scope", "wrong_aud_error"}.
+
+{"step": "assertion", "issuer", "client_id", "private", "aud"}: one
+assertion, signed by the library, for the caller to send (twice). Prints
+{"assertion"}.
+
+Exits with status 3 and a message when the library is missing.
+"""
+
+import json
+import sys
+
+try:
+    from jwskate import Jwk
+    from requests_oauth2client import OAuth2Client, PrivateKeyJwt
+    from requests_oauth2client.exceptions import InvalidClient
+except ImportError as e:  # pragma: no cover
+    print(f"requests-oauth2client is not installed ({e}): "
+          "pip install requests-oauth2client", file=sys.stderr)
+    sys.exit(3)
+
+
+def key(spec):
+    private = Jwk.generate(alg=spec["alg"]).with_kid_thumbprint()
+    return {"public": private.public_jwk().to_dict(),
+            "private": private.to_dict()}
+
+
+def client_for(spec, **auth_args):
+    auth = PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]), **auth_args)
+    # testing=True: the example app answers on plain http in the tests.
+    return OAuth2Client.from_discovery_endpoint(
+        issuer=spec["issuer"], auth=auth, testing=True)
+
+
+def flow(spec):
+    client = client_for(spec)
+    token = client.client_credentials(scope="profile")
+    before = client.introspect_token(token.access_token)
+    client.revoke_access_token(token.access_token)
+    after = client.introspect_token(token.access_token)
+    wrong_aud = client_for(spec, aud="https://elsewhere.example/token")
+    try:
+        wrong_aud.client_credentials(scope="profile")
+        wrong_aud_error = None
+    except InvalidClient as e:
+        wrong_aud_error = e.error
+    return {
+        "token": token.access_token,
+        "scope": token.scope,
+        "active_before": before["active"],
+        "client_id": before.get("client_id"),
+        "active_after": after["active"],
+        "wrong_aud_error": wrong_aud_error,
+    }
+
+
+def assertion(spec):
+    auth = PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]))
+    return {"assertion": str(auth.client_assertion(spec["aud"]))}
+
+
+def main():
+    spec = json.load(sys.stdin)
+    step = {"key": key, "flow": flow, "assertion": assertion}[spec["step"]]
+    print(json.dumps(step(spec)))
+
+
+if __name__ == "__main__":
+    main()
