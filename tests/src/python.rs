@@ -30,17 +30,14 @@ pub fn run_script(script: &str, spec: &Value, what: &str, install: &str) -> Opti
     })
 }
 
-/// Runs a step of `tests/private_key_jwt_client.py` (requests-oauth2client
-/// and jwskate: key pairs, `private_key_jwt` flows, single assertions) off
-/// the async runtime's workers; `None` when the library is missing and not
-/// required.
-pub async fn private_key_jwt_client(spec: Value) -> Option<Value> {
+/// Runs a step of `tests/oauth2_client.py` (requests-oauth2client and
+/// jwskate: key pairs, `private_key_jwt` flows, single assertions, pushed
+/// authorization requests) off the async runtime's workers; `None` when
+/// the library is missing and not required.
+pub async fn oauth2_client(spec: Value) -> Option<Value> {
     tokio::task::spawn_blocking(move || {
         run_script(
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/private_key_jwt_client.py"
-            ),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oauth2_client.py"),
             &spec,
             "requests-oauth2client",
             "pip install requests-oauth2client",

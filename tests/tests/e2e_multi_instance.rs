@@ -253,8 +253,8 @@ mod started_together {
 /// requests-oauth2client) accepted by one instance is a replay at the
 /// other, which shares the record of used `jti`s through the database.
 async fn client_assertion_used_at_one_is_refused_at_the_other(a: &TestApp, b: &TestApp) {
-    use oauth_tests::python::private_key_jwt_client;
-    let Some(keys) = private_key_jwt_client(json!({"step": "key", "alg": "ES256"})).await else {
+    use oauth_tests::python::oauth2_client;
+    let Some(keys) = oauth2_client(json!({"step": "key", "alg": "ES256"})).await else {
         return;
     };
     let client = a
@@ -268,7 +268,7 @@ async fn client_assertion_used_at_one_is_refused_at_the_other(a: &TestApp, b: &T
         .await;
     // The instances have no configured issuer: each takes its own origin
     // for one, so the assertion names both (an array, RFC 7519 §4.1.3).
-    let out = private_key_jwt_client(json!({
+    let out = oauth2_client(json!({
         "step": "assertion",
         "client_id": client["client_id"],
         "private": keys["private"],

@@ -1,6 +1,6 @@
 //! `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect
 //! Core §9) over HTTP, by a client library written by others:
-//! requests-oauth2client (`private_key_jwt_client.py`) generates its key
+//! requests-oauth2client (`oauth2_client.py`) generates its key
 //! pair, the client registers the public key at `/oauth/register`, and the
 //! library signs a fresh assertion for each of the token, introspection
 //! and revocation endpoints. An assertion is accepted once. On SQLite,
@@ -11,7 +11,7 @@
 //! `OAUTH_TEST_REQUIRE` contains `python`: then it fails.
 
 use oauth_tests::app::{ClientAuth, TestApp};
-use oauth_tests::python::private_key_jwt_client;
+use oauth_tests::python::oauth2_client;
 use serde_json::{Value, json};
 
 oauth_tests::e2e_on_every_backend!(
@@ -23,7 +23,7 @@ oauth_tests::e2e_on_every_backend!(
 /// A key pair from the library, and a client registered with its public
 /// half: `(client_id, private JWK)`.
 async fn registered(app: &TestApp, alg: &str) -> Option<(String, Value)> {
-    let keys = private_key_jwt_client(json!({"step": "key", "alg": alg})).await?;
+    let keys = oauth2_client(json!({"step": "key", "alg": alg})).await?;
     let browser = app.logged_in("erin").await;
     let client = browser
         .register_client_json(&json!({
@@ -59,7 +59,7 @@ async fn requests_oauth2client_authenticates_with_private_key_jwt(app: &TestApp)
         let Some((client_id, private)) = registered(app, alg).await else {
             return;
         };
-        let out = private_key_jwt_client(json!({
+        let out = oauth2_client(json!({
             "step": "flow",
             "issuer": app.url(""),
             "client_id": client_id,
@@ -79,7 +79,7 @@ async fn an_assertion_is_accepted_once(app: &TestApp) {
     let Some((client_id, private)) = registered(app, "ES256").await else {
         return;
     };
-    let out = private_key_jwt_client(json!({
+    let out = oauth2_client(json!({
         "step": "assertion",
         "client_id": client_id,
         "private": private,
@@ -116,7 +116,7 @@ async fn an_assertion_is_accepted_once(app: &TestApp) {
 }
 
 async fn registration_refuses_private_keys_and_missing_jwks(app: &TestApp) {
-    let Some(keys) = private_key_jwt_client(json!({"step": "key", "alg": "ES256"})).await else {
+    let Some(keys) = oauth2_client(json!({"step": "key", "alg": "ES256"})).await else {
         return;
     };
     let browser = app.logged_in("erin").await;

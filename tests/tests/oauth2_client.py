@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A client written by others (requests-oauth2client, keys by jwskate)
-authenticating with private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9),
-for e2e_private_key_jwt.rs. Each step reads a JSON object on stdin:
+authenticating with private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9)
+and pushing its authorization requests (RFC 9126), for
+e2e_private_key_jwt.rs and e2e_par.rs. Each step reads a JSON object on
+stdin:
 
 {"step": "key", "alg"}: generates a key pair. Prints {"public", "private"}
 (JWKs; the public one is what the client registers).
@@ -17,15 +19,26 @@ another audience. Prints {"token", "active_before", "active_after",
 assertion, signed by the library, for the caller to send (twice). Prints
 {"assertion"}.
 
+{"step": "par", "issuer", "client_id", "private", "redirect_uri"}: pushes
+an OpenID Connect code request (state, nonce, PKCE S256) authenticated with
+PrivateKeyJwt. Prints {"url", "request_uri", "expires_in", "state",
+"nonce", "code_verifier"}: the URL the browser is sent to.
+
+{"step": "par_token", ... the above ..., "callback"}: checks the callback
+(state, and iss by RFC 9207), exchanges the code with the PKCE verifier
+and PrivateKeyJwt, and validates the ID token (signature against the JWK
+Set, iss, aud, nonce, exp). Prints {"claims", "access_token"}.
+
 Exits with status 3 and a message when the library is missing.
 """
 
 import json
 import sys
+from datetime import datetime, timezone
 
 try:
     from jwskate import Jwk
-    from requests_oauth2client import OAuth2Client, PrivateKeyJwt
+    from requests_oauth2client import AuthorizationRequest, OAuth2Client, PrivateKeyJwt
     from requests_oauth2client.exceptions import InvalidClient
 except ImportError as e:  # pragma: no cover
     print(f"requests-oauth2client is not installed ({e}): "
@@ -39,11 +52,12 @@ def key(spec):
             "private": private.to_dict()}
 
 
-def client_for(spec, **auth_args):
+def client_for(spec, redirect_uri=None, **auth_args):
     auth = PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]), **auth_args)
     # testing=True: the example app answers on plain http in the tests.
     return OAuth2Client.from_discovery_endpoint(
-        issuer=spec["issuer"], auth=auth, testing=True)
+        issuer=spec["issuer"], auth=auth, redirect_uri=redirect_uri,
+        testing=True)
 
 
 def flow(spec):
@@ -73,9 +87,44 @@ def assertion(spec):
     return {"assertion": str(auth.client_assertion(spec["aud"]))}
 
 
+def par(spec):
+    client = client_for(spec, redirect_uri=spec["redirect_uri"])
+    request = client.authorization_request(scope="openid profile")
+    pushed = client.pushed_authorization_request(request)
+    return {
+        "url": str(pushed.uri),
+        "request_uri": pushed.request_uri,
+        # The library keeps the answer's expires_in as a time.
+        "expires_in": round((pushed.expires_at
+                             - datetime.now(timezone.utc)).total_seconds()),
+        "state": request.state,
+        "nonce": request.nonce,
+        "code_verifier": request.code_verifier,
+    }
+
+
+def par_token(spec):
+    client = client_for(spec, redirect_uri=spec["redirect_uri"])
+    request = AuthorizationRequest(
+        authorization_endpoint=client.authorization_endpoint,
+        client_id=spec["client_id"],
+        redirect_uri=spec["redirect_uri"],
+        scope="openid profile",
+        state=spec["state"],
+        nonce=spec["nonce"],
+        code_verifier=spec["code_verifier"],
+        issuer=spec["issuer"],
+        authorization_response_iss_parameter_supported=True,
+    )
+    response = request.validate_callback(spec["callback"])
+    token = client.authorization_code(response, validate=True)
+    return {"claims": token.id_token.claims, "access_token": token.access_token}
+
+
 def main():
     spec = json.load(sys.stdin)
-    step = {"key": key, "flow": flow, "assertion": assertion}[spec["step"]]
+    step = {"key": key, "flow": flow, "assertion": assertion, "par": par,
+            "par_token": par_token}[spec["step"]]
     print(json.dumps(step(spec)))
 
 

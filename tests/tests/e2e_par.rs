@@ -1,0 +1,169 @@
+//! Pushed authorization requests (RFC 9126) over HTTP, by a client library
+//! written by others: requests-oauth2client (`oauth2_client.py`) pushes an
+//! OpenID Connect code request to `POST /oauth/par`, authenticated with
+//! `private_key_jwt`, and sends the browser to `/oauth/authorize` with
+//! only `client_id` and the `request_uri`; the user's part (login, consent)
+//! is driven here; the library checks the callback (state, `iss`),
+//! redeems the code with its PKCE verifier and validates the ID token. On
+//! SQLite, PostgreSQL and MySQL.
+//!
+//! Without Python and the library the test notes it and passes, unless
+//! `OAUTH_TEST_REQUIRE` contains `python`: then it fails.
+
+use oauth_tests::app::{REDIRECT_URI, TestApp, query, query_params};
+use oauth_tests::python::oauth2_client;
+use serde_json::json;
+
+oauth_tests::e2e_on_every_backend!(
+    requests_oauth2client_pushes_its_request_and_signs_in,
+    par_endpoint_refuses_what_the_authorization_endpoint_would,
+);
+
+async fn requests_oauth2client_pushes_its_request_and_signs_in(app: &TestApp) {
+    let metadata = app
+        .browser()
+        .get("/.well-known/openid-configuration")
+        .await
+        .json();
+    assert_eq!(
+        metadata["pushed_authorization_request_endpoint"],
+        app.url("/oauth/par")
+    );
+    let Some(keys) = oauth2_client(json!({"step": "key", "alg": "ES256"})).await else {
+        return;
+    };
+    let browser = app.logged_in("erin").await;
+    let client = browser
+        .register_client_json(&json!({
+            "client_name": "Pushing client",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "scope": "openid profile",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [keys["public"]]},
+            "require_pushed_authorization_requests": true,
+        }))
+        .await;
+    assert_eq!(client["require_pushed_authorization_requests"], true);
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    let mut spec = json!({
+        "step": "par",
+        "issuer": app.url(""),
+        "client_id": client_id,
+        "private": keys["private"],
+        "redirect_uri": REDIRECT_URI,
+    });
+    let pushed = oauth2_client(spec.clone()).await.unwrap();
+    let expires_in = pushed["expires_in"].as_i64().unwrap();
+    assert!((55..=60).contains(&expires_in), "{pushed}");
+    let url = pushed["url"].as_str().unwrap();
+    let (endpoint, url_query) = url.split_once('?').unwrap();
+    assert_eq!(endpoint, app.url("/oauth/authorize"));
+    // The browser carries the reference only.
+    let mut names: Vec<String> = query_params(url).into_iter().map(|(k, _)| k).collect();
+    names.sort();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+
+    let page = browser.consent_page(url_query).await;
+    let r = browser
+        .post_form(
+            &page.action,
+            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
+        )
+        .await;
+    r.assert_status(302);
+    let callback = r.expect_location().to_owned();
+    for name in ["state", "nonce", "code_verifier"] {
+        spec[name] = pushed[name].clone();
+    }
+    spec["step"] = "par_token".into();
+    spec["callback"] = callback.clone().into();
+    let out = oauth2_client(spec).await.unwrap();
+    assert_eq!(out["claims"]["aud"], client_id.as_str());
+    assert_eq!(out["claims"]["nonce"], pushed["nonce"]);
+    assert_eq!(out["claims"]["iss"], app.url(""));
+
+    // RFC 9126 §4: used once. The same URL again is refused on a page,
+    // not sent back to the client.
+    let again = browser.get(&format!("/oauth/authorize?{url_query}")).await;
+    again.assert_status(400);
+    assert!(again.body.contains("invalid_request_uri"), "{}", again.body);
+    // §6: this client's requests that were not pushed are refused.
+    let direct = browser
+        .get(&format!(
+            "/oauth/authorize?{}",
+            query(&[
+                ("response_type", "code"),
+                ("client_id", &client_id),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", "openid"),
+                ("state", "s"),
+            ])
+        ))
+        .await;
+    direct.assert_status(302);
+    let params = query_params(direct.expect_location());
+    assert!(
+        params.contains(&("error".into(), "invalid_request".into())),
+        "{params:?}"
+    );
+}
+
+async fn par_endpoint_refuses_what_the_authorization_endpoint_would(app: &TestApp) {
+    let browser = app.logged_in("erin").await;
+    let client = browser
+        .register_client_json(&json!({
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "scope": "profile",
+            "token_endpoint_auth_method": "client_secret_basic",
+        }))
+        .await;
+    let (id, secret) = oauth_tests::app::credentials(&client);
+    let api = app.api();
+    let auth = oauth_tests::app::ClientAuth::Basic(&id, &secret);
+    // An unregistered redirect URI: a JSON error, never a redirect.
+    let r = api
+        .post(
+            "/oauth/par",
+            auth,
+            &[
+                ("response_type", "code"),
+                ("redirect_uri", "https://evil.example/cb"),
+            ],
+        )
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.json()["error"], "invalid_request");
+    assert!(r.location().is_none());
+    // A wrong secret.
+    let r = api
+        .post(
+            "/oauth/par",
+            oauth_tests::app::ClientAuth::Basic(&id, "wrong"),
+            &[("response_type", "code"), ("redirect_uri", REDIRECT_URI)],
+        )
+        .await;
+    r.assert_status(401);
+    assert_eq!(r.json()["error"], "invalid_client");
+    // A good one: 201, no-store.
+    let r = api
+        .post(
+            "/oauth/par",
+            auth,
+            &[("response_type", "code"), ("redirect_uri", REDIRECT_URI)],
+        )
+        .await;
+    r.assert_status(201);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(
+        r.json()["request_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:ietf:params:oauth:request_uri:")
+    );
+    // GET is not the endpoint's method.
+    app.browser().get("/oauth/par").await.assert_status(405);
+}
