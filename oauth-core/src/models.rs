@@ -491,6 +491,14 @@ pub struct ClientMetadata {
     /// RFC 9126 §6: the client's authorization requests must be pushed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub require_pushed_authorization_requests: bool,
+    /// OpenID Connect Registration §2: the one `alg` its request objects
+    /// (RFC 9101) are signed with; any the server allows when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    /// RFC 9101 §10.5: the client's authorization requests must be signed
+    /// request objects.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub require_signed_request_object: bool,
 }
 
 impl Default for ClientMetadata {
@@ -519,6 +527,8 @@ impl Default for ClientMetadata {
             post_logout_redirect_uris: Vec::new(),
             access_token_strategy: None,
             require_pushed_authorization_requests: false,
+            request_object_signing_alg: None,
+            require_signed_request_object: false,
         }
     }
 }

@@ -439,10 +439,10 @@ async fn oidc_core_5_5_malformed_claims_parameter_is_invalid_request() {
 }
 
 #[tokio::test]
-async fn oidc_core_6_request_objects_are_refused_with_their_error_codes() {
+async fn oidc_core_6_request_uris_to_fetch_are_refused_with_their_error_code() {
+    // Request objects by value are RFC 9101's (rfc9101_request_objects.rs);
+    // a request_uri that is not a pushed request's is never fetched.
     let (server, _) = oidc_server();
-    let params = redirected_error(&server, &[("request", "eyJhbGciOiJub25lIn0.e30.")]).await;
-    assert_eq!(params["error"], "request_not_supported");
     let params = redirected_error(&server, &[("request_uri", "https://rp.example/r")]).await;
     assert_eq!(params["error"], "request_uri_not_supported");
 }

@@ -68,7 +68,7 @@ fn oidc_discovery_3_required_members_are_present() {
     assert_eq!(doc["claims_parameter_supported"], true);
     // request_uri_parameter_supported defaults to true: said false.
     assert_eq!(doc["request_uri_parameter_supported"], false);
-    assert_eq!(doc["request_parameter_supported"], false);
+    assert_eq!(doc["request_parameter_supported"], true);
     for p in ["none", "login", "consent", "select_account"] {
         assert!(
             doc["prompt_values_supported"]

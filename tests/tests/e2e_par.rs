@@ -16,6 +16,7 @@ use serde_json::json;
 
 oauth_tests::e2e_on_every_backend!(
     requests_oauth2client_pushes_its_request_and_signs_in,
+    requests_oauth2client_signs_its_request_by_value_and_pushed,
     par_endpoint_refuses_what_the_authorization_endpoint_would,
 );
 
@@ -107,6 +108,92 @@ async fn requests_oauth2client_pushes_its_request_and_signs_in(app: &TestApp) {
     assert!(
         params.contains(&("error".into(), "invalid_request".into())),
         "{params:?}"
+    );
+}
+
+/// RFC 9101: the library signs its request object with the client's key;
+/// once by value in the browser's URL, once pushed. The client is held to
+/// signed requests (`require_signed_request_object`).
+async fn requests_oauth2client_signs_its_request_by_value_and_pushed(app: &TestApp) {
+    let Some(keys) = oauth2_client(json!({"step": "key", "alg": "EdDSA"})).await else {
+        return;
+    };
+    let browser = app.logged_in("erin").await;
+    let client = browser
+        .register_client_json(&json!({
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "scope": "openid profile",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [keys["public"]]},
+            "require_signed_request_object": true,
+            "request_object_signing_alg": "EdDSA",
+        }))
+        .await;
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    for push in [false, true] {
+        let mut spec = json!({
+            "step": "jar",
+            "push": push,
+            "issuer": app.url(""),
+            "client_id": client_id,
+            "private": keys["private"],
+            "redirect_uri": REDIRECT_URI,
+        });
+        let signed = oauth2_client(spec.clone()).await.unwrap();
+        let url = signed["url"].as_str().unwrap();
+        let names: Vec<String> = query_params(url).into_iter().map(|(k, _)| k).collect();
+        let carried = if push { "request_uri" } else { "request" };
+        assert!(names.contains(&carried.to_owned()), "{push}: {url}");
+        assert!(!names.contains(&"scope".to_owned()), "{push}: {url}");
+        // The first time the user consents; the second, the consent is
+        // remembered (a confidential client) and the browser goes straight
+        // back to the client.
+        let shown = browser
+            .get(&format!(
+                "/oauth/authorize?{}",
+                url.split_once('?').unwrap().1
+            ))
+            .await;
+        let callback = if push {
+            shown.assert_status(302);
+            shown.expect_location().to_owned()
+        } else {
+            let page = oauth_tests::app::ConsentPage::parse(&shown);
+            let r = browser
+                .post_form(
+                    &page.action,
+                    &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
+                )
+                .await;
+            r.assert_status(302);
+            r.expect_location().to_owned()
+        };
+        for name in ["state", "nonce", "code_verifier"] {
+            spec[name] = signed[name].clone();
+        }
+        spec["step"] = "par_token".into();
+        spec["callback"] = callback.into();
+        let out = oauth2_client(spec).await.unwrap();
+        assert_eq!(out["claims"]["nonce"], signed["nonce"], "{push}");
+    }
+    // Unsigned, the same client's request is refused.
+    let direct = browser
+        .get(&format!(
+            "/oauth/authorize?{}",
+            query(&[
+                ("response_type", "code"),
+                ("client_id", &client_id),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", "openid"),
+            ])
+        ))
+        .await;
+    direct.assert_status(302);
+    assert!(
+        query_params(direct.expect_location())
+            .contains(&("error".into(), "invalid_request".into()))
     );
 }
 

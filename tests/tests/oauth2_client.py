@@ -24,6 +24,10 @@ an OpenID Connect code request (state, nonce, PKCE S256) authenticated with
 PrivateKeyJwt. Prints {"url", "request_uri", "expires_in", "state",
 "nonce", "code_verifier"}: the URL the browser is sent to.
 
+{"step": "jar", ... as "par" ..., "push"}: the same request as a signed
+request object (RFC 9101), pushed when "push" is true, else by value in
+the URL. Prints what "par" prints but expires_in and request_uri.
+
 {"step": "par_token", ... the above ..., "callback"}: checks the callback
 (state, and iss by RFC 9207), exchanges the code with the PKCE verifier
 and PrivateKeyJwt, and validates the ID token (signature against the JWK
@@ -38,7 +42,9 @@ from datetime import datetime, timezone
 
 try:
     from jwskate import Jwk
-    from requests_oauth2client import AuthorizationRequest, OAuth2Client, PrivateKeyJwt
+    from requests_oauth2client import (
+        AuthorizationRequest, OAuth2Client, PrivateKeyJwt,
+        RequestUriParameterAuthorizationRequest)
     from requests_oauth2client.exceptions import InvalidClient
 except ImportError as e:  # pragma: no cover
     print(f"requests-oauth2client is not installed ({e}): "
@@ -103,6 +109,33 @@ def par(spec):
     }
 
 
+def jar(spec):
+    """A signed request object (RFC 9101), pushed (RFC 9126 §3) when
+    spec["push"], else carried by value in the browser's URL. The library
+    adds no aud or iss of its own; a request object for this server names
+    it (RFC 9101 §4)."""
+    client = client_for(spec, redirect_uri=spec["redirect_uri"])
+    request = client.authorization_request(
+        scope="openid profile", aud=spec["issuer"], iss=spec["client_id"])
+    signed = request.sign(Jwk(spec["private"]), lifetime=60)
+    out = {"state": request.state, "nonce": request.nonce,
+           "code_verifier": request.code_verifier}
+    if spec.get("push"):
+        # The library pushes only plain requests: the signed one is posted
+        # with its session and its PrivateKeyJwt authentication.
+        r = client.session.post(
+            client.pushed_authorization_request_endpoint,
+            data={"request": str(signed.request)}, auth=client.auth)
+        r.raise_for_status()
+        pushed = RequestUriParameterAuthorizationRequest(
+            authorization_endpoint=client.authorization_endpoint,
+            client_id=spec["client_id"], request_uri=r.json()["request_uri"])
+        out["url"] = str(pushed.uri)
+    else:
+        out["url"] = str(signed.uri)
+    return out
+
+
 def par_token(spec):
     client = client_for(spec, redirect_uri=spec["redirect_uri"])
     request = AuthorizationRequest(
@@ -124,7 +157,7 @@ def par_token(spec):
 def main():
     spec = json.load(sys.stdin)
     step = {"key": key, "flow": flow, "assertion": assertion, "par": par,
-            "par_token": par_token}[spec["step"]]
+            "jar": jar, "par_token": par_token}[spec["step"]]
     print(json.dumps(step(spec)))
 
 

@@ -12,6 +12,7 @@ pub mod rfc7662;
 pub mod rfc8414;
 pub mod rfc8628;
 pub mod rfc9068;
+pub mod rfc9101;
 pub mod rfc9126;
 pub mod rfc9207;
 pub mod server;

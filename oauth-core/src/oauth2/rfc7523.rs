@@ -373,6 +373,25 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 )));
             }
         }
+        // Any registered JWK Set (for assertions or request objects) holds
+        // keys this server can verify with.
+        if let Some(keys) = &metadata.jwks {
+            if keys.keys.len() > crate::oauth2::rfc7591::MAX_LIST_LEN {
+                return Err(invalid(format!(
+                    "jwks may hold at most {} keys",
+                    crate::oauth2::rfc7591::MAX_LIST_LEN
+                )));
+            }
+            if keys
+                .keys
+                .iter()
+                .any(|key| jsonwebtoken::DecodingKey::from_jwk(key).is_err())
+            {
+                return Err(invalid(
+                    "a key of jwks cannot be used to verify signatures".into(),
+                ));
+            }
+        }
         if method.as_str() != PRIVATE_KEY_JWT {
             return Ok(());
         }
@@ -382,24 +401,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     .into(),
             ));
         }
-        let Some(keys) = metadata.jwks.as_ref().filter(|k| !k.keys.is_empty()) else {
+        if metadata.jwks.as_ref().is_none_or(|k| k.keys.is_empty()) {
             return Err(invalid(
                 "private_key_jwt needs jwks: the public keys the client signs its assertions with"
                     .into(),
             ));
-        };
-        if keys.keys.len() > crate::oauth2::rfc7591::MAX_LIST_LEN {
-            return Err(invalid(format!(
-                "jwks may hold at most {} keys",
-                crate::oauth2::rfc7591::MAX_LIST_LEN
-            )));
-        }
-        for key in &keys.keys {
-            if jsonwebtoken::DecodingKey::from_jwk(key).is_err() {
-                return Err(invalid(
-                    "a key of jwks cannot be used to verify signatures".into(),
-                ));
-            }
         }
         Ok(())
     }

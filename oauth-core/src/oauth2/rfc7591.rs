@@ -408,6 +408,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         }
         self.validate_openid_metadata(&metadata)?;
         self.validate_client_assertion_metadata(&metadata)?;
+        self.validate_request_object_metadata(&metadata)?;
         self.validate_access_token_strategy(&metadata)?;
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)

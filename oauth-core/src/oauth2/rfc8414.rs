@@ -171,6 +171,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();
         }
+        if !response_types.is_empty() {
+            // RFC 9101 §10.5 (and RFC 8414 §2).
+            doc["request_object_signing_alg_values_supported"] =
+                self.request_object_algorithms().into();
+            doc["require_signed_request_object"] = false.into();
+        }
         if let Some(p) = &endpoints.pushed_authorization_request {
             // RFC 9126 §5.
             doc["pushed_authorization_request_endpoint"] = url(p).into();

@@ -97,11 +97,19 @@ pub struct FromPushedRequest {
 /// Where an authorization request's parameters came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RequestSource {
-    /// The request itself (query or form).
-    Direct,
+    /// The request itself (query or form), or its signed request object
+    /// (`signed`, RFC 9101).
+    Direct {
+        /// Whether the parameters came from a signed request object.
+        signed: bool,
+    },
     /// Being pushed (validated at the pushed authorization request
-    /// endpoint, where pushing is what is required).
-    Pushing,
+    /// endpoint, where pushing is what is required), as form parameters
+    /// or a signed request object (`signed`).
+    Pushing {
+        /// Whether the parameters came from a signed request object.
+        signed: bool,
+    },
     /// A pushed request, by the digest of its `request_uri`.
     Pushed(String),
 }
@@ -158,6 +166,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             }
         }
         params.push("client_id", client.client_id());
+        // §3: a request object pushed is the request (RFC 9101).
+        let signed = params.single("request").map_err(plain)?.is_some();
+        if let Some(object) = params.single("request").map_err(plain)? {
+            params = self
+                .request_object_params(request, &params, object)
+                .await
+                .map_err(plain)?;
+        }
         // §2.1: validated as the authorization endpoint would. Its errors
         // are answered here, not redirected.
         let at_endpoint = OAuth2Request {
@@ -169,9 +185,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             secure: request.secure,
             remote_addr: request.remote_addr,
         };
-        self.validate_authorization_params(&at_endpoint, &params, RequestSource::Pushing)
-            .await
-            .map_err(|e| plain(e.error().clone()))?;
+        self.validate_authorization_params(
+            &at_endpoint,
+            &params,
+            RequestSource::Pushing { signed },
+        )
+        .await
+        .map_err(|e| plain(e.error().clone()))?;
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", secrets::random_token(32));
         let expires_in = self.config.par.request_uri_lifetime;
         let encoded = params

@@ -197,13 +197,9 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationHook<S> for OpenIdConnec
         params: &Params,
         request: &mut AuthorizationRequest<S::Client>,
     ) -> Result<(), OAuth2Error> {
-        // §6: request objects are not supported here (JAR comes with PAR).
-        if params.single("request")?.is_some() {
-            return Err(OAuth2Error::new(
-                ErrorCode::Other("request_not_supported".into()),
-                "request objects are not supported",
-            ));
-        }
+        // §6: request objects by value are the engine's (RFC 9101), and
+        // its parameters are what reaches here; a request_uri other than a
+        // pushed request's is never fetched.
         if params.single("request_uri")?.is_some() {
             return Err(OAuth2Error::new(
                 ErrorCode::Other("request_uri_not_supported".into()),

@@ -116,9 +116,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .clone()
             .into();
         doc["claims_parameter_supported"] = true.into();
-        // Discovery §3 defaults request_uri_parameter_supported to true;
-        // request objects are refused (request_uri_not_supported).
-        doc["request_parameter_supported"] = false.into();
+        // Request objects by value (RFC 9101); Discovery §3 defaults
+        // request_uri_parameter_supported to true, but no URL is fetched
+        // (only pushed requests' references are accepted).
+        doc["request_parameter_supported"] = true.into();
         doc["request_uri_parameter_supported"] = false.into();
         doc["prompt_values_supported"] = PROMPT_VALUES.to_vec().into();
     }

@@ -269,6 +269,21 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         use AuthorizationError::Fatal;
         self.check_transport(request.secure).map_err(Fatal)?;
         let params = authorization_params(request);
+        // RFC 9101 §6.3: a signed request object's parameters are the
+        // request.
+        if let Some(object) = params.single("request").map_err(Fatal)? {
+            let object_params = self
+                .request_object_params(request, params, object)
+                .await
+                .map_err(Fatal)?;
+            return self
+                .validate_authorization_params(
+                    request,
+                    &object_params,
+                    RequestSource::Direct { signed: true },
+                )
+                .await;
+        }
         // RFC 9126 §4: a pushed request's parameters are the pushed ones.
         match self.pushed_params(params).await.map_err(Fatal)? {
             Some((pushed, digest)) => {
@@ -276,8 +291,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     .await
             }
             None => {
-                self.validate_authorization_params(request, params, RequestSource::Direct)
-                    .await
+                self.validate_authorization_params(
+                    request,
+                    params,
+                    RequestSource::Direct { signed: false },
+                )
+                .await
             }
         }
     }
@@ -361,7 +380,17 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             Err(e) => return Err(redirect(e, None)),
         };
         let fail = |error: OAuth2Error| redirect(error, state.clone());
-        if source == RequestSource::Direct && self.requires_pushed_requests(&client) {
+        let unsigned = matches!(
+            source,
+            RequestSource::Direct { signed: false } | RequestSource::Pushing { signed: false }
+        );
+        if unsigned && self.requires_signed_request_object(&client) {
+            return Err(fail(OAuth2Error::invalid_request(
+                "this client's authorization requests must be signed request objects (RFC 9101 §10.5)",
+            )));
+        }
+        if matches!(source, RequestSource::Direct { .. }) && self.requires_pushed_requests(&client)
+        {
             return Err(fail(OAuth2Error::invalid_request(
                 "this client's authorization requests must be pushed to the pushed \
                  authorization request endpoint (RFC 9126)",
