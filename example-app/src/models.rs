@@ -118,6 +118,8 @@ pub struct Token {
     pub grant_issued_at: Option<i64>,
     /// When the refresh token was rotated out, for the grace period.
     pub refresh_token_rotated_at: Option<i64>,
+    /// DPoP: the thumbprint of the key the token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// An authorization code waiting to be redeemed.

@@ -32,6 +32,15 @@ impl Method {
             Method::Other(name.to_ascii_uppercase())
         }
     }
+
+    /// The method's name, upper-case (`GET`), as DPoP's `htm` names it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Other(name) => name,
+        }
+    }
 }
 
 /// Decoded `name=value` pairs from a query string or a form body, in order,
@@ -221,6 +230,10 @@ pub struct OAuth2Request {
     /// well as per client (RFC 6819 §5.1.4.2.3), so that one guesser is cut
     /// off without locking the client out for everyone else.
     pub remote_addr: Option<IpAddr>,
+    /// The thumbprint of the key of a DPoP proof the engine verified for
+    /// this request (RFC 9449); set by the token endpoint, never read from
+    /// the wire.
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 impl fmt::Debug for OAuth2Request {
@@ -269,7 +282,16 @@ impl OAuth2Request {
             form: Params::default(),
             secure,
             remote_addr: None,
+            dpop_jkt: None,
         }
+    }
+
+    /// The thumbprint (`cnf.jkt`) of the key of the DPoP proof the token
+    /// endpoint verified for this request, which the tokens a grant issues
+    /// are bound to (RFC 9449 §5): what a custom grant puts in its
+    /// [`TokenSpec`](crate::TokenSpec). `None` without a proof.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
     }
 
     /// A `GET` request.

@@ -87,6 +87,9 @@ impl OAuth2Token for StoredToken {
     fn refresh_token_rotated_at(&self) -> Option<i64> {
         self.refresh_token_rotated_at
     }
+    fn dpop_jkt(&self) -> Option<&str> {
+        self.token.dpop_jkt.as_deref()
+    }
 }
 
 impl OAuth2AuthorizationCode for NewAuthorizationCode {

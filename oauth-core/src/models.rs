@@ -257,6 +257,13 @@ pub trait OAuth2Token: Send + Sync {
         None
     }
 
+    /// The thumbprint of the DPoP key the token is bound to (RFC 9449 §6,
+    /// `cnf.jkt`); `None` for a bearer token, or a model without this
+    /// column.
+    fn dpop_jkt(&self) -> Option<&str> {
+        None
+    }
+
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
         self.issued_at().saturating_add(self.expires_in())
@@ -384,6 +391,10 @@ pub struct NewToken {
     /// [`OAuth2Token::grant_issued_at`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_issued_at: Option<i64>,
+    /// The RFC 7638 thumbprint of the DPoP key the token is bound to
+    /// (RFC 9449 §6: `cnf.jkt`); `None` for a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// An authorization code the engine has issued and storage must persist.

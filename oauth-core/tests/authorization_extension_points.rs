@@ -59,6 +59,7 @@ impl ResponseTypeHandler<MemoryStorage> for TicketResponse {
                 scope: request.scope.clone(),
                 refresh_scope: None,
                 grant_id: oauth_core::new_grant_id(),
+                dpop_jkt: None,
             })
             .await?;
         let seat = request.extensions.get::<Seat>().expect("set in validate");

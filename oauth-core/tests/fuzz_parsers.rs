@@ -232,10 +232,8 @@ fn bearer_header() {
                 request = if input.form_encoded {
                     request.with_form(pairs)
                 } else {
-                    OAuth2Request {
-                        form: Params::from_pairs(pairs),
-                        ..request
-                    }
+                    request.form = Params::from_pairs(pairs);
+                    request
                 };
             }
             let config = Config {

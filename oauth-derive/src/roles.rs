@@ -146,6 +146,12 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::OptInstant,
         "when the refresh token was rotated out, while its one retry in the grace period is unused",
     ),
+    role(
+        "dpop_jkt",
+        false,
+        Kind::OptText,
+        "DPoP (RFC 9449): the thumbprint of the key the token is bound to",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[

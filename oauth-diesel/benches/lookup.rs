@@ -76,6 +76,7 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
             grant_id: format!("grant-{i}"),
             authentication: None,
             grant_issued_at: None,
+            dpop_jkt: None,
         };
         Token::insert(&mut conn, &token).expect("insert");
     }

@@ -69,6 +69,8 @@ pub struct Token {
     /// When the refresh token was rotated out, while its grace retry is
     /// unused.
     pub refresh_token_rotated_at: Option<i64>,
+    /// DPoP: the thumbprint of the key the token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// A row of `oauth2_grant`.

@@ -32,6 +32,7 @@ diesel::table! {
         authentication -> Nullable<Text>,
         grant_issued_at -> Nullable<BigInt>,
         refresh_token_rotated_at -> Nullable<BigInt>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 

@@ -71,5 +71,6 @@ pub fn bearer_token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
         grant_id: format!("grant-{raw}"),
         authentication: None,
         grant_issued_at: None,
+        dpop_jkt: None,
     }
 }

@@ -187,6 +187,7 @@ fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
         grant_id: grant.into(),
         authentication: None,
         grant_issued_at: Some(1_699_990_000),
+        dpop_jkt: None,
     }
 }
 

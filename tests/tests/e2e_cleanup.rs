@@ -23,6 +23,7 @@ fn token(name: &str, issued_at: i64) -> NewToken {
         grant_id: format!("grant-{name}"),
         authentication: None,
         grant_issued_at: None,
+        dpop_jkt: None,
     }
 }
 

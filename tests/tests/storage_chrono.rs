@@ -72,6 +72,7 @@ async fn instants_are_stored_as_utc_timestamps() {
         grant_id: "g".into(),
         authentication: None,
         grant_issued_at: None,
+        dpop_jkt: None,
     })
     .await
     .unwrap();

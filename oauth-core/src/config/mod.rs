@@ -38,8 +38,8 @@ use crate::scope::Scope;
 mod sections;
 
 pub use sections::{
-    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Lifetimes, Limits, Par,
-    PasswordLimit, Pkce, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
+    Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Dpop, Lifetimes, Limits,
+    Par, PasswordLimit, Pkce, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
@@ -84,6 +84,8 @@ pub struct Config {
     pub pkce: Pkce,
     /// Pushed authorization requests (RFC 9126).
     pub par: Par,
+    /// DPoP proofs (RFC 9449).
+    pub dpop: Dpop,
     /// Where resource requests may carry bearer tokens (RFC 6750 §2).
     pub bearer: Bearer,
     /// The scopes the server knows, and the default one.
@@ -118,6 +120,7 @@ impl Default for Config {
             consent: ConsentSettings::default(),
             pkce: Pkce::default(),
             par: Par::default(),
+            dpop: Dpop::default(),
             bearer: Bearer::default(),
             scopes: Scopes::default(),
             proxy: Proxy::default(),
@@ -166,6 +169,18 @@ impl Config {
         check_scope("default", &self.scopes.default)?;
         self.validate_device()?;
         self.validate_limits()?;
+        if self.dpop.algorithms.is_empty()
+            || self
+                .dpop
+                .algorithms
+                .iter()
+                .any(|a| crate::jose::supported_algorithm(a).is_none())
+        {
+            return Err("oauth2.dpop.algorithms must name RS256, ES256 or EdDSA".into());
+        }
+        if !(1..=3600).contains(&self.dpop.proof_max_age) {
+            return Err("oauth2.dpop.proof_max_age must be 1 to 3600 seconds".into());
+        }
         if !(1..=600).contains(&self.par.request_uri_lifetime) {
             return Err("oauth2.par.request_uri_lifetime must be 1 to 600 seconds".into());
         }

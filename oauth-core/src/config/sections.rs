@@ -86,6 +86,28 @@ impl Default for ConsentSettings {
     }
 }
 
+/// DPoP, RFC 9449 (`[oauth2.dpop]`): proofs of possession that bind
+/// tokens to a client's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dpop {
+    /// The `alg` values proofs may be signed with (`ES256`, `EdDSA`,
+    /// `RS256`; RFC 9449 §4.3: asymmetric only).
+    pub algorithms: Vec<String>,
+    /// How old a proof's `iat` may be, in seconds (300); a proof's `jti`
+    /// is remembered that long to refuse its replay (§11.1).
+    pub proof_max_age: i64,
+}
+
+impl Default for Dpop {
+    fn default() -> Dpop {
+        Dpop {
+            algorithms: vec!["ES256".into(), "EdDSA".into(), "RS256".into()],
+            proof_max_age: 300,
+        }
+    }
+}
+
 /// Pushed authorization requests, RFC 9126 (`[oauth2.par]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

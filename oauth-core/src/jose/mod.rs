@@ -42,7 +42,7 @@ pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
 pub use keyring::{KeyRing, KeySealer, OpenedKeys, SigningKeyStorage, StoredSigningKey};
 pub use keys::SigningKey;
-pub use verify::{Verification, Verified, verify};
+pub use verify::{PRIVATE_JWK_MEMBERS, Verification, Verified, verify, verify_with_header_jwk};
 
 /// Why a key could not be made or read, or a token not be signed or
 /// verified. The messages name the rule, never key material.

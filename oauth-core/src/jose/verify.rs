@@ -61,6 +61,17 @@ pub struct Verified {
 /// the signature. Keys the token carries (`jwk`, `jku`, `x5u`, `x5c`) are
 /// never used: only `keys` is trusted (RFC 8725 §3.10).
 pub fn verify(token: &str, keys: &JwkSet, v: &Verification<'_>) -> Result<Verified, JoseError> {
+    verify_keys(token, keys, v, false)
+}
+
+/// [`verify`], or with `embedded` the key of the header's own `jwk` (which
+/// is then the only key of `keys`).
+fn verify_keys(
+    token: &str,
+    keys: &JwkSet,
+    v: &Verification<'_>,
+    embedded: bool,
+) -> Result<Verified, JoseError> {
     let mut parts = token.split('.');
     let (Some(header_b64), Some(_), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -102,6 +113,7 @@ pub fn verify(token: &str, keys: &JwkSet, v: &Verification<'_>) -> Result<Verifi
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| JoseError::Malformed("the header is not a JWS header"))?;
     let key = match header.kid.as_deref() {
+        _ if embedded => keys.keys.first(),
         Some(kid) => keys.find(kid),
         None if keys.keys.len() == 1 => keys.keys.first(),
         None => None,
@@ -132,6 +144,43 @@ pub fn verify(token: &str, keys: &JwkSet, v: &Verification<'_>) -> Result<Verifi
         header: data.header,
         claims: data.claims,
     })
+}
+
+/// The members of a JWK that belong to a private or symmetric key (RFC
+/// 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
+pub const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Verifies a compact JWS signed by the key its own header carries as
+/// `jwk`: a proof of possession of that key (RFC 9449 §4.3), not a token
+/// whose issuer is trusted, which [`verify`] is for. The same refusals
+/// apply (`alg` allowed, never `none` or a symmetric one; no `crit`; the
+/// key fits the algorithm), and the `jwk` must be a public key. Returns
+/// the verified token and the key, whose RFC 7638 thumbprint names it.
+pub fn verify_with_header_jwk(
+    token: &str,
+    v: &Verification<'_>,
+) -> Result<(Verified, Jwk), JoseError> {
+    let header_b64 = token.split('.').next().unwrap_or_default();
+    let raw_header: Value = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(Value::is_object)
+        .ok_or(JoseError::Malformed("the header is not a JSON object"))?;
+    let raw_jwk = raw_header
+        .get("jwk")
+        .filter(|j| j.is_object())
+        .ok_or(JoseError::Header("the header has no jwk"))?;
+    if PRIVATE_JWK_MEMBERS.iter().any(|m| raw_jwk.get(m).is_some()) {
+        return Err(JoseError::Header("the header's jwk is not a public key"));
+    }
+    let jwk: Jwk = serde_json::from_value(raw_jwk.clone())
+        .map_err(|_| JoseError::Header("the header's jwk is not a JWK"))?;
+    let keys = JwkSet {
+        keys: vec![jwk.clone()],
+    };
+    let verified = verify_keys(token, &keys, v, true)?;
+    Ok((verified, jwk))
 }
 
 /// RFC 8725 §3.1 and RFC 7517 §4.2-§4.4: a key is used only with its own

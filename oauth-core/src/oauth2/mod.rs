@@ -15,4 +15,5 @@ pub mod rfc9068;
 pub mod rfc9101;
 pub mod rfc9126;
 pub mod rfc9207;
+pub mod rfc9449;
 pub mod server;

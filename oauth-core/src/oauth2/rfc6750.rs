@@ -17,6 +17,10 @@ pub struct BearerError {
     pub error: Option<OAuth2Error>,
     /// For `insufficient_scope`, the scope the resource requires.
     pub scope: Option<Scope>,
+    /// For a refusal of a DPoP request or of a DPoP-bound token (RFC 9449
+    /// §7.1): the `algs` of its `WWW-Authenticate: DPoP` challenge, which
+    /// replaces the `Bearer` one.
+    pub dpop_algs: Option<String>,
 }
 
 impl BearerError {
@@ -24,6 +28,7 @@ impl BearerError {
         BearerError {
             error: None,
             scope: None,
+            dpop_algs: None,
         }
     }
 
@@ -31,6 +36,15 @@ impl BearerError {
         BearerError {
             error: Some(error),
             scope: None,
+            dpop_algs: None,
+        }
+    }
+
+    /// This refusal with the `DPoP` challenge of RFC 9449 §7.1.
+    fn with_dpop(self, algs: String) -> BearerError {
+        BearerError {
+            dpop_algs: Some(algs),
+            ..self
         }
     }
 
@@ -43,6 +57,8 @@ impl BearerError {
                 ErrorCode::InvalidToken => 401,
                 ErrorCode::InsufficientScope => 403,
                 ErrorCode::InvalidRequest => 400,
+                // RFC 9449 §7.1: a bad proof is an authentication failure.
+                ErrorCode::Other(ref c) if c == "invalid_dpop_proof" => 401,
                 _ => e.code.status(),
             },
         }
@@ -67,10 +83,17 @@ impl BearerError {
         if let Some(scope) = &self.scope {
             attrs.push(format!("scope=\"{scope}\""));
         }
+        let scheme = match &self.dpop_algs {
+            Some(algs) => {
+                attrs.push(format!("algs=\"{}\"", quote_safe(algs)));
+                "DPoP"
+            }
+            None => "Bearer",
+        };
         if attrs.is_empty() {
-            "Bearer".to_owned()
+            scheme.to_owned()
         } else {
-            format!("Bearer {}", attrs.join(", "))
+            format!("{scheme} {}", attrs.join(", "))
         }
     }
 
@@ -98,6 +121,14 @@ impl BearerError {
             },
         }
     }
+}
+
+/// An access token as a resource request presents it.
+struct Presented {
+    digest: String,
+    raw: String,
+    /// In the `DPoP` authorization scheme.
+    dpop: bool,
 }
 
 /// Keeps a value legal inside a quoted-string.
@@ -129,20 +160,30 @@ pub fn extract_bearer_token<'r>(
     request: &'r OAuth2Request,
     config: &Config,
 ) -> Result<Option<&'r str>, BearerError> {
-    let mut found: Vec<&str> = Vec::new();
+    Ok(extract_access_token(request, config)?.map(|(token, _)| token))
+}
+
+/// [`extract_bearer_token`], also accepting the `DPoP` authorization
+/// scheme (RFC 9449 §7.1), which the flag says was used.
+pub fn extract_access_token<'r>(
+    request: &'r OAuth2Request,
+    config: &Config,
+) -> Result<Option<(&'r str, bool)>, BearerError> {
+    let mut found: Vec<(&str, bool)> = Vec::new();
     let header = request
         .header_checked("authorization")
         .map_err(BearerError::new)?;
     if let Some(value) = header {
         let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-        if scheme.eq_ignore_ascii_case("bearer") {
+        let dpop = scheme.eq_ignore_ascii_case("dpop");
+        if scheme.eq_ignore_ascii_case("bearer") || dpop {
             let token = rest.trim_start_matches(' ');
             if !is_b64token(token) {
                 return Err(BearerError::new(OAuth2Error::invalid_request(
-                    "the Authorization header does not hold a well-formed bearer token",
+                    "the Authorization header does not hold a well-formed access token",
                 )));
             }
-            found.push(token);
+            found.push((token, dpop));
         }
     }
     if config.bearer.in_body
@@ -153,7 +194,7 @@ pub fn extract_bearer_token<'r>(
             .single("access_token")
             .map_err(BearerError::new)?
     {
-        found.push(t);
+        found.push((t, false));
     }
     if config.bearer.in_query
         && let Some(t) = request
@@ -161,11 +202,11 @@ pub fn extract_bearer_token<'r>(
             .single("access_token")
             .map_err(BearerError::new)?
     {
-        found.push(t);
+        found.push((t, false));
     }
     match found.as_slice() {
         [] => Ok(None),
-        [one] => Ok(Some(one)),
+        [one] => Ok(Some(*one)),
         _ => Err(BearerError::new(OAuth2Error::invalid_request(
             "the request uses more than one method to send the access token",
         ))),
@@ -180,15 +221,16 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
         required: &ScopeRequirement,
     ) -> Result<S::Token, BearerError> {
-        let Some(digest) = self.bearer_digest(request)? else {
+        let Some(presented) = self.presented_token(request)? else {
             return Err(BearerError::missing());
         };
         let token = self
             .storage
-            .find_access_token(&digest)
+            .find_access_token(&presented.digest)
             .await
             .map_err(|e| BearerError::new(e.into()))?;
-        self.admit_bearer(token, required)
+        self.admit_bearer(token, required, request, &presented)
+            .await
     }
 
     /// [`validate_bearer`](Self::validate_bearer), also returning the user
@@ -221,6 +263,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ///     grant_id: "g1".into(),
     ///     authentication: None,
     ///     grant_issued_at: None,
+    ///     dpop_jkt: None,
     /// }).await.unwrap();
     /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
     ///
@@ -242,37 +285,56 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         U: Send + 'static,
         S: UserStorage<U>,
     {
-        let Some(digest) = self.bearer_digest(request)? else {
+        let Some(presented) = self.presented_token(request)? else {
             return Err(BearerError::missing());
         };
         let (token, user) = match self
             .storage
-            .find_access_token_and_user(&digest)
+            .find_access_token_and_user(&presented.digest)
             .await
             .map_err(|e| BearerError::new(e.into()))?
         {
             Some((token, user)) => (Some(token), user),
             None => (None, None),
         };
-        Ok((self.admit_bearer(token, required)?, user))
+        let token = self
+            .admit_bearer(token, required, request, &presented)
+            .await?;
+        Ok((token, user))
     }
 
-    /// The digest of the request's bearer token (`None` when it has none),
-    /// after the transport check.
-    fn bearer_digest(&self, request: &OAuth2Request) -> Result<Option<String>, BearerError> {
+    /// The request's access token (`None` when it has none), after the
+    /// transport check.
+    fn presented_token(&self, request: &OAuth2Request) -> Result<Option<Presented>, BearerError> {
         self.check_transport(request.secure)
             .map_err(BearerError::new)?;
-        Ok(extract_bearer_token(request, &self.config)?.map(secrets::digest))
+        Ok(
+            extract_access_token(request, &self.config)?.map(|(raw, dpop)| Presented {
+                digest: secrets::digest(raw),
+                raw: raw.to_owned(),
+                dpop,
+            }),
+        )
     }
 
-    /// The token found for a bearer token, if it may be used for a resource
-    /// that requires `required`.
-    fn admit_bearer(
+    /// The token found for a presented token, if it may be used for a
+    /// resource that requires `required`: live, presented as its binding
+    /// says (RFC 9449 §7), and with the scope.
+    async fn admit_bearer(
         &self,
         token: Option<S::Token>,
         required: &ScopeRequirement,
+        request: &OAuth2Request,
+        presented: &Presented,
     ) -> Result<S::Token, BearerError> {
-        let invalid = |d: &str| BearerError::new(OAuth2Error::invalid_token(d));
+        let dpop = |e: BearerError| {
+            if presented.dpop {
+                e.with_dpop(self.dpop_challenge_algs())
+            } else {
+                e
+            }
+        };
+        let invalid = |d: &str| dpop(BearerError::new(OAuth2Error::invalid_token(d)));
         let Some(token) = token else {
             return Err(invalid("the access token is invalid"));
         };
@@ -282,15 +344,56 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if token.is_expired(self.now()) {
             return Err(invalid("the access token has expired"));
         }
+        self.check_binding(&token, request, presented).await?;
         if !required.is_satisfied_by(&token.scope()) {
-            return Err(BearerError {
+            return Err(dpop(BearerError {
                 error: Some(OAuth2Error::insufficient_scope(
                     "the access token does not have the scope this resource requires",
                 )),
                 scope: required.scope().cloned(),
-            });
+                dpop_algs: None,
+            }));
         }
         Ok(token)
+    }
+
+    /// RFC 9449 §7: a bound token only in the `DPoP` scheme, with a proof
+    /// by its key for this request and this token; a token that is not
+    /// bound never in the `DPoP` scheme.
+    async fn check_binding(
+        &self,
+        token: &S::Token,
+        request: &OAuth2Request,
+        presented: &Presented,
+    ) -> Result<(), BearerError> {
+        let refuse = |e: OAuth2Error| BearerError::new(e).with_dpop(self.dpop_challenge_algs());
+        match (token.dpop_jkt(), presented.dpop) {
+            (None, false) => Ok(()),
+            (None, true) => Err(refuse(OAuth2Error::invalid_token(
+                "the access token is not DPoP-bound: present it as a Bearer token",
+            ))),
+            (Some(_), false) => Err(refuse(OAuth2Error::invalid_token(
+                "the access token is DPoP-bound: present it with the DPoP scheme and a proof",
+            ))),
+            (Some(jkt), true) => {
+                let proof = self
+                    .check_dpop_proof(request, Some(&presented.raw))
+                    .await
+                    .map_err(refuse)?
+                    .ok_or_else(|| {
+                        refuse(crate::oauth2::rfc9449::invalid_dpop_proof(
+                            "a DPoP proof is required with this token",
+                        ))
+                    })?;
+                if proof.jkt == jkt {
+                    Ok(())
+                } else {
+                    Err(refuse(OAuth2Error::invalid_token(
+                        "the DPoP proof is not by the key the access token is bound to",
+                    )))
+                }
+            }
+        }
     }
 
     /// [`validate_bearer`](Self::validate_bearer) with the refusal already

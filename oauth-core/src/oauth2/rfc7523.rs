@@ -337,10 +337,9 @@ impl<S: OAuth2Storage> ClientAuthentication<S> for PrivateKeyJwt {
     }
 }
 
-/// The members of a JWK that belong to a private or symmetric key (RFC
-/// 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): a JWK Set registered for
-/// verification holds none of them.
-pub const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+/// The members of a JWK that belong to a private or symmetric key: a JWK
+/// Set registered for verification holds none of them.
+pub use crate::jose::PRIVATE_JWK_MEMBERS;
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// The checks of registration for JWT client authentication: a

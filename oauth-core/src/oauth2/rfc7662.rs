@@ -92,6 +92,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(user) = token.user_id() {
             body["sub"] = user.into();
         }
+        // RFC 9449 §6.2: the key a bound token is bound to.
+        if let Some(jkt) = token.dpop_jkt() {
+            body["cnf"] = serde_json::json!({ "jkt": jkt });
+        }
         Ok(body)
     }
 }

@@ -171,6 +171,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();
         }
+        // RFC 9449 §5.1.
+        doc["dpop_signing_alg_values_supported"] = self
+            .dpop_algorithms()
+            .into_iter()
+            .map(crate::jose::algorithm_name)
+            .collect::<Vec<_>>()
+            .into();
         if !response_types.is_empty() {
             // RFC 9101 §10.5 (and RFC 8414 §2).
             doc["request_object_signing_alg_values_supported"] =

@@ -156,6 +156,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if !record.scope.is_empty() {
             claims.insert("scope".into(), record.scope.clone().into());
         }
+        // RFC 9449 §6.1: the key a bound token is bound to.
+        if let Some(jkt) = &record.dpop_jkt {
+            claims.insert("cnf".into(), serde_json::json!({ "jkt": jkt }));
+        }
         if let Some(a) = &record.authentication {
             if let Some(t) = a.auth_time {
                 claims.insert("auth_time".into(), t.into());

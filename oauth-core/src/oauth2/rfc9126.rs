@@ -184,6 +184,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             form: Params::default(),
             secure: request.secure,
             remote_addr: request.remote_addr,
+            dpop_jkt: None,
         };
         self.validate_authorization_params(
             &at_endpoint,

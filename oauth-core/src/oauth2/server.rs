@@ -391,10 +391,16 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .map(|_| self.refresh_token_generator.generate(&context));
         let expires_in = self.config.expires_in_for(spec.grant_type);
         let now = self.now();
+        // RFC 9449 §5: a bound token's type is DPoP.
+        let token_type = if spec.dpop_jkt.is_some() {
+            crate::oauth2::rfc9449::DPOP
+        } else {
+            "Bearer"
+        };
         let record = NewToken {
             client_id: spec.client_id.to_owned(),
             user_id: spec.user_id.clone(),
-            token_type: "Bearer".into(),
+            token_type: token_type.into(),
             access_token_digest: secrets::digest(&access_token),
             refresh_token_digest: refresh_token.as_deref().map(secrets::digest),
             scope: spec.scope.to_string(),
@@ -409,10 +415,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             authentication: None,
             // A new grant begins now; a refresh puts back its grant's start.
             grant_issued_at: Some(now),
+            dpop_jkt: spec.dpop_jkt,
         };
         IssuedToken {
             access_token: secrets::AccessToken::new(access_token),
-            token_type: "Bearer".into(),
+            token_type: token_type.into(),
             expires_in,
             refresh_token: refresh_token.map(secrets::RefreshToken::new),
             scope: spec.scope,
@@ -491,6 +498,10 @@ pub struct TokenSpec<'a> {
     pub refresh_scope: Option<Scope>,
     /// The grant (family) id; [`new_grant_id`] for a fresh grant.
     pub grant_id: String,
+    /// The DPoP key to bind the token to (RFC 9449 §5):
+    /// [`OAuth2Request::dpop_jkt`](crate::OAuth2Request::dpop_jkt) of the
+    /// token request, `None` for a bearer token.
+    pub dpop_jkt: Option<String>,
 }
 
 /// A fresh, random grant (token family) id.

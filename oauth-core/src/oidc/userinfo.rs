@@ -72,6 +72,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
                     "this access token does not act for a user",
                 )),
                 scope: required.scope().cloned(),
+                dpop_algs: token.dpop_jkt().map(|_| self.dpop_challenge_algs()),
             };
             return error.to_response(&self.config);
         };
@@ -81,6 +82,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
                     "the user of this access token no longer exists",
                 )),
                 scope: None,
+                dpop_algs: token.dpop_jkt().map(|_| self.dpop_challenge_algs()),
             };
             return error.to_response(&self.config);
         };

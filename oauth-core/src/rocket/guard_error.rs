@@ -73,6 +73,7 @@ impl GuardError {
         let error = BearerError {
             error: Some(crate::OAuth2Error::insufficient_scope(description)),
             scope: None,
+            dpop_algs: None,
         };
         GuardError::bearer(&error, &Config::default())
     }

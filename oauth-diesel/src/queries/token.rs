@@ -26,6 +26,7 @@ macro_rules! oauth2_token {
         authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
         grant_issued_at: $($gstart_f:ident => $gstart_c:path : $gstart_t:ty)?,
         refresh_token_rotated_at: $($rot_f:ident => $rot_c:path : $rot_t:ty)?,
+        dpop_jkt: $($jkt_f:ident => $jkt_c:path : $jkt_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -89,6 +90,12 @@ macro_rules! oauth2_token {
                     else { None }
                 )
             }
+            fn dpop_jkt(&self) -> ::std::option::Option<&str> {
+                $crate::__oauth_or!(
+                    { $(self.$jkt_f.as_deref())? }
+                    else { None }
+                )
+            }
         }
 
         impl $crate::DieselToken for $model {
@@ -118,6 +125,7 @@ macro_rules! oauth2_token {
                                 new.grant_issued_at,
                             )?,
                         ),)?
+                        $($jkt_c.eq(new.dpop_jkt.as_deref()),)?
                     ))
                     .execute(conn)?;
                 Ok(())

@@ -279,6 +279,8 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for TokenResponse {
                     scope: request.scope.clone(),
                     refresh_scope: None,
                     grant_id: new_grant_id(),
+                    // The implicit grant has no token request to prove a key at.
+                    dpop_jkt: None,
                 },
                 request.authentication(login),
             )

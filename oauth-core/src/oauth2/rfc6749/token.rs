@@ -48,6 +48,17 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 "the grant type \"{grant_type}\" requires a confidential client"
             ))));
         }
+        // RFC 9449 §5: a proof binds what the grant issues to its key.
+        let bound;
+        let request = match self.check_dpop_proof(request, None).await.map_err(plain)? {
+            Some(proof) => {
+                let mut with_key = request.clone();
+                with_key.dpop_jkt = Some(proof.jkt);
+                bound = with_key;
+                &bound
+            }
+            None => request,
+        };
         let mut issued = grant
             .create_token(self, &client, request)
             .await

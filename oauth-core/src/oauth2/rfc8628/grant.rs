@@ -109,6 +109,7 @@ impl<S: DeviceCodeStorage> TokenGrant<S> for DeviceCodeGrant {
                     scope,
                     refresh_scope,
                     grant_id: digest,
+                    dpop_jkt: request.dpop_jkt().map(str::to_owned),
                 },
                 None,
             )

@@ -118,6 +118,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
                     scope,
                     refresh_scope,
                     grant_id: digest,
+                    dpop_jkt: request.dpop_jkt().map(str::to_owned),
                 },
                 context,
             )

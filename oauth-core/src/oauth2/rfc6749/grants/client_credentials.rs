@@ -44,6 +44,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for ClientCredentialsGrant {
                     scope,
                     refresh_scope: None,
                     grant_id: new_grant_id(),
+                    dpop_jkt: request.dpop_jkt().map(str::to_owned),
                 },
                 None,
             )

@@ -60,6 +60,7 @@ use crate::storage::OAuth2Storage;
 ///             scope,
 ///             refresh_scope: None,
 ///             grant_id: new_grant_id(),
+///             dpop_jkt: request.dpop_jkt().map(str::to_owned),
 ///         }).await
 ///     }
 /// }

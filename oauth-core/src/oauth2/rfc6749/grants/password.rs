@@ -156,6 +156,7 @@ impl<S: OAuth2Storage, A: ResourceOwnerAuthenticator> TokenGrant<S> for Password
                     scope,
                     refresh_scope,
                     grant_id: new_grant_id(),
+                    dpop_jkt: request.dpop_jkt().map(str::to_owned),
                 },
                 None,
             )

@@ -72,6 +72,16 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
                 "the refresh token has been revoked",
             ));
         }
+        // RFC 9449 §5.0: a public client's refresh token is bound to the
+        // key of its first proof; only a proof by that key refreshes it.
+        if client.is_public()
+            && let Some(bound) = old.dpop_jkt()
+            && request.dpop_jkt() != Some(bound)
+        {
+            return Err(crate::oauth2::rfc9449::invalid_dpop_proof(
+                "this refresh token is bound to a DPoP key: refresh it with a proof by that key",
+            ));
+        }
         // RFC 9700 §4.14.2: idle and absolute lifetimes.
         if server
             .refresh_token_expires_at(&old)
@@ -105,6 +115,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             // §6: a new refresh token keeps the scope of the one presented.
             refresh_scope: server.config.refresh_tokens.rotate.then_some(granted),
             grant_id: old.grant_id().to_owned(),
+            dpop_jkt: request.dpop_jkt().map(str::to_owned),
         };
         // OpenID Connect Core §12.2: the ID tokens of a refresh report the
         // original login, without its nonce.

@@ -1,0 +1,190 @@
+//! RFC 9449, OAuth 2.0 Demonstrating Proof of Possession (DPoP): tokens
+//! bound to a key the client holds, usable only with a fresh proof signed
+//! by it.
+//!
+//! - **Proofs** (§4.3) are checked the same way at the token endpoint and
+//!   at resources: one `DPoP` header; `typ` `dpop+jwt`; an `alg` of
+//!   [`Dpop::algorithms`](crate::config::Dpop::algorithms) (asymmetric
+//!   only); a public `jwk` in the header whose key verifies the signature;
+//!   `htm` the request's method and `htu` its URL (query and fragment
+//!   ignored, compared after normalisation; from the configured issuer's
+//!   origin when there is one, so a `Host` header cannot choose it); `iat`
+//!   at most [`Dpop::proof_max_age`](crate::config::Dpop::proof_max_age)
+//!   seconds old and not ahead; a `jti` used once, across every instance on
+//!   the storage ([`OAuth2Storage::record_used_jti`], §11.1); and at a
+//!   resource `ath`, the hash of the access token presented (§7.1).
+//! - **Binding** (§5, §6): a token request with a valid proof gets
+//!   `token_type: DPoP`, and its token is stored with the RFC 7638
+//!   thumbprint of the key (`cnf.jkt`, shown by introspection and carried
+//!   by JWT access tokens). The refresh token of a public client is bound
+//!   too: refreshing it takes a proof by the same key (§5.0); a
+//!   confidential client's may be refreshed with any key, or none.
+//! - **Resources** (§7): a bound token is accepted only in the `DPoP`
+//!   authorization scheme, with a proof by its key; presented as `Bearer`,
+//!   it is refused (§7.2), as is a token that is not bound presented as
+//!   `DPoP`. Refusals carry a `WWW-Authenticate: DPoP` challenge with the
+//!   `algs` accepted.
+//!
+//! Errors are `invalid_dpop_proof` (§5.0 at the token endpoint, §7.1 at
+//! resources).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::ThumbprintHash;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ErrorCode, OAuth2Error};
+use crate::http::{OAuth2Request, origin};
+use crate::jose::{self, Algorithm, Verification};
+use crate::oauth2::server::AuthorizationServer;
+use crate::storage::{OAuth2Storage, UsedJti};
+
+/// The `typ` of a proof (§4.2).
+pub const DPOP_JWT: &str = "dpop+jwt";
+/// The token type and authorization scheme of bound tokens (§5, §7.1).
+pub const DPOP: &str = "DPoP";
+/// The purpose under which proof `jti`s are recorded.
+const JTI_PURPOSE: &str = "dpop";
+/// A proof longer than this is refused before it is decoded.
+const MAX_PROOF_LEN: usize = 8 * 1024;
+/// How far ahead of the server's clock a proof's `iat` may be.
+const IAT_LEEWAY: i64 = 60;
+
+/// `invalid_dpop_proof` (§5.0, §7.1).
+pub fn invalid_dpop_proof(description: impl Into<String>) -> OAuth2Error {
+    OAuth2Error::new(ErrorCode::Other("invalid_dpop_proof".into()), description)
+}
+
+/// A proof that passed every check of §4.3: the thumbprint of its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DpopProof {
+    /// The RFC 7638 SHA-256 thumbprint of the proof's key (`cnf.jkt`).
+    pub jkt: String,
+}
+
+/// `ath` (§4.2): the base64url SHA-256 of an access token.
+pub fn access_token_hash(access_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(access_token.as_bytes()))
+}
+
+/// A URL as the proof's `htu` is compared (§4.3 item 9): parsed (which
+/// lowercases the scheme and host, drops a default port and resolves dot
+/// segments), without query and fragment.
+fn normalized(uri: &str) -> Option<String> {
+    let mut url = url::Url::parse(uri).ok()?;
+    url.set_query(None);
+    url.set_fragment(None);
+    Some(url.to_string())
+}
+
+impl<S: OAuth2Storage> AuthorizationServer<S> {
+    /// The algorithms proofs may be signed with, as configured.
+    pub fn dpop_algorithms(&self) -> Vec<Algorithm> {
+        self.config
+            .dpop
+            .algorithms
+            .iter()
+            .filter_map(|a| jose::supported_algorithm(a))
+            .collect()
+    }
+
+    /// The URL a proof sent with `request` must name (`htu`): the
+    /// request's path under the configured issuer's origin, or the request
+    /// URL itself when no issuer is configured.
+    fn expected_htu(&self, request: &OAuth2Request) -> Option<String> {
+        let path = match request.uri.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => request.uri.as_str(),
+        };
+        let base = match &self.config.issuer {
+            Some(issuer) => origin(issuer)?,
+            None => origin(&request.uri)?,
+        };
+        normalized(&format!("{base}{path}"))
+    }
+
+    /// The DPoP proof of `request`, checked (§4.3); `None` when it has no
+    /// `DPoP` header. `access_token` is the token presented with it at a
+    /// resource, whose hash the proof's `ath` must be.
+    pub async fn check_dpop_proof(
+        &self,
+        request: &OAuth2Request,
+        access_token: Option<&str>,
+    ) -> Result<Option<DpopProof>, OAuth2Error> {
+        let mut proofs = request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("dpop"))
+            .map(|(_, v)| v.as_str());
+        let Some(proof) = proofs.next() else {
+            return Ok(None);
+        };
+        // §4.3 item 1: one proof, one header.
+        if proofs.next().is_some() {
+            return Err(invalid_dpop_proof("more than one DPoP header"));
+        }
+        if proof.len() > MAX_PROOF_LEN {
+            return Err(invalid_dpop_proof("the DPoP proof is too long"));
+        }
+        let algorithms = self.dpop_algorithms();
+        let (verified, jwk) =
+            jose::verify_with_header_jwk(proof, &Verification::new(&algorithms).with_typ(DPOP_JWT))
+                .map_err(|e| invalid_dpop_proof(format!("the DPoP proof is refused: {e}")))?;
+        let claims = &verified.claims;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        let jti = text("jti")
+            .filter(|j| !j.is_empty() && j.len() <= 256)
+            .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs a jti"))?;
+        if text("htm") != Some(request.method.as_str()) {
+            return Err(invalid_dpop_proof(
+                "the DPoP proof's htm is not this request's method",
+            ));
+        }
+        let htu = text("htu").and_then(normalized);
+        if htu.is_none() || htu != self.expected_htu(request) {
+            return Err(invalid_dpop_proof(
+                "the DPoP proof's htu is not this request's URL",
+            ));
+        }
+        let now = self.now();
+        let max_age = self.config.dpop.proof_max_age;
+        let iat = claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs an iat"))?;
+        if iat < now.saturating_sub(max_age) || iat > now.saturating_add(IAT_LEEWAY) {
+            return Err(invalid_dpop_proof(
+                "the DPoP proof's iat is too old or ahead of the server's clock",
+            ));
+        }
+        if let Some(token) = access_token
+            && text("ath") != Some(access_token_hash(token).as_str())
+        {
+            return Err(invalid_dpop_proof(
+                "the DPoP proof's ath is not the hash of the access token",
+            ));
+        }
+        let jkt = jwk.thumbprint(ThumbprintHash::SHA256);
+        // §11.1: a proof is used once, until its iat leaves the window.
+        let used = UsedJti::new(
+            JTI_PURPOSE,
+            &jkt,
+            jti,
+            iat.saturating_add(max_age).saturating_add(IAT_LEEWAY),
+        );
+        if !self.storage.record_used_jti(&used, now).await? {
+            return Err(invalid_dpop_proof("the DPoP proof was used before (jti)"));
+        }
+        Ok(Some(DpopProof { jkt }))
+    }
+
+    /// The `algs` of a `WWW-Authenticate: DPoP` challenge (§7.1).
+    pub(crate) fn dpop_challenge_algs(&self) -> String {
+        self.dpop_algorithms()
+            .into_iter()
+            .map(jose::algorithm_name)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

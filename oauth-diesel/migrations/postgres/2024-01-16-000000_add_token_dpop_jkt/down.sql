@@ -1,0 +1,1 @@
+ALTER TABLE oauth2_token DROP COLUMN dpop_jkt;
