@@ -240,6 +240,26 @@ impl SigningKey {
         header.typ = Some(typ.to_owned());
         jsonwebtoken::encode(&header, claims, &self.encoding).map_err(key_error)
     }
+
+    /// A compact JWS whose header carries this key's public JWK (`jwk`)
+    /// instead of a `kid`: a proof of possession, as a DPoP proof is
+    /// (RFC 9449 §4.2, `typ` `dpop+jwt`), for clients and tests.
+    ///
+    /// ```
+    /// use oauth_core::jose::{Algorithm, SigningKey, Verification, verify_with_header_jwk};
+    /// let key = SigningKey::generate(Algorithm::ES256).unwrap();
+    /// let proof = key.sign_with_jwk("dpop+jwt", &serde_json::json!({"htm": "POST"})).unwrap();
+    /// let (verified, jwk) =
+    ///     verify_with_header_jwk(&proof, &Verification::new(&[Algorithm::ES256])).unwrap();
+    /// assert_eq!(verified.claims["htm"], "POST");
+    /// assert_eq!(jwk.common.key_id.as_deref(), Some(key.kid()));
+    /// ```
+    pub fn sign_with_jwk<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String, JoseError> {
+        let mut header = Header::new(self.alg);
+        header.typ = Some(typ.to_owned());
+        header.jwk = Some(self.public.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(key_error)
+    }
 }
 
 #[cfg(test)]
