@@ -28,6 +28,11 @@ PrivateKeyJwt. Prints {"url", "request_uri", "expires_in", "state",
 request object (RFC 9101), pushed when "push" is true, else by value in
 the URL. Prints what "par" prints but expires_in and request_uri.
 
+{"step": "dpop", "issuer", "client_id", "client_secret", "username",
+"resource"}: a DPoP-bound token by the password grant, used twice at the
+resource, then introspected. Prints {"token_type", "access_token", "me",
+"me_again", "cnf", "jkt"}.
+
 {"step": "par_token", ... the above ..., "callback"}: checks the callback
 (state, and iss by RFC 9207), exchanges the code with the PKCE verifier
 and PrivateKeyJwt, and validates the ID token (signature against the JWK
@@ -43,7 +48,7 @@ from datetime import datetime, timezone
 try:
     from jwskate import Jwk
     from requests_oauth2client import (
-        AuthorizationRequest, OAuth2Client, PrivateKeyJwt,
+        AuthorizationRequest, ClientSecretBasic, OAuth2Client, PrivateKeyJwt,
         RequestUriParameterAuthorizationRequest)
     from requests_oauth2client.exceptions import InvalidClient
 except ImportError as e:  # pragma: no cover
@@ -136,6 +141,30 @@ def jar(spec):
     return out
 
 
+def dpop(spec):
+    """DPoP (RFC 9449): the library makes a key, proves it at the token
+    endpoint (password grant, confidential client), and calls the
+    resource with the bound token and a fresh proof (with ath) each time.
+    Prints {"token_type", "access_token", "me", "me_again", "cnf"}."""
+    client = OAuth2Client.from_discovery_endpoint(
+        issuer=spec["issuer"],
+        auth=ClientSecretBasic(spec["client_id"], spec["client_secret"]),
+        testing=True)
+    token = client.resource_owner_password(
+        spec["username"], "valid", scope="profile", dpop=True)
+    me = client.session.get(spec["resource"], auth=token)
+    again = client.session.get(spec["resource"], auth=token)
+    info = client.introspect_token(token.access_token)
+    return {
+        "token_type": token.token_type,
+        "access_token": token.access_token,
+        "me": {"status": me.status_code, "body": me.json()},
+        "me_again": again.status_code,
+        "cnf": info.get("cnf"),
+        "jkt": token.dpop_key.private_key.public_jwk().thumbprint(),
+    }
+
+
 def par_token(spec):
     client = client_for(spec, redirect_uri=spec["redirect_uri"])
     request = AuthorizationRequest(
@@ -157,7 +186,7 @@ def par_token(spec):
 def main():
     spec = json.load(sys.stdin)
     step = {"key": key, "flow": flow, "assertion": assertion, "par": par,
-            "jar": jar, "par_token": par_token}[spec["step"]]
+            "jar": jar, "dpop": dpop, "par_token": par_token}[spec["step"]]
     print(json.dumps(step(spec)))
 
 
