@@ -13,7 +13,7 @@
 //! 2. the client registered `private_key_jwt`, and the signature verifies
 //!    with one of its registered keys by an allowed algorithm (and by its
 //!    `token_endpoint_auth_signing_alg` when it registered one); the
-//!    rules of [`jose::verify`](crate::jose::verify) apply (RFC 8725);
+//!    rules of [`jose::verify`] apply (RFC 8725);
 //! 3. `aud` names this server (§3 item 3): its issuer identifier, or the
 //!    URL of the endpoint the assertion was sent to (OpenID Connect Core §9:
 //!    "the URL of the Token Endpoint"). Both are derived from

@@ -6,7 +6,7 @@
 //!   by an algorithm this server allows (and the client's
 //!   `request_object_signing_alg` when it registered one); unsigned objects
 //!   (`alg=none`) are refused, as are the rules of
-//!   [`jose::verify`](crate::jose::verify) (RFC 8725).
+//!   [`jose::verify`] (RFC 8725).
 //! - Its `client_id` claim is the request's `client_id` (§5, §6.3), its
 //!   `iss` (if any) the client's, its `aud` this server's issuer identifier
 //!   (§10.2, the audience confusion it prevents), and its `exp` and `nbf`
