@@ -555,7 +555,8 @@ impl OAuth2Storage for MemoryStorage {
 
     async fn save_pushed_request(&self, request: PushedRequest) -> StorageResult<()> {
         let mut inner = self.lock();
-        if inner.pushed_requests.len() >= 4096 {
+        let kept = inner.pushed_requests.len();
+        if kept >= 4096 && kept.is_power_of_two() {
             // A request_uri lives at most 600 s, so one that expires 600 s
             // before this one has expired by now.
             let now = request.expires_at.saturating_sub(600);
@@ -577,8 +578,10 @@ impl OAuth2Storage for MemoryStorage {
 
     async fn record_used_jti(&self, used: &UsedJti, now: i64) -> StorageResult<bool> {
         let mut inner = self.lock();
-        // What has expired is swept once many are kept.
-        if inner.used_jtis.len() >= 4096 {
+        // What has expired is swept once many are kept, at each doubling:
+        // amortised constant time however many are live.
+        let kept = inner.used_jtis.len();
+        if kept >= 4096 && kept.is_power_of_two() {
             inner.used_jtis.retain(|_, expires_at| *expires_at >= now);
         }
         match inner.used_jtis.get(&used.key) {
