@@ -148,6 +148,8 @@ pub struct AuthorizationCode {
     pub code_challenge_method: Option<String>,
     /// OpenID Connect: the login, the nonce and the claims asked for.
     pub authentication: Option<String>,
+    /// DPoP: the thumbprint of the key the code is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// What a user granted a client (the `/account/apps` page lists them).

@@ -120,6 +120,9 @@ impl OAuth2AuthorizationCode for NewAuthorizationCode {
     fn authentication(&self) -> Option<Authentication> {
         self.authentication.clone()
     }
+    fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
+    }
 }
 
 #[derive(Default)]
@@ -574,6 +577,14 @@ impl OAuth2Storage for MemoryStorage {
 
     async fn take_pushed_request(&self, digest: &str) -> StorageResult<bool> {
         Ok(self.lock().pushed_requests.remove(digest).is_some())
+    }
+
+    fn binds_tokens_to_dpop_keys(&self) -> bool {
+        true
+    }
+
+    fn binds_codes_to_dpop_keys(&self) -> bool {
+        true
     }
 
     async fn record_used_jti(&self, used: &UsedJti, now: i64) -> StorageResult<bool> {

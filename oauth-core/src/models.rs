@@ -301,6 +301,12 @@ pub trait OAuth2AuthorizationCode: Send + Sync {
     fn authentication(&self) -> Option<Authentication> {
         None
     }
+    /// The thumbprint of the DPoP key the code is bound to (RFC 9449
+    /// §10): only a token request with a proof by that key redeems it.
+    /// `None` when unbound, or for a model without this column.
+    fn dpop_jkt(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The OpenID Connect context of a grant, stored as JSON with its code and
@@ -423,6 +429,10 @@ pub struct NewAuthorizationCode {
     /// The OpenID Connect context, for `openid` requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<Authentication>,
+    /// The thumbprint of the DPoP key the code is bound to (RFC 9449 §10:
+    /// `dpop_jkt`, or the proof at the PAR endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// Client metadata as RFC 7591 §2 defines it (what Authlib keeps in

@@ -78,6 +78,23 @@ pub trait OAuth2Storage: Send + Sync + 'static {
         false
     }
 
+    /// Whether the token model keeps the DPoP key a token is bound to
+    /// ([`OAuth2Token::dpop_jkt`]). Without it, a token request with a
+    /// DPoP proof gets a bearer token (`token_type: Bearer`, as from a
+    /// server without DPoP, RFC 9449 §5), never a "bound" token stored
+    /// unbound. The default is false.
+    fn binds_tokens_to_dpop_keys(&self) -> bool {
+        false
+    }
+
+    /// Whether the code model keeps the DPoP key a code is bound to
+    /// ([`OAuth2AuthorizationCode::dpop_jkt`]). Without it, an
+    /// authorization request naming `dpop_jkt` is refused rather than
+    /// given an unbound code. The default is false.
+    fn binds_codes_to_dpop_keys(&self) -> bool {
+        false
+    }
+
     /// The grace retry of a rotated-out refresh token, atomically: if the
     /// refresh token with digest `old_refresh_digest` was rotated out at or
     /// after `rotated_since` and its retry is unused, use the retry (its

@@ -492,3 +492,102 @@ async fn rfc9449_5_1_metadata_lists_the_proof_algorithms() {
     config.dpop.algorithms = vec!["HS256".into()];
     assert!(config.validate().is_err());
 }
+
+/// A code of `basic-client` for a request with these extra parameters.
+async fn code_with(server: &Server, extra: &[(&str, &str)]) -> String {
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", "basic-client"),
+        ("redirect_uri", REDIRECT),
+        ("scope", "profile"),
+    ];
+    params.extend_from_slice(extra);
+    obtain_code(server, &params).await
+}
+
+fn redeem(code: &str, dpop: Option<String>) -> OAuth2Request {
+    let mut r = token_request(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+    ]);
+    if let Some(p) = dpop {
+        r = r.with_header("DPoP", p);
+    }
+    r
+}
+
+#[tokio::test]
+async fn rfc9449_10_dpop_jkt_binds_the_code_to_the_key() {
+    let (server, _) = server();
+    let key = new_key();
+    let thumbprint = jkt(&key);
+    let code = code_with(&server, &[("dpop_jkt", &thumbprint)]).await;
+    let r = server
+        .create_token_response(&redeem(&code, Some(token_proof(&key, "c1"))))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json_body()["token_type"], "DPoP");
+    // Without a proof, or with another key's, the code is refused.
+    for dpop in [None, Some(token_proof(&new_key(), "c2"))] {
+        let code = code_with(&server, &[("dpop_jkt", &thumbprint)]).await;
+        let r = server.create_token_response(&redeem(&code, dpop)).await;
+        assert_error(&r, 400, "invalid_dpop_proof");
+    }
+    // A dpop_jkt that is not a thumbprint is refused at the endpoint.
+    let response = server
+        .create_authorization_response(
+            &authorize_request(&[
+                ("response_type", "code"),
+                ("client_id", "basic-client"),
+                ("redirect_uri", REDIRECT),
+                ("dpop_jkt", "not a thumbprint"),
+            ]),
+            oauth_core::Consent::Granted {
+                user_id: "alice".into(),
+            },
+        )
+        .await;
+    assert_eq!(redirect_params(&response)["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn rfc9449_10_1_a_proof_at_the_par_endpoint_binds_the_code() {
+    let (server, _) = server();
+    let key = new_key();
+    let par = |dpop: String, extra: Vec<(&'static str, String)>| {
+        let mut form: Vec<(&str, String)> = vec![
+            ("response_type", "code".into()),
+            ("redirect_uri", REDIRECT.into()),
+            ("scope", "profile".into()),
+        ];
+        form.extend(extra);
+        OAuth2Request::post("https://as.example/par")
+            .with_header("Authorization", basic("basic-client", SECRET))
+            .with_header("DPoP", dpop)
+            .with_form(form)
+    };
+    let r = server
+        .create_pushed_authorization_response(&par(
+            proof(&key, &claims("POST", "https://as.example/par", "par1")),
+            vec![],
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let uri = r.json_body()["request_uri"].as_str().unwrap().to_owned();
+    let code = obtain_code(
+        &server,
+        &[("client_id", "basic-client"), ("request_uri", &uri)],
+    )
+    .await;
+    let r = server.create_token_response(&redeem(&code, None)).await;
+    assert_error(&r, 400, "invalid_dpop_proof");
+    // dpop_jkt and the proof's key must agree.
+    let r = server
+        .create_pushed_authorization_response(&par(
+            proof(&key, &claims("POST", "https://as.example/par", "par2")),
+            vec![("dpop_jkt", jkt(&new_key()))],
+        ))
+        .await;
+    assert_error(&r, 400, "invalid_dpop_proof");
+}

@@ -191,6 +191,12 @@ const CODE_ROLES: &[Role] = &[
         Kind::OptText,
         "OpenID Connect: when and how the user logged in, as JSON, for the ID token",
     ),
+    role(
+        "dpop_jkt",
+        false,
+        Kind::OptText,
+        "DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to",
+    ),
 ];
 
 const USER_ROLES: &[Role] = &[role(

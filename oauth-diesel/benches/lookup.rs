@@ -247,6 +247,7 @@ fn grants(c: &mut Criterion) {
                 code_challenge_method: None,
                 nonce: None,
                 authentication: None,
+                dpop_jkt: None,
             };
             rt.block_on(storage.save_authorization_code(code))
                 .expect("code");

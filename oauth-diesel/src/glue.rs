@@ -61,6 +61,8 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
     /// Whether the model keeps `refresh_token_rotated_at`, which the
     /// refresh grace period needs.
     fn keeps_rotation_time() -> bool;
+    /// Whether the model keeps `dpop_jkt`, which DPoP-bound tokens need.
+    fn keeps_dpop_jkt() -> bool;
     /// Uses the grace retry of the rotated-out refresh token with this
     /// digest if it was rotated at or after `rotated_since` and the retry
     /// is unused; returns 1 for the caller that did it (always 0 without
@@ -145,6 +147,9 @@ pub trait DieselAuthorizationCode:
 {
     /// Inserts a new code.
     fn insert(conn: &mut AnyConnection, code: &NewAuthorizationCode) -> QueryResult<()>;
+    /// Whether the model keeps `dpop_jkt`, which codes bound to a DPoP key
+    /// need.
+    fn keeps_dpop_jkt() -> bool;
     /// The code with this digest.
     fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<Option<Self>>;
     /// Deletes the code with this digest; the number of rows deleted.

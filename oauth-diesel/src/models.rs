@@ -121,6 +121,8 @@ pub struct AuthorizationCode {
     pub code_challenge_method: Option<String>,
     /// OpenID Connect: the login, the nonce and the claims asked for, JSON.
     pub authentication: Option<String>,
+    /// DPoP: the thumbprint of the key the code is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// A row of `oauth2_signing_key`. `Debug` leaves the private key out.

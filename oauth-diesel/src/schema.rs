@@ -65,6 +65,7 @@ diesel::table! {
         code_challenge -> Nullable<Text>,
         code_challenge_method -> Nullable<Text>,
         authentication -> Nullable<Text>,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 

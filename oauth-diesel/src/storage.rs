@@ -512,6 +512,14 @@ where
         T::keeps_rotation_time()
     }
 
+    fn binds_tokens_to_dpop_keys(&self) -> bool {
+        T::keeps_dpop_jkt()
+    }
+
+    fn binds_codes_to_dpop_keys(&self) -> bool {
+        A::keeps_dpop_jkt()
+    }
+
     async fn retry_rotated_refresh_token(
         &self,
         old_refresh_digest: &str,

@@ -170,6 +170,7 @@ fn new_code(digest: &str) -> NewAuthorizationCode {
         code_challenge_method: Some("S256".into()),
         nonce: Some("n-0S6_WzA2Mj".into()),
         authentication: None,
+        dpop_jkt: None,
     }
 }
 

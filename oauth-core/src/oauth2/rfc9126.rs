@@ -174,6 +174,19 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 .await
                 .map_err(plain)?;
         }
+        // RFC 9449 §10.1: a DPoP proof at the PAR endpoint binds the code,
+        // as dpop_jkt does; both must then name the same key.
+        if let Some(proof) = self.check_dpop_proof(request, None).await.map_err(plain)? {
+            match params.single("dpop_jkt").map_err(plain)? {
+                Some(jkt) if jkt != proof.jkt => {
+                    return Err(plain(crate::oauth2::rfc9449::invalid_dpop_proof(
+                        "dpop_jkt is not the thumbprint of the DPoP proof's key",
+                    )));
+                }
+                Some(_) => {}
+                None => params.push("dpop_jkt", proof.jkt),
+            }
+        }
         // §2.1: validated as the authorization endpoint would. Its errors
         // are answered here, not redirected.
         let at_endpoint = OAuth2Request {

@@ -63,6 +63,37 @@ pub struct DpopProof {
     pub jkt: String,
 }
 
+/// Attached to a validated authorization request that named a key
+/// (`dpop_jkt`, §10): the code it issues is bound to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DpopBinding {
+    /// The thumbprint of the key.
+    pub jkt: String,
+}
+
+/// A `dpop_jkt` value as §10 makes it: the base64url SHA-256 thumbprint.
+fn is_thumbprint(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The `dpop_jkt` parameter of an authorization request, checked (§10).
+pub(crate) fn requested_binding(
+    params: &crate::http::Params,
+) -> Result<Option<DpopBinding>, OAuth2Error> {
+    match params.single("dpop_jkt")? {
+        None => Ok(None),
+        Some(jkt) if is_thumbprint(jkt) => Ok(Some(DpopBinding {
+            jkt: jkt.to_owned(),
+        })),
+        Some(_) => Err(OAuth2Error::invalid_request(
+            "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 9449 §10)",
+        )),
+    }
+}
+
 /// `ath` (§4.2): the base64url SHA-256 of an access token.
 pub fn access_token_hash(access_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(access_token.as_bytes()))

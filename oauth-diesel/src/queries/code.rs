@@ -22,6 +22,7 @@ macro_rules! oauth2_authorization_code {
         code_challenge_method: $method_f:ident => $method_c:path : $method_t:ty,
         nonce: $($nonce_f:ident => $nonce_c:path : $nonce_t:ty)?,
         authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
+        dpop_jkt: $($jkt_f:ident => $jkt_c:path : $jkt_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2AuthorizationCode for $model {
             fn client_id(&self) -> &str {
@@ -58,9 +59,16 @@ macro_rules! oauth2_authorization_code {
                     else { None }
                 )
             }
+            fn dpop_jkt(&self) -> ::std::option::Option<&str> {
+                $crate::__oauth_or!({ $(self.$jkt_f.as_deref())? } else { None })
+            }
         }
 
         impl $crate::DieselAuthorizationCode for $model {
+            fn keeps_dpop_jkt() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($jkt_f); true })? } else { false })
+            }
+
             fn insert(
                 conn: &mut $crate::AnyConnection,
                 new: &$crate::__private::oauth_core::NewAuthorizationCode,
@@ -86,6 +94,7 @@ macro_rules! oauth2_authorization_code {
                         $($authn_c.eq(new.authentication.as_ref().map(
                             $crate::__private::oauth_core::Authentication::to_json,
                         )),)?
+                        $($jkt_c.eq(new.dpop_jkt.as_deref()),)?
                     ))
                     .execute(conn)?;
                 Ok(())

@@ -216,6 +216,10 @@ macro_rules! oauth2_token {
                 Ok(access + refresh)
             }
 
+            fn keeps_dpop_jkt() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($jkt_f); true })? } else { false })
+            }
+
             fn keeps_rotation_time() -> bool {
                 $crate::__oauth_or!({ $({ let _ = ::std::stringify!($rot_f); true })? } else { false })
             }

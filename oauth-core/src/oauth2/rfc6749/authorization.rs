@@ -452,6 +452,17 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             issuer,
             extensions: Extensions::default(),
         };
+        // RFC 9449 §10: a code bound to the key the client named.
+        match crate::oauth2::rfc9449::requested_binding(params) {
+            Ok(Some(_)) if !self.storage.binds_codes_to_dpop_keys() => {
+                return Err(validated.refusal(OAuth2Error::invalid_request(
+                    "dpop_jkt is not supported: this server's codes cannot be bound to a key",
+                )));
+            }
+            Ok(Some(binding)) => validated.extensions.insert(binding),
+            Ok(None) => {}
+            Err(e) => return Err(validated.refusal(e)),
+        }
         if let RequestSource::Pushed(digest) = source {
             validated.extensions.insert(FromPushedRequest {
                 request_uri_digest: digest,

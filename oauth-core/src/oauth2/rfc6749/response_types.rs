@@ -236,6 +236,10 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for CodeResponse {
                 code_challenge_method,
                 nonce: request.nonce.clone(),
                 authentication: request.authentication(login),
+                dpop_jkt: request
+                    .extensions
+                    .get::<crate::oauth2::rfc9449::DpopBinding>()
+                    .map(|b| b.jkt.clone()),
             })
             .await?;
         Ok(vec![("code".into(), code)])

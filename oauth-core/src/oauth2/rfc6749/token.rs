@@ -50,7 +50,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         // RFC 9449 §5: a proof binds what the grant issues to its key.
         let bound;
-        let request = match self.check_dpop_proof(request, None).await.map_err(plain)? {
+        // A token model that cannot keep the key gets bearer tokens (§5:
+        // as from a server without DPoP), never bound ones stored unbound.
+        let proof = if self.storage.binds_tokens_to_dpop_keys() {
+            self.check_dpop_proof(request, None).await.map_err(plain)?
+        } else {
+            None
+        };
+        let request = match proof {
             Some(proof) => {
                 let mut with_key = request.clone();
                 with_key.dpop_jkt = Some(proof.jkt);

@@ -95,6 +95,15 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
             let class = rfc7636::failure_class(stored.code_challenge(), verifier);
             events::pkce_failed(client.client_id(), class);
         })?;
+        // RFC 9449 §10: a code bound to a key is redeemed with a proof by
+        // that key (the code is spent either way, as after a PKCE failure).
+        if let Some(bound) = stored.dpop_jkt()
+            && request.dpop_jkt() != Some(bound)
+        {
+            return Err(crate::oauth2::rfc9449::invalid_dpop_proof(
+                "the authorization code is bound to a DPoP key: redeem it with a proof by that key",
+            ));
+        }
 
         let scope = stored.scope();
         let refresh_scope = server
