@@ -520,6 +520,10 @@ pub struct ClientMetadata {
     /// request objects.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub require_signed_request_object: bool,
+    /// RFC 9449 §5.2: the client always uses DPoP; its token requests
+    /// without a proof are refused.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dpop_bound_access_tokens: bool,
 }
 
 impl Default for ClientMetadata {
@@ -550,6 +554,7 @@ impl Default for ClientMetadata {
             require_pushed_authorization_requests: false,
             request_object_signing_alg: None,
             require_signed_request_object: false,
+            dpop_bound_access_tokens: false,
         }
     }
 }

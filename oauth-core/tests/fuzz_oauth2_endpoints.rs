@@ -906,7 +906,14 @@ fn bearer_validation() {
                             assert!(matches!(r.status, 400 | 401 | 403), "{r:?}");
                             assert_eq!(e.status(), r.status);
                             let challenge = r.header("WWW-Authenticate").unwrap_or_default();
-                            assert!(challenge.starts_with("Bearer"), "{r:?}");
+                            // RFC 9449 §7.1: a refusal of a DPoP request
+                            // carries the DPoP challenge.
+                            let dpop = request.header("authorization").is_some_and(|h| {
+                                h.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("dpop"))
+                            });
+                            let scheme_ok = challenge.starts_with("Bearer")
+                                || (dpop && challenge.starts_with("DPoP "));
+                            assert!(scheme_ok, "{r:?}");
                             match &e.error {
                                 None => {
                                     reach.hit("missing");
@@ -917,10 +924,16 @@ fn bearer_validation() {
                                     let code = error.code.as_str();
                                     reach.hit(code);
                                     assert!(
-                                        ["invalid_request", "invalid_token", "insufficient_scope"]
-                                            .contains(&code),
+                                        [
+                                            "invalid_request",
+                                            "invalid_token",
+                                            "insufficient_scope",
+                                            "invalid_dpop_proof",
+                                        ]
+                                        .contains(&code),
                                         "{e:?}"
                                     );
+                                    assert!(dpop || code != "invalid_dpop_proof", "{e:?}");
                                     assert!(is_error_text(&error.description), "{e:?}");
                                     assert!(challenge.contains(&format!("error=\"{code}\"")));
                                     if r.status == 403 {

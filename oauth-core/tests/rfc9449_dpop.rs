@@ -591,3 +591,46 @@ async fn rfc9449_10_1_a_proof_at_the_par_endpoint_binds_the_code() {
         .await;
     assert_error(&r, 400, "invalid_dpop_proof");
 }
+
+#[tokio::test]
+async fn rfc9449_5_2_a_client_registered_for_dpop_sends_a_proof_every_time() {
+    let (server, _) = server();
+    server.storage().insert_client(ClientRecord::confidential(
+        "dpop-client",
+        SECRET,
+        ClientMetadata {
+            grant_types: vec!["client_credentials".into()],
+            response_types: vec![],
+            dpop_bound_access_tokens: true,
+            ..ClientMetadata::default()
+        },
+    ));
+    let request = |dpop: Option<String>| {
+        let mut r = OAuth2Request::post(TOKEN)
+            .with_header("Authorization", basic("dpop-client", SECRET))
+            .with_form([("grant_type", "client_credentials")]);
+        if let Some(p) = dpop {
+            r = r.with_header("DPoP", p);
+        }
+        r
+    };
+    let r = server.create_token_response(&request(None)).await;
+    assert_error(&r, 400, "invalid_dpop_proof");
+    let r = server
+        .create_token_response(&request(Some(token_proof(&new_key(), "d1"))))
+        .await;
+    assert_eq!(r.json_body()["token_type"], "DPoP", "{}", r.body);
+    // Other clients are not held to it...
+    assert_eq!(client_credentials(&server, None).await.status, 200);
+    // ...unless the server requires DPoP of everyone.
+    let mut config = Config::default();
+    config.dpop.require = true;
+    let (strict, _) = server_with(config);
+    assert_error(
+        &client_credentials(&strict, None).await,
+        400,
+        "invalid_dpop_proof",
+    );
+    let r = client_credentials(&strict, Some(&token_proof(&new_key(), "d2"))).await;
+    assert_eq!(r.json_body()["token_type"], "DPoP");
+}

@@ -441,13 +441,7 @@ pub async fn concurrent_rotation_has_one_winner<S: TestStorage + 'static>(s: S) 
                 })
             })
             .collect();
-        let mut wins = 0;
-        for t in tasks {
-            if t.await.unwrap().unwrap() {
-                wins += 1;
-            }
-        }
-        assert_eq!(wins, 1, "round {round}");
+        assert_eq!(winners(tasks).await, 1, "round {round}");
     }
 }
 
@@ -872,13 +866,7 @@ pub async fn concurrent_device_consumption_has_one_winner<
                 tokio::spawn(async move { s.consume_device_code(&d).await })
             })
             .collect();
-        let mut wins = 0;
-        for t in tasks {
-            if t.await.unwrap().unwrap() {
-                wins += 1;
-            }
-        }
-        assert_eq!(wins, 1, "round {round}");
+        assert_eq!(winners(tasks).await, 1, "round {round}");
     }
 }
 
@@ -1303,6 +1291,17 @@ pub async fn grace_retry_happens_once<S: TestStorage + 'static>(s: S) {
     );
 }
 
+/// How many of `tasks` (concurrent exactly-once calls) answered `true`.
+async fn winners(tasks: Vec<tokio::task::JoinHandle<oauth_core::StorageResult<bool>>>) -> usize {
+    let mut won = 0;
+    for t in tasks {
+        if t.await.expect("task").expect("storage") {
+            won += 1;
+        }
+    }
+    won
+}
+
 /// A JWT ID is recorded once (RFC 7523 §3 item 7): again it is refused
 /// until it has expired, then it may be recorded anew; keys of other
 /// issuers or purposes are apart.
@@ -1351,13 +1350,7 @@ pub async fn pushed_requests_are_read_then_taken_once<S: TestStorage + 'static>(
                 tokio::spawn(async move { s.take_pushed_request(&d).await })
             })
             .collect();
-        let mut won = 0;
-        for t in tasks {
-            if t.await.unwrap().unwrap() {
-                won += 1;
-            }
-        }
-        assert_eq!(won, 1, "round {round}");
+        assert_eq!(winners(tasks).await, 1, "round {round}");
         assert!(s.find_pushed_request(&digest).await.unwrap().is_none());
     }
 }
@@ -1375,13 +1368,7 @@ pub async fn concurrent_jti_recordings_have_one_winner<S: TestStorage + 'static>
                 tokio::spawn(async move { s.record_used_jti(&used, now).await })
             })
             .collect();
-        let mut won = 0;
-        for t in tasks {
-            if t.await.unwrap().unwrap() {
-                won += 1;
-            }
-        }
-        assert_eq!(won, 1, "round {round}");
+        assert_eq!(winners(tasks).await, 1, "round {round}");
     }
 }
 

@@ -66,15 +66,7 @@ async fn requests_oauth2client_pushes_its_request_and_signs_in(app: &TestApp) {
     names.sort();
     assert_eq!(names, ["client_id", "request_uri"], "{url}");
 
-    let page = browser.consent_page(url_query).await;
-    let r = browser
-        .post_form(
-            &page.action,
-            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
-        )
-        .await;
-    r.assert_status(302);
-    let callback = r.expect_location().to_owned();
+    let callback = callback_of(&browser, url_query).await;
     for name in ["state", "nonce", "code_verifier"] {
         spec[name] = pushed[name].clone();
     }
@@ -150,26 +142,7 @@ async fn requests_oauth2client_signs_its_request_by_value_and_pushed(app: &TestA
         // The first time the user consents; the second, the consent is
         // remembered (a confidential client) and the browser goes straight
         // back to the client.
-        let shown = browser
-            .get(&format!(
-                "/oauth/authorize?{}",
-                url.split_once('?').unwrap().1
-            ))
-            .await;
-        let callback = if push {
-            shown.assert_status(302);
-            shown.expect_location().to_owned()
-        } else {
-            let page = oauth_tests::app::ConsentPage::parse(&shown);
-            let r = browser
-                .post_form(
-                    &page.action,
-                    &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
-                )
-                .await;
-            r.assert_status(302);
-            r.expect_location().to_owned()
-        };
+        let callback = callback_of(&browser, url.split_once('?').unwrap().1).await;
         for name in ["state", "nonce", "code_verifier"] {
             spec[name] = signed[name].clone();
         }
@@ -195,6 +168,25 @@ async fn requests_oauth2client_signs_its_request_by_value_and_pushed(app: &TestA
         query_params(direct.expect_location())
             .contains(&("error".into(), "invalid_request".into()))
     );
+}
+
+/// Where the browser lands after `/oauth/authorize?{query}`: through the
+/// consent page, answered yes, or straight back when the consent is
+/// remembered.
+async fn callback_of(browser: &oauth_tests::app::Browser, query: &str) -> String {
+    let shown = browser.get(&format!("/oauth/authorize?{query}")).await;
+    if shown.status == 302 {
+        return shown.expect_location().to_owned();
+    }
+    let page = oauth_tests::app::ConsentPage::parse(&shown);
+    let r = browser
+        .post_form(
+            &page.action,
+            &[("csrf_token", &page.csrf_token), ("confirm", "yes")],
+        )
+        .await;
+    r.assert_status(302);
+    r.expect_location().to_owned()
 }
 
 async fn par_endpoint_refuses_what_the_authorization_endpoint_would(app: &TestApp) {

@@ -97,6 +97,9 @@ pub struct Dpop {
     /// How old a proof's `iat` may be, in seconds (300); a proof's `jti`
     /// is remembered that long to refuse its replay (§11.1).
     pub proof_max_age: i64,
+    /// Whether every token request must carry a proof (false; a client
+    /// may also be registered with `dpop_bound_access_tokens`, §5.2).
+    pub require: bool,
 }
 
 impl Default for Dpop {
@@ -104,6 +107,7 @@ impl Default for Dpop {
         Dpop {
             algorithms: vec!["ES256".into(), "EdDSA".into(), "RS256".into()],
             proof_max_age: 300,
+            require: false,
         }
     }
 }

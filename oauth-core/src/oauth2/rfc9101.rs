@@ -170,6 +170,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 )));
             }
         }
+        if metadata.dpop_bound_access_tokens && !self.storage.binds_tokens_to_dpop_keys() {
+            return Err(invalid(
+                "dpop_bound_access_tokens is not supported: this server's tokens cannot be \
+                 bound to a key"
+                    .into(),
+            ));
+        }
         if metadata.require_signed_request_object
             && metadata.jwks.as_ref().is_none_or(|k| k.keys.is_empty())
         {

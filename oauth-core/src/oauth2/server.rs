@@ -177,6 +177,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     .into(),
             ));
         }
+        if config.dpop.require && !storage.binds_tokens_to_dpop_keys() {
+            return Err(ConfigError(
+                "oauth2.dpop.require needs a token model that keeps dpop_jkt (see the \
+                 OAuth2Token derive)"
+                    .into(),
+            ));
+        }
         let supported_scopes = config
             .scopes
             .supported

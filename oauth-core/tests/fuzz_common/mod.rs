@@ -231,8 +231,9 @@ impl AuthSpec {
             AuthSpec::BasicBytes(bytes) => format!("Basic {}", STANDARD.encode(bytes)),
             AuthSpec::BasicText(t) => format!("Basic {}", t.render(tokens)),
             AuthSpec::Bearer { scheme, token } => {
-                let scheme =
-                    ["Bearer", "bearer", "BEARER", "Bearer ", "Bearer\t"][usize::from(*scheme) % 5];
+                let scheme = [
+                    "Bearer", "bearer", "BEARER", "Bearer ", "Bearer\t", "DPoP", "dpop",
+                ][usize::from(*scheme) % 7];
                 format!("{scheme} {}", token.render(tokens))
             }
             AuthSpec::Raw(t) => t.render(&[

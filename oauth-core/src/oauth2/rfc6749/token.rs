@@ -57,6 +57,15 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         } else {
             None
         };
+        // §5.2: a client registered to use DPoP, or every client when the
+        // server requires it, sends a proof with each token request.
+        if proof.is_none()
+            && (self.config.dpop.require || client.metadata().dpop_bound_access_tokens)
+        {
+            return Err(plain(crate::oauth2::rfc9449::invalid_dpop_proof(
+                "this client's token requests must carry a DPoP proof (RFC 9449 §5.2)",
+            )));
+        }
         let request = match proof {
             Some(proof) => {
                 let mut with_key = request.clone();
