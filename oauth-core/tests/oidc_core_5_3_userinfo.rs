@@ -232,3 +232,61 @@ async fn oidc_core_5_3_other_methods_are_405() {
     assert_eq!(r.status, 405);
     assert_eq!(r.header("Allow"), Some("GET, POST"));
 }
+
+/// RFC 9449 §7 at UserInfo: a DPoP-bound token with a proof by its key
+/// reads the claims; presented as Bearer it is refused with the DPoP
+/// challenge.
+#[tokio::test]
+async fn rfc9449_7_userinfo_takes_a_dpop_bound_token_with_its_proof() {
+    use oauth_core::jose::{Algorithm, SigningKey};
+    use oauth_core::oauth2::rfc9449::access_token_hash;
+    let server = oidc_server();
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let proof = |htm: &str, htu: &str, jti: &str, token: Option<&str>| {
+        let mut claims = json!({"htm": htm, "htu": htu, "iat": NOW, "jti": jti});
+        if let Some(t) = token {
+            claims["ath"] = access_token_hash(t).into();
+        }
+        key.sign_with_jwk("dpop+jwt", &claims).unwrap()
+    };
+    let code = {
+        let response = server
+            .create_authorization_response(
+                &authorize_request(&[
+                    ("response_type", "code"),
+                    ("client_id", RP),
+                    ("redirect_uri", REDIRECT),
+                    ("scope", "openid profile"),
+                ]),
+                Consent::LoggedIn(Login::new("alice", NOW)),
+            )
+            .await;
+        redirect_params(&response)["code"].clone()
+    };
+    let r = server
+        .create_token_response(
+            &OAuth2Request::post("https://as.example/token")
+                .with_header("Authorization", basic(RP, SECRET))
+                .with_header("DPoP", proof("POST", "https://as.example/token", "t", None))
+                .with_form([
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", REDIRECT),
+                ]),
+        )
+        .await;
+    assert_eq!(r.json_body()["token_type"], "DPoP", "{}", r.body);
+    let token = r.json_body()["access_token"].as_str().unwrap().to_owned();
+    let with_proof = OAuth2Request::get("https://as.example/userinfo")
+        .with_header("Authorization", format!("DPoP {token}"))
+        .with_header(
+            "DPoP",
+            proof("GET", "https://as.example/userinfo", "u", Some(&token)),
+        );
+    let r = userinfo(&server, &with_proof).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json_body()["sub"], "alice");
+    let r = userinfo(&server, &get(&token)).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert!(r.header("WWW-Authenticate").unwrap().starts_with("DPoP "));
+}

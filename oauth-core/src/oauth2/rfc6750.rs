@@ -160,7 +160,7 @@ pub fn extract_bearer_token<'r>(
     request: &'r OAuth2Request,
     config: &Config,
 ) -> Result<Option<&'r str>, BearerError> {
-    Ok(extract_access_token(request, config)?.map(|(token, _)| token))
+    Ok(find_access_token(request, config, false)?.map(|(token, _)| token))
 }
 
 /// [`extract_bearer_token`], also accepting the `DPoP` authorization
@@ -169,13 +169,24 @@ pub fn extract_access_token<'r>(
     request: &'r OAuth2Request,
     config: &Config,
 ) -> Result<Option<(&'r str, bool)>, BearerError> {
+    find_access_token(request, config, true)
+}
+
+/// The access token of a request, and whether it came in the `DPoP`
+/// scheme (only looked for with `dpop`; otherwise that scheme is one the
+/// request may use for something else, as any other).
+fn find_access_token<'r>(
+    request: &'r OAuth2Request,
+    config: &Config,
+    dpop_allowed: bool,
+) -> Result<Option<(&'r str, bool)>, BearerError> {
     let mut found: Vec<(&str, bool)> = Vec::new();
     let header = request
         .header_checked("authorization")
         .map_err(BearerError::new)?;
     if let Some(value) = header {
         let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-        let dpop = scheme.eq_ignore_ascii_case("dpop");
+        let dpop = dpop_allowed && scheme.eq_ignore_ascii_case("dpop");
         if scheme.eq_ignore_ascii_case("bearer") || dpop {
             let token = rest.trim_start_matches(' ');
             if !is_b64token(token) {
