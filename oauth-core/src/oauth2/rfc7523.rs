@@ -74,7 +74,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use crate::error::OAuth2Error;
-use crate::http::{OAuth2Request, origin};
+use crate::http::OAuth2Request;
 use crate::jose::{self, Algorithm, JoseError, TimeClaims, Verification};
 use crate::models::{ClientAuthMethod, ClientMetadata, OAuth2Client};
 use crate::oauth2::rfc6749::client_auth::ClientAuthentication;
@@ -199,20 +199,10 @@ fn audiences<S: OAuth2Storage>(
     server: &AuthorizationServer<S>,
     request: &OAuth2Request,
 ) -> Vec<String> {
-    let mut accepted = Vec::with_capacity(2);
-    let Some(issuer) = server.issuer_for(request) else {
-        return accepted;
-    };
-    let path = match request.uri.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-        None => request.uri.as_str(),
-    };
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    if let Some(origin) = origin(&issuer) {
-        accepted.push(format!("{origin}{path}"));
-    }
-    accepted.push(issuer);
-    accepted
+    [server.endpoint_url_for(request), server.issuer_for(request)]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// §3 item 3: `aud` is a string or an array of strings, one of which is

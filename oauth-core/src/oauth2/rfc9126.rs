@@ -167,10 +167,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         params.push("client_id", client.client_id());
         // §3: a request object pushed is the request (RFC 9101).
-        let signed = params.single("request").map_err(plain)?.is_some();
-        if let Some(object) = params.single("request").map_err(plain)? {
+        let object = params.single("request").map_err(plain)?.map(str::to_owned);
+        let signed = object.is_some();
+        if let Some(object) = object {
             params = self
-                .request_object_params(request, &params, object)
+                .request_object_params(request, &params, &object)
                 .await
                 .map_err(plain)?;
         }

@@ -35,4 +35,18 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             None => origin(&request.uri),
         }
     }
+
+    /// The URL of the endpoint a request was sent to, query and fragment
+    /// left out: its path under the origin of
+    /// [`issuer_for`](Self::issuer_for), so with a configured issuer a
+    /// `Host` header cannot choose it. What a client assertion's `aud`
+    /// (RFC 7523 §3) and a DPoP proof's `htu` (RFC 9449 §4.3) name.
+    pub fn endpoint_url_for(&self, request: &OAuth2Request) -> Option<String> {
+        let path = match request.uri.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => request.uri.as_str(),
+        };
+        let path = path.split(['?', '#']).next().unwrap_or("/");
+        Some(format!("{}{path}", origin(&self.issuer_for(request)?)?))
+    }
 }

@@ -35,7 +35,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ErrorCode, OAuth2Error};
-use crate::http::{OAuth2Request, origin};
+use crate::http::OAuth2Request;
 use crate::jose::{self, Algorithm, Verification};
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::{OAuth2Storage, UsedJti};
@@ -120,21 +120,6 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .collect()
     }
 
-    /// The URL a proof sent with `request` must name (`htu`): the
-    /// request's path under the configured issuer's origin, or the request
-    /// URL itself when no issuer is configured.
-    fn expected_htu(&self, request: &OAuth2Request) -> Option<String> {
-        let path = match request.uri.split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-            None => request.uri.as_str(),
-        };
-        let base = match &self.config.issuer {
-            Some(issuer) => origin(issuer)?,
-            None => origin(&request.uri)?,
-        };
-        normalized(&format!("{base}{path}"))
-    }
-
     /// The DPoP proof of `request`, checked (§4.3); `None` when it has no
     /// `DPoP` header. `access_token` is the token presented with it at a
     /// resource, whose hash the proof's `ath` must be.
@@ -173,7 +158,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             ));
         }
         let htu = text("htu").and_then(normalized);
-        if htu.is_none() || htu != self.expected_htu(request) {
+        if htu.is_none()
+            || htu
+                != self
+                    .endpoint_url_for(request)
+                    .as_deref()
+                    .and_then(normalized)
+        {
             return Err(invalid_dpop_proof(
                 "the DPoP proof's htu is not this request's URL",
             ));
