@@ -81,6 +81,8 @@ pub struct Client {
     /// RFC 7591 metadata, JSON.
     #[diesel(column_name = client_metadata)]
     pub metadata: String,
+    /// client_secret_jwt: the secret, sealed (its HMAC key).
+    pub client_secret_sealed: Option<String>,
 }
 
 /// An issued token.

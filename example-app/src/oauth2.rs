@@ -61,8 +61,10 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .with_device_grant()
             .map_err(|e| e.to_string())?
             .with_signing_keys()
-            // Clients may authenticate with their own keys (RFC 7523).
+            // Clients may authenticate with their own keys, or sign with
+            // their secret (RFC 7523, OpenID Connect Core §9).
             .with_private_key_jwt()
+            .with_client_secret_jwt()
             .with_openid_connect()
             .with_claims_supported(["preferred_username", "name", "email", "email_verified"])
             .with_user_claims::<User>()

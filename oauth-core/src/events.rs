@@ -91,6 +91,21 @@ pub(crate) fn grant_withdrawn(
     );
 }
 
+/// A client deleted its registration (RFC 7592 §2.3): what was issued to
+/// it is withdrawn.
+pub(crate) fn client_deleted(client_id: &str, withdrawn: &crate::consent::Withdrawn) {
+    tracing::info!(
+        target: SECURITY,
+        event = "client_deleted",
+        client_id = ?client_id,
+        grants = withdrawn.grants,
+        tokens = withdrawn.tokens,
+        codes = withdrawn.codes,
+        device_codes = withdrawn.device_codes,
+        "client registration deleted: its tokens are revoked"
+    );
+}
+
 /// Whose failures cut a client authentication or a user code entry off.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum CutOff {

@@ -77,6 +77,7 @@
 //! | [`oauth2::rfc7662`] | introspection |
 //! | [`oauth2::rfc7523`] | JWT client authentication: `private_key_jwt` |
 //! | [`oauth2::rfc7591`] | dynamic client registration |
+//! | [`oauth2::rfc7592`] | dynamic client registration management |
 //! | [`oauth2::rfc8414`] | server metadata |
 //! | [`oauth2::rfc8628`] | device authorization grant: endpoint, polling, user codes |
 //! | [`jose`] | JWS signing and verification, JWK and JWK Set (RFC 7515, 7517, 7518) |
@@ -130,7 +131,7 @@ pub use oauth2::rfc6749::response_types::{
 };
 pub use oauth2::rfc6749::token_hooks::TokenHook;
 pub use oauth2::rfc6750::BearerError;
-pub use oauth2::rfc7591::{ClientRegistry, Registration};
+pub use oauth2::rfc7591::{ClientRegistry, Registration, SecretUpdate};
 pub use oauth2::rfc8414::Endpoints;
 pub use oauth2::rfc8628::{
     DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse, DeviceCodeGrant, DeviceCodeStatus,

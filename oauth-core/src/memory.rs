@@ -12,10 +12,10 @@ use async_trait::async_trait;
 
 use crate::consent::{GrantRecord, GrantStorage, NewGrant, Withdrawn};
 use crate::models::{
-    Authentication, ClientRecord, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
-    OAuth2Token,
+    Authentication, ClientMetadata, ClientRecord, NewAuthorizationCode, NewToken,
+    OAuth2AuthorizationCode, OAuth2Token,
 };
-use crate::oauth2::rfc7591::ClientRegistry;
+use crate::oauth2::rfc7591::{ClientRegistry, SecretUpdate};
 use crate::scope::Scope;
 use crate::storage::{
     ClientAuthFailures, OAuth2Storage, PasswordFailures, PushedRequest, StorageResult, UsedJti,
@@ -135,8 +135,10 @@ struct Inner {
     by_grant: HashMap<String, Vec<usize>>,
     /// Wrong client secrets, per client and per client address key.
     client_auth_failures: FailureLog,
-    /// How many clients each owner registered.
-    clients_by_owner: HashMap<String, u64>,
+    /// The owner of each client registered with one.
+    client_owners: HashMap<String, String>,
+    /// Registration access tokens (RFC 7592), by digest: their clients.
+    registration_tokens: HashMap<String, String>,
     /// Wrong passwords, per username digest and per client address key.
     password_failures: FailureLog,
     /// The application's users, by user id ([`MemoryStorage::insert_user`]).
@@ -376,20 +378,90 @@ impl ClientRegistry for MemoryStorage {
     ) -> StorageResult<()> {
         let mut inner = self.lock();
         if let Some(owner) = owner {
-            *inner.clients_by_owner.entry(owner).or_default() += 1;
+            inner.client_owners.insert(client.client_id.clone(), owner);
         }
         inner.clients.insert(client.client_id.clone(), client);
         Ok(())
     }
 
     async fn count_clients_of(&self, owner: &str) -> StorageResult<Option<u64>> {
+        let inner = self.lock();
         Ok(Some(
-            self.lock()
-                .clients_by_owner
-                .get(owner)
-                .copied()
-                .unwrap_or(0),
+            inner.client_owners.values().filter(|o| *o == owner).count() as u64,
         ))
+    }
+
+    fn manages_registrations(&self) -> bool {
+        true
+    }
+
+    fn keeps_sealed_client_secrets(&self) -> bool {
+        true
+    }
+
+    async fn register_managed_client(
+        &self,
+        client: ClientRecord,
+        owner: Option<String>,
+        registration_token_digest: String,
+    ) -> StorageResult<()> {
+        let id = client.client_id.clone();
+        self.register_client(client, owner).await?;
+        self.lock()
+            .registration_tokens
+            .insert(registration_token_digest, id);
+        Ok(())
+    }
+
+    async fn find_client_by_registration_token(
+        &self,
+        registration_token_digest: &str,
+    ) -> StorageResult<Option<String>> {
+        Ok(self
+            .lock()
+            .registration_tokens
+            .get(registration_token_digest)
+            .cloned())
+    }
+
+    async fn update_client(
+        &self,
+        client_id: &str,
+        metadata: ClientMetadata,
+        secret: SecretUpdate,
+    ) -> StorageResult<bool> {
+        let mut inner = self.lock();
+        let Some(client) = inner.clients.get_mut(client_id) else {
+            return Ok(false);
+        };
+        client.metadata = metadata;
+        match secret {
+            SecretUpdate::Keep => {}
+            SecretUpdate::Replace { digest, sealed } => {
+                client.client_secret_digest = Some(digest);
+                client.client_secret_sealed = sealed;
+            }
+            SecretUpdate::Remove => {
+                client.client_secret_digest = None;
+                client.client_secret_sealed = None;
+            }
+        }
+        Ok(true)
+    }
+
+    async fn delete_registered_client(
+        &self,
+        client_id: &str,
+        now: i64,
+    ) -> StorageResult<Option<Withdrawn>> {
+        let existed = {
+            let mut inner = self.lock();
+            inner.registration_tokens.retain(|_, c| c != client_id);
+            inner.client_owners.remove(client_id);
+            inner.clients.remove(client_id).is_some()
+        };
+        let withdrawn = self.withdraw(Some(client_id), None, Some(now));
+        Ok(existed.then_some(withdrawn))
     }
 }
 

@@ -124,6 +124,15 @@ pub trait OAuth2Client: Send + Sync {
     /// The client's registered metadata (RFC 7591 §2), parsed.
     fn metadata(&self) -> &ClientMetadata;
 
+    /// The client secret as
+    /// [`KeySealer::seal`](crate::jose::KeySealer::seal) stored it, for
+    /// `client_secret_jwt` (RFC 7523 §2.2), whose assertions are signed
+    /// with the secret itself. `None` (the default) when not kept: such a
+    /// client cannot use that method.
+    fn sealed_client_secret(&self) -> Option<&str> {
+        None
+    }
+
     /// The one authentication method this client may use.
     fn token_endpoint_auth_method(&self) -> ClientAuthMethod {
         self.metadata().token_endpoint_auth_method.clone()
@@ -573,6 +582,11 @@ pub struct ClientRecord {
     pub client_secret_expires_at: i64,
     /// RFC 7591 metadata.
     pub metadata: ClientMetadata,
+    /// The secret itself, sealed, for a `client_secret_jwt` client: the
+    /// HMAC key its assertions are signed with (RFC 7523 §2.2), which a
+    /// digest cannot check. `None` for every other client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_sealed: Option<String>,
 }
 
 impl ClientRecord {
@@ -588,6 +602,7 @@ impl ClientRecord {
             client_id_issued_at: 0,
             client_secret_expires_at: 0,
             metadata,
+            client_secret_sealed: None,
         }
     }
 
@@ -600,6 +615,7 @@ impl ClientRecord {
             client_id_issued_at: 0,
             client_secret_expires_at: 0,
             metadata,
+            client_secret_sealed: None,
         }
     }
 }
@@ -619,6 +635,9 @@ impl OAuth2Client for ClientRecord {
     }
     fn metadata(&self) -> &ClientMetadata {
         &self.metadata
+    }
+    fn sealed_client_secret(&self) -> Option<&str> {
+        self.client_secret_sealed.as_deref()
     }
 }
 

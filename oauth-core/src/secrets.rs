@@ -157,6 +157,11 @@ secret_type!(
     KeyEncryptionKey
 );
 secret_type!(
+    /// The 32-byte key, in base64, that DPoP server nonces are derived from
+    /// (`[oauth2.dpop] nonce_key`, RFC 9449 §8).
+    DpopNonceKey
+);
+secret_type!(
     /// The secret salt of pairwise subject identifiers (OpenID Connect
     /// Core §8.1; `[oauth2] pairwise_salt`).
     PairwiseSalt
@@ -183,6 +188,11 @@ secret_type!(
     /// A client secret in the clear (RFC 6749 §2.3.1): presented, or just
     /// issued.
     ClientSecret
+);
+secret_type!(
+    /// A registration access token in the clear (RFC 7592 §3): the bearer
+    /// credential of a client's configuration endpoint.
+    RegistrationAccessToken
 );
 secret_type!(
     /// A raw device code (RFC 8628 §3.2).

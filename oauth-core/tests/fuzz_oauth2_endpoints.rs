@@ -1105,7 +1105,11 @@ fn registration_endpoint() {
                 rt.block_on(async {
                     let (server, _) = server_with(config(usize::from(*config_index)));
                     let r = server
-                        .create_registration_response(&body, Some("alice".into()))
+                        .create_registration_response(
+                            &oauth_core::OAuth2Request::post("https://as.example/register"),
+                            &body,
+                            Some("alice".into()),
+                        )
                         .await;
                     check_headers(&r);
                     check_no_store(&r);

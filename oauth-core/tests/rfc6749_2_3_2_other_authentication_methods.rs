@@ -73,6 +73,7 @@ fn keyed_client() -> ClientRecord {
             scope: Some("profile".into()),
             ..ClientMetadata::default()
         },
+        client_secret_sealed: None,
     }
 }
 

@@ -101,7 +101,13 @@ fn counting_server(config: Config) -> CountingServer {
 const VALID: &str = r#"{"redirect_uris": ["https://client.example/cb"]}"#;
 
 async fn register(server: &Server, body: &str) -> OAuth2Response {
-    server.create_registration_response(body, None).await
+    server
+        .create_registration_response(
+            &OAuth2Request::post("https://as.example/register"),
+            body,
+            None,
+        )
+        .await
 }
 
 /// Registers `body` and expects 201; returns the client information.
@@ -123,7 +129,13 @@ fn str_of<'a>(body: &'a Value, field: &str) -> &'a str {
 /// counted, so the count of zero means something.
 async fn assert_rejected_with(config: Config, body: &str, code: &str) {
     let server = counting_server(config);
-    let r = server.create_registration_response(body, None).await;
+    let r = server
+        .create_registration_response(
+            &OAuth2Request::post("https://as.example/register"),
+            body,
+            None,
+        )
+        .await;
     assert_error(&r, 400, code);
     let json = r.json_body();
     assert!(json.get("client_id").is_none(), "{json}");
@@ -134,7 +146,13 @@ async fn assert_rejected_with(config: Config, body: &str, code: &str) {
         "storage was asked to register a client for {body}"
     );
 
-    let ok = server.create_registration_response(VALID, None).await;
+    let ok = server
+        .create_registration_response(
+            &OAuth2Request::post("https://as.example/register"),
+            VALID,
+            None,
+        )
+        .await;
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(server.storage().registrations(), 1);
 }
@@ -701,7 +719,13 @@ async fn rfc7591_3_2_2_scope_with_invalid_characters_is_invalid_client_metadata(
 async fn rfc7591_3_2_2_error_stores_no_client() {
     let server = counting_server(Config::default());
     let bad = r#"{"redirect_uris": ["https://client.example/cb#frag"]}"#;
-    let r = server.create_registration_response(bad, None).await;
+    let r = server
+        .create_registration_response(
+            &OAuth2Request::post("https://as.example/register"),
+            bad,
+            None,
+        )
+        .await;
     assert_error(&r, 400, "invalid_redirect_uri");
     assert_eq!(server.storage().registrations(), 0);
     // The direct API refuses before storage too.
@@ -720,7 +744,13 @@ async fn rfc7591_3_2_2_error_stores_no_client() {
     assert_eq!(err.code.as_str(), "invalid_client_metadata");
     assert_eq!(server.storage().registrations(), 0);
 
-    let r = server.create_registration_response(VALID, None).await;
+    let r = server
+        .create_registration_response(
+            &OAuth2Request::post("https://as.example/register"),
+            VALID,
+            None,
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(server.storage().registrations(), 1);
     let id = str_of(&r.json_body(), "client_id").to_owned();
@@ -737,8 +767,10 @@ async fn rfc7591_5_registrations_per_owner_are_capped() {
     let mut config = Config::default();
     config.limits.clients_per_owner = 2;
     let server = counting_server(config);
-    let owned =
-        |owner: &'static str| server.create_registration_response(VALID, Some(owner.into()));
+    let register = OAuth2Request::post("https://as.example/register");
+    let owned = |owner: &'static str| {
+        server.create_registration_response(&register, VALID, Some(owner.into()))
+    };
     assert_eq!(owned("alice").await.status, 201);
     assert_eq!(owned("alice").await.status, 201);
     let refused = owned("alice").await;
@@ -748,7 +780,11 @@ async fn rfc7591_5_registrations_per_owner_are_capped() {
     assert_eq!(owned("bob").await.status, 201);
     assert_eq!(
         server
-            .create_registration_response(VALID, None)
+            .create_registration_response(
+                &OAuth2Request::post("https://as.example/register"),
+                VALID,
+                None
+            )
             .await
             .status,
         201
@@ -759,7 +795,11 @@ async fn rfc7591_5_registrations_per_owner_are_capped() {
     let uncapped = counting_server(config);
     for _ in 0..5 {
         let r = uncapped
-            .create_registration_response(VALID, Some("alice".into()))
+            .create_registration_response(
+                &OAuth2Request::post("https://as.example/register"),
+                VALID,
+                Some("alice".into()),
+            )
             .await;
         assert_eq!(r.status, 201);
     }

@@ -42,7 +42,8 @@ fn finish(result: syn::Result<proc_macro2::TokenStream>) -> TokenStream {
 /// `String`; the SHA-256 digest, empty/NULL for public clients),
 /// `client_metadata: String` (RFC 7591 JSON); optional
 /// `client_id_issued_at: i64`, `client_secret_expires_at: i64`,
-/// `user_id` (the owner).
+/// `user_id` (the owner), `client_secret_sealed: Option<String>`
+/// (`client_secret_jwt`'s sealed secret).
 #[proc_macro_derive(OAuth2Client, attributes(oauth2))]
 pub fn derive_client(input: TokenStream) -> TokenStream {
     finish(expand::derive(

@@ -63,6 +63,12 @@ const CLIENT_ROLES: &[Role] = &[
         Kind::Owner,
         "the user who registered the client",
     ),
+    role(
+        "client_secret_sealed",
+        false,
+        Kind::OptText,
+        "the secret itself, sealed, for client_secret_jwt (its HMAC key); NULL for other clients",
+    ),
 ];
 
 const TOKEN_ROLES: &[Role] = &[

@@ -23,6 +23,12 @@ pub trait DieselClient: Sized + Send + Sync + 'static {
     /// When the secret expires (Unix seconds), 0 for never or without the
     /// column.
     fn client_secret_expires_at(&self) -> i64;
+    /// The sealed secret of a `client_secret_jwt` client; `None` without
+    /// the column.
+    fn client_secret_sealed(&self) -> Option<&str>;
+    /// Whether the model keeps `client_secret_sealed`, which
+    /// `client_secret_jwt` needs.
+    fn keeps_sealed_secret() -> bool;
     /// The client with this id.
     fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Option<Self>>;
     /// Inserts a client, owned by `owner` if the model has a `user_id`.
@@ -31,6 +37,15 @@ pub trait DieselClient: Sized + Send + Sync + 'static {
         record: &ClientRecord,
         owner: Option<&str>,
     ) -> QueryResult<()>;
+    /// Replaces the client's metadata, and its secret when `secret` is
+    /// `Some`: the digest and the sealed secret (`None`s remove them); the
+    /// rows changed.
+    fn update(
+        conn: &mut AnyConnection,
+        client_id: &str,
+        metadata: &oauth_core::ClientMetadata,
+        secret: Option<(Option<&str>, Option<&str>)>,
+    ) -> QueryResult<usize>;
     /// Deletes the client with this id.
     fn delete_by_client_id(conn: &mut AnyConnection, client_id: &str) -> QueryResult<usize>;
     /// How many clients `owner` registered; `None` for a model without a

@@ -28,6 +28,7 @@ use crate::glue::{DieselClient, parse_metadata};
 ///                          "token_endpoint_auth_method":"none"}"#.into(),
 ///     client_id_issued_at: 0,
 ///     client_secret_expires_at: 0,
+///     client_secret_sealed: None,
 /// };
 /// let client = LoadedClient::new(row);
 /// assert!(client.is_public());
@@ -84,5 +85,8 @@ impl<C: DieselClient> OAuth2Client for LoadedClient<C> {
     }
     fn metadata(&self) -> &ClientMetadata {
         &self.metadata
+    }
+    fn sealed_client_secret(&self) -> Option<&str> {
+        self.row.client_secret_sealed()
     }
 }

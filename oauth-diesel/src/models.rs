@@ -30,6 +30,8 @@ pub struct Client {
     pub client_secret_expires_at: i64,
     /// RFC 7591 metadata, JSON.
     pub client_metadata: String,
+    /// The sealed secret of a `client_secret_jwt` client (its HMAC key).
+    pub client_secret_sealed: Option<String>,
 }
 
 /// A row of `oauth2_token`.

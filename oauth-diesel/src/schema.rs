@@ -10,6 +10,7 @@ diesel::table! {
         client_id_issued_at -> BigInt,
         client_secret_expires_at -> BigInt,
         client_metadata -> Text,
+        client_secret_sealed -> Nullable<Text>,
     }
 }
 
@@ -209,5 +210,14 @@ diesel::table! {
         client_id -> Text,
         params -> Text,
         expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Registration access tokens (RFC 7592), by digest, and their clients.
+    oauth2_registration_token (id) {
+        id -> Integer,
+        token_digest -> Text,
+        client_id -> Text,
     }
 }

@@ -13,9 +13,9 @@ use oauth_core::oauth2::rfc8628::{
     DeviceCodeStorage, DeviceDecision, DevicePoll, NewDeviceCode, UserCodeFailures,
 };
 use oauth_core::{
-    ClientAuthFailures, ClientRecord, ClientRegistry, NewAuthorizationCode, NewToken,
-    OAuth2Storage, PasswordFailures, PushedRequest, StorageError, StorageResult, UsedJti,
-    UserStorage,
+    ClientAuthFailures, ClientMetadata, ClientRecord, ClientRegistry, NewAuthorizationCode,
+    NewToken, OAuth2Storage, PasswordFailures, PushedRequest, SecretUpdate, StorageError,
+    StorageResult, UsedJti, UserStorage,
 };
 
 use crate::glue::{
@@ -227,11 +227,17 @@ where
             .await
     }
 
-    /// Deletes a client; whether it existed.
+    /// Deletes a client and its registration access token (RFC 7592);
+    /// whether it existed. What was issued to it stays: see
+    /// [`ClientRegistry::delete_registered_client`] to withdraw that too.
     pub async fn delete_client(&self, client_id: &str) -> StorageResult<bool> {
+        use crate::schema::oauth2_registration_token as r;
         let id = client_id.to_owned();
         self.pool
-            .write(move |conn| C::delete_by_client_id(conn, &id).map(|n| n > 0))
+            .transaction(move |conn| {
+                diesel::delete(r::table.filter(r::client_id.eq(&id))).execute(conn)?;
+                C::delete_by_client_id(conn, &id).map(|n| n > 0)
+            })
             .await
     }
 
@@ -359,6 +365,99 @@ where
             .run(move |conn| C::count_by_owner(conn, &owner))
             .await
             .map(|n| n.map(|n| u64::try_from(n).unwrap_or(0)))
+    }
+
+    fn manages_registrations(&self) -> bool {
+        true
+    }
+
+    fn keeps_sealed_client_secrets(&self) -> bool {
+        C::keeps_sealed_secret()
+    }
+
+    /// The client and its token row in one transaction.
+    async fn register_managed_client(
+        &self,
+        client: ClientRecord,
+        owner: Option<String>,
+        registration_token_digest: String,
+    ) -> StorageResult<()> {
+        use crate::schema::oauth2_registration_token as r;
+        self.pool
+            .transaction(move |conn| {
+                C::insert(conn, &client, owner.as_deref())?;
+                diesel::insert_into(r::table)
+                    .values((
+                        r::token_digest.eq(&registration_token_digest),
+                        r::client_id.eq(&client.client_id),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn find_client_by_registration_token(
+        &self,
+        registration_token_digest: &str,
+    ) -> StorageResult<Option<String>> {
+        use crate::schema::oauth2_registration_token as r;
+        let digest = registration_token_digest.to_owned();
+        self.pool
+            .run(move |conn| {
+                r::table
+                    .filter(r::token_digest.eq(&digest))
+                    .select(r::client_id)
+                    .first::<String>(conn)
+                    .optional()
+            })
+            .await
+    }
+
+    async fn update_client(
+        &self,
+        client_id: &str,
+        metadata: ClientMetadata,
+        secret: SecretUpdate,
+    ) -> StorageResult<bool> {
+        let id = client_id.to_owned();
+        self.pool
+            .write(move |conn| {
+                let secret = match &secret {
+                    SecretUpdate::Keep => None,
+                    SecretUpdate::Replace { digest, sealed } => {
+                        Some((Some(digest.as_str()), sealed.as_deref()))
+                    }
+                    SecretUpdate::Remove => Some((None, None)),
+                };
+                C::update(conn, &id, &metadata, secret).map(|n| n > 0)
+            })
+            .await
+    }
+
+    /// One transaction: what was issued to the client is withdrawn as
+    /// [`GrantStorage::revoke_client_grants`] does, then its token row and
+    /// the client go.
+    async fn delete_registered_client(
+        &self,
+        client_id: &str,
+        now: i64,
+    ) -> StorageResult<Option<Withdrawn>> {
+        use crate::schema::oauth2_registration_token as r;
+        let id = client_id.to_owned();
+        self.pool
+            .transaction(move |conn| {
+                let withdrawn = Withdrawn {
+                    tokens: T::revoke_of(conn, &id, None, now)? as u64,
+                    codes: A::delete_of(conn, Some(&id), None)? as u64,
+                    device_codes: D::deny_approved_of(conn, Some(&id), None)? as u64,
+                    grants: G::delete_of(conn, Some(&id), None)? as u64,
+                };
+                diesel::delete(r::table.filter(r::client_id.eq(&id))).execute(conn)?;
+                let deleted = C::delete_by_client_id(conn, &id)?;
+                Ok((deleted > 0).then_some(withdrawn))
+            })
+            .await
     }
 }
 

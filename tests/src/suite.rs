@@ -20,9 +20,9 @@ use oauth_core::oauth2::rfc8628::{
 };
 use oauth_core::{
     Authentication, AuthorizationServer, ClientAuthFailures, ClientAuthMethod, ClientMetadata,
-    ClientRecord, Config, Consent, NewAuthorizationCode, NewToken, OAuth2AuthorizationCode,
-    OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token, PasswordFailures, ScopeRequirement,
-    StorageError, TokenContext, UserStorage, secrets,
+    ClientRecord, ClientRegistry, Config, Consent, NewAuthorizationCode, NewToken,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token,
+    PasswordFailures, ScopeRequirement, StorageError, TokenContext, UserStorage, secrets,
 };
 use oauth_diesel::{OAuth2User, StandardStorage, schema};
 
@@ -49,7 +49,9 @@ pub struct TestUser {
 /// Adding clients and users, which the storage traits leave to each
 /// storage.
 #[async_trait]
-pub trait TestStorage: OAuth2Storage + UserStorage<TestUser> + GrantStorage + Sized {
+pub trait TestStorage:
+    OAuth2Storage + UserStorage<TestUser> + GrantStorage + ClientRegistry + Sized
+{
     /// Registers a client.
     async fn add_client(&self, client: ClientRecord);
     /// Adds a user of the application.
@@ -1355,6 +1357,114 @@ pub async fn pushed_requests_are_read_then_taken_once<S: TestStorage + 'static>(
     }
 }
 
+/// RFC 7592: a client registered with its registration access token is
+/// found by the token's digest, updated (metadata replaced; the secret
+/// kept, replaced or removed), and deleted with its token row and what was
+/// issued to it, in one go; other clients are untouched.
+pub async fn registrations_are_managed<S: TestStorage>(s: S) {
+    use oauth_core::SecretUpdate;
+    assert!(s.manages_registrations());
+    let meta = |name: &str| ClientMetadata {
+        client_name: Some(name.into()),
+        redirect_uris: vec![REDIRECT.into()],
+        ..ClientMetadata::default()
+    };
+    for (id, token) in [("managed", "rat-1"), ("neighbour", "rat-2")] {
+        let mut record = ClientRecord::confidential(id, "first-secret", meta("Before"));
+        if id == "neighbour" {
+            record.client_secret_sealed = Some("clear:Zmlyc3Qtc2VjcmV0".into());
+        }
+        s.register_managed_client(record, Some("1".into()), secrets::digest(token))
+            .await
+            .unwrap();
+    }
+    let found = |t: &str| {
+        let (s, digest) = (&s, secrets::digest(t));
+        async move { s.find_client_by_registration_token(&digest).await }
+    };
+    assert_eq!(found("rat-1").await.unwrap().as_deref(), Some("managed"));
+    assert_eq!(found("rat-2").await.unwrap().as_deref(), Some("neighbour"));
+    assert_eq!(found("rat-3").await.unwrap(), None);
+
+    assert!(
+        s.update_client("managed", meta("After"), SecretUpdate::Keep)
+            .await
+            .unwrap()
+    );
+    let client = s.find_client("managed").await.unwrap().unwrap();
+    assert_eq!(client.metadata().client_name.as_deref(), Some("After"));
+    assert!(client.check_client_secret("first-secret"));
+    let replaced = SecretUpdate::Replace {
+        digest: secrets::hash_client_secret("second-secret"),
+        sealed: Some("clear:c2Vjb25kLXNlY3JldA==".into()),
+    };
+    assert!(
+        s.update_client("managed", meta("After"), replaced)
+            .await
+            .unwrap()
+    );
+    let client = s.find_client("managed").await.unwrap().unwrap();
+    assert!(client.check_client_secret("second-secret"));
+    assert!(!client.check_client_secret("first-secret"));
+    // The sealed secret of client_secret_jwt, where the model keeps it.
+    let kept = s
+        .keeps_sealed_client_secrets()
+        .then_some("clear:c2Vjb25kLXNlY3JldA==");
+    assert_eq!(client.sealed_client_secret(), kept);
+    assert!(
+        s.update_client("managed", meta("Public"), SecretUpdate::Remove)
+            .await
+            .unwrap()
+    );
+    let client = s.find_client("managed").await.unwrap().unwrap();
+    assert!(!client.check_client_secret("second-secret"));
+    assert!(
+        !s.update_client("nobody", meta("X"), SecretUpdate::Keep)
+            .await
+            .unwrap()
+    );
+    if s.keeps_sealed_client_secrets() {
+        assert_eq!(
+            client.sealed_client_secret(),
+            None,
+            "removed with the secret"
+        );
+    }
+    let neighbour = s.find_client("neighbour").await.unwrap().unwrap();
+    assert_eq!(neighbour.metadata().client_name.as_deref(), Some("Before"));
+    let kept = s
+        .keeps_sealed_client_secrets()
+        .then_some("clear:Zmlyc3Qtc2VjcmV0");
+    assert_eq!(neighbour.sealed_client_secret(), kept);
+
+    s.save_token(token_of(1, "7", "managed")).await.unwrap();
+    s.save_token(token_of(2, "7", "neighbour")).await.unwrap();
+    s.save_grant(consent("7", "managed", "profile", 10))
+        .await
+        .unwrap();
+    let w = s
+        .delete_registered_client("managed", 50)
+        .await
+        .unwrap()
+        .expect("it existed");
+    assert_eq!((w.tokens, w.grants), (2, 1));
+    assert!(s.find_client("managed").await.unwrap().is_none());
+    assert_eq!(found("rat-1").await.unwrap(), None);
+    let token = |n: u32| {
+        let (s, digest) = (&s, secrets::digest(&format!("access-{n}")));
+        async move { s.find_access_token(&digest).await }
+    };
+    assert!(token(1).await.unwrap().unwrap().is_access_token_revoked());
+    assert!(!token(2).await.unwrap().unwrap().is_access_token_revoked());
+    assert_eq!(found("rat-2").await.unwrap().as_deref(), Some("neighbour"));
+    assert!(
+        s.delete_registered_client("managed", 60)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// Of concurrent recordings of one JWT ID, exactly one succeeds.
 pub async fn concurrent_jti_recordings_have_one_winner<S: TestStorage + 'static>(s: S) {
     use oauth_core::UsedJti;
@@ -1491,6 +1601,7 @@ macro_rules! all_storage_tests {
             used_jtis_are_recorded_once,
             concurrent_jti_recordings_have_one_winner,
             pushed_requests_are_read_then_taken_once,
+            registrations_are_managed,
             signing_keys_roundtrip_and_rotate,
         );
     };

@@ -1,9 +1,12 @@
-//! `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect
-//! Core §9) over HTTP, by a client library written by others:
+//! `private_key_jwt` and `client_secret_jwt` client authentication (RFC
+//! 7523 §2.2, OpenID Connect Core §9) over HTTP, by a client library
+//! written by others:
 //! requests-oauth2client (`oauth2_client.py`) generates its key
 //! pair, the client registers the public key at `/oauth/register`, and the
 //! library signs a fresh assertion for each of the token, introspection
-//! and revocation endpoints. An assertion is accepted once. On SQLite,
+//! and revocation endpoints; a `client_secret_jwt` client signs them by
+//! HMAC with the secret registration gave it. An assertion is accepted
+//! once. On SQLite,
 //! PostgreSQL and MySQL; the replay across two instances is in
 //! `e2e_multi_instance.rs`.
 //!
@@ -16,6 +19,7 @@ use serde_json::{Value, json};
 
 oauth_tests::e2e_on_every_backend!(
     requests_oauth2client_authenticates_with_private_key_jwt,
+    requests_oauth2client_authenticates_with_client_secret_jwt,
     an_assertion_is_accepted_once,
     registration_refuses_private_keys_and_missing_jwks,
 );
@@ -72,6 +76,79 @@ async fn requests_oauth2client_authenticates_with_private_key_jwt(app: &TestApp)
         assert_eq!(out["client_id"], client_id.as_str());
         assert_eq!(out["active_after"], false, "{alg}: revoked");
         assert_eq!(out["wrong_aud_error"], "invalid_client", "{alg}: {out}");
+    }
+}
+
+async fn requests_oauth2client_authenticates_with_client_secret_jwt(app: &TestApp) {
+    let metadata = app
+        .browser()
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    let listed = |field: &str, value: &str| {
+        metadata[field]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!(value)))
+    };
+    assert!(
+        listed("token_endpoint_auth_methods_supported", "client_secret_jwt"),
+        "{metadata}"
+    );
+    assert!(
+        listed("token_endpoint_auth_signing_alg_values_supported", "HS256"),
+        "{metadata}"
+    );
+    let browser = app.logged_in("erin").await;
+    for alg in ["HS256", "HS512"] {
+        let client = browser
+            .register_client_json(&json!({
+                "client_name": "HMAC client",
+                "grant_types": ["client_credentials"],
+                "scope": "profile",
+                "token_endpoint_auth_method": "client_secret_jwt",
+            }))
+            .await;
+        let client_id = client["client_id"].as_str().unwrap();
+        let secret = client["client_secret"].as_str().expect("a secret");
+        oauth_tests::logs::saw_secret(secret);
+        let spec = json!({
+            "issuer": app.url(""),
+            "client_id": client_id,
+            "client_secret": secret,
+            "alg": alg,
+        });
+        let mut flow = spec.clone();
+        flow["step"] = "flow".into();
+        let Some(out) = oauth2_client(flow).await else {
+            return;
+        };
+        assert_eq!(out["scope"], "profile", "{alg}: {out}");
+        assert_eq!(out["active_before"], true, "{alg}: {out}");
+        assert_eq!(out["active_after"], false, "{alg}: revoked");
+        assert_eq!(out["wrong_aud_error"], "invalid_client", "{alg}: {out}");
+        // Once only, as every assertion.
+        let mut one = spec.clone();
+        one["step"] = "assertion".into();
+        one["aud"] = app.url("/oauth/token").into();
+        let out = oauth2_client(one).await.unwrap();
+        let assertion = out["assertion"].as_str().unwrap();
+        let form = [("grant_type", "client_credentials")];
+        app.api()
+            .token_ok(ClientAuth::Assertion(assertion), &form)
+            .await;
+        let again = app
+            .api()
+            .token(ClientAuth::Assertion(assertion), &form)
+            .await;
+        again.assert_status(400);
+        assert_eq!(again.json()["error"], "invalid_client");
+        // The secret is not accepted as a plain secret: the client
+        // registered the HMAC method.
+        let basic = app
+            .api()
+            .token(ClientAuth::Basic(client_id, secret), &form)
+            .await;
+        basic.assert_status(401);
     }
 }
 

@@ -10,7 +10,9 @@ stdin:
 
 {"step": "flow", "issuer", "client_id", "private"}: discovers the server,
 then with PrivateKeyJwt (the library signs a fresh assertion per request,
-audience the endpoint's URL): client credentials, introspection of the
+audience the endpoint's URL; ClientSecretJwt instead, an HMAC by "alg",
+when the spec has "client_secret" rather than "private", here and in
+"assertion"): client credentials, introspection of the
 token, revocation of it, introspection again. Also tries an assertion for
 another audience. Prints {"token", "active_before", "active_after",
 "scope", "wrong_aud_error"}.
@@ -48,8 +50,8 @@ from datetime import datetime, timezone
 try:
     from jwskate import Jwk
     from requests_oauth2client import (
-        AuthorizationRequest, ClientSecretBasic, OAuth2Client, PrivateKeyJwt,
-        RequestUriParameterAuthorizationRequest)
+        AuthorizationRequest, ClientSecretBasic, ClientSecretJwt, OAuth2Client,
+        PrivateKeyJwt, RequestUriParameterAuthorizationRequest)
     from requests_oauth2client.exceptions import InvalidClient
 except ImportError as e:  # pragma: no cover
     print(f"requests-oauth2client is not installed ({e}): "
@@ -63,8 +65,17 @@ def key(spec):
             "private": private.to_dict()}
 
 
+def jwt_auth(spec, **auth_args):
+    """PrivateKeyJwt with the spec's "private" key, or ClientSecretJwt
+    (HMAC with "client_secret", by "alg") when the spec has a secret."""
+    if "client_secret" in spec:
+        return ClientSecretJwt(spec["client_id"], spec["client_secret"],
+                               alg=spec.get("alg", "HS256"), **auth_args)
+    return PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]), **auth_args)
+
+
 def client_for(spec, redirect_uri=None, **auth_args):
-    auth = PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]), **auth_args)
+    auth = jwt_auth(spec, **auth_args)
     # testing=True: the example app answers on plain http in the tests.
     return OAuth2Client.from_discovery_endpoint(
         issuer=spec["issuer"], auth=auth, redirect_uri=redirect_uri,
@@ -94,7 +105,7 @@ def flow(spec):
 
 
 def assertion(spec):
-    auth = PrivateKeyJwt(spec["client_id"], Jwk(spec["private"]))
+    auth = jwt_auth(spec)
     return {"assertion": str(auth.client_assertion(spec["aud"]))}
 
 

@@ -181,6 +181,14 @@ impl Config {
         if !(1..=3600).contains(&self.dpop.proof_max_age) {
             return Err("oauth2.dpop.proof_max_age must be 1 to 3600 seconds".into());
         }
+        if let Some(key) = &self.dpop.nonce_key
+            && crate::oauth2::rfc9449::nonce_key_bytes(key.secret()).is_none()
+        {
+            return Err("oauth2.dpop.nonce_key must be at least 32 bytes in base64".into());
+        }
+        if !(10..=3600).contains(&self.dpop.nonce_lifetime) {
+            return Err("oauth2.dpop.nonce_lifetime must be 10 to 3600 seconds".into());
+        }
         if !(1..=600).contains(&self.par.request_uri_lifetime) {
             return Err("oauth2.par.request_uri_lifetime must be 1 to 600 seconds".into());
         }

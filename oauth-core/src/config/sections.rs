@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_USER_CODE_ALPHABET;
-use crate::secrets::{KeyEncryptionKey, PrivateKeyPem};
+use crate::secrets::{DpopNonceKey, KeyEncryptionKey, PrivateKeyPem};
 
 /// Lifetimes, in seconds (`[oauth2.lifetimes]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +100,14 @@ pub struct Dpop {
     /// Whether every token request must carry a proof (false; a client
     /// may also be registered with `dpop_bound_access_tokens`, §5.2).
     pub require: bool,
+    /// When set, proofs must carry a `nonce` this server provided (§8 at
+    /// the token and pushed authorization request endpoints, §9 at
+    /// resources): 32 random bytes in base64, the same on every instance,
+    /// which derive the nonces (none is stored). Off by default.
+    pub nonce_key: Option<DpopNonceKey>,
+    /// How long a nonce is accepted, in seconds (300): a new one is given
+    /// out each period, and the previous period's is still accepted.
+    pub nonce_lifetime: i64,
 }
 
 impl Default for Dpop {
@@ -108,6 +116,8 @@ impl Default for Dpop {
             algorithms: vec!["ES256".into(), "EdDSA".into(), "RS256".into()],
             proof_max_age: 300,
             require: false,
+            nonce_key: None,
+            nonce_lifetime: 300,
         }
     }
 }

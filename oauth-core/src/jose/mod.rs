@@ -42,7 +42,10 @@ pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
 pub use keyring::{KeyRing, KeySealer, OpenedKeys, SigningKeyStorage, StoredSigningKey};
 pub use keys::SigningKey;
-pub use verify::{PRIVATE_JWK_MEMBERS, Verification, Verified, verify, verify_with_header_jwk};
+pub use verify::{
+    HMAC_ALGORITHMS, PRIVATE_JWK_MEMBERS, Verification, Verified, verify, verify_with_header_jwk,
+    verify_with_secret,
+};
 
 /// Why a key could not be made or read, or a token not be signed or
 /// verified. The messages name the rule, never key material.

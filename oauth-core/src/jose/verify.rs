@@ -146,6 +146,78 @@ fn verify_keys(
     })
 }
 
+/// The HMAC algorithms (RFC 7518 §3.2), which [`verify_with_secret`]
+/// alone accepts.
+pub const HMAC_ALGORITHMS: [Algorithm; 3] = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+
+/// Verifies a compact JWS signed with a shared secret by one of the HMAC
+/// algorithms of `v` (`client_secret_jwt`, RFC 7523 §2.2 and OpenID
+/// Connect Core §9), with [`verify`]'s refusals of the header: `alg`
+/// allowed (any other is refused, so an asymmetric one cannot be fed a
+/// secret as its key), no `crit`. RFC 7518 §3.2: the secret is at least as
+/// long as the hash; a shorter one is refused.
+pub fn verify_with_secret(
+    token: &str,
+    secret: &[u8],
+    v: &Verification<'_>,
+) -> Result<Verified, JoseError> {
+    let mut parts = token.split('.');
+    let (Some(header_b64), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JoseError::Malformed("not three base64url parts"));
+    };
+    let raw_header: Value = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(Value::is_object)
+        .ok_or(JoseError::Malformed("the header is not a JSON object"))?;
+    let alg_name = raw_header.get("alg").and_then(Value::as_str);
+    let Some(alg) = v
+        .algorithms
+        .iter()
+        .copied()
+        .filter(|a| HMAC_ALGORITHMS.contains(a))
+        .find(|a| Some(algorithm_name(*a)) == alg_name)
+    else {
+        return Err(JoseError::AlgorithmNotAllowed);
+    };
+    if raw_header.get("crit").is_some() {
+        return Err(JoseError::Header("crit names extensions not understood"));
+    }
+    let min_len = match alg {
+        Algorithm::HS256 => 32,
+        Algorithm::HS384 => 48,
+        _ => 64,
+    };
+    if secret.len() < min_len {
+        return Err(JoseError::Key(format!(
+            "the secret is shorter than {min_len} bytes, too short for {}",
+            algorithm_name(alg)
+        )));
+    }
+    let mut validation = Validation::new(alg);
+    validation.algorithms = vec![alg];
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    let data = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret), &validation)
+        .map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => JoseError::BadSignature,
+            _ => JoseError::Malformed("the payload or signature cannot be decoded"),
+        })?;
+    if !data.claims.is_object() {
+        return Err(JoseError::Malformed("the claims are not a JSON object"));
+    }
+    Ok(Verified {
+        kid: String::new(),
+        header: data.header,
+        claims: data.claims,
+    })
+}
+
 /// The members of a JWK that belong to a private or symmetric key (RFC
 /// 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
 pub const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];

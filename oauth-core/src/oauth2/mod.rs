@@ -7,6 +7,7 @@ pub mod rfc6819;
 pub mod rfc7009;
 pub mod rfc7523;
 pub mod rfc7591;
+pub mod rfc7592;
 pub mod rfc7636;
 pub mod rfc7662;
 pub mod rfc8414;

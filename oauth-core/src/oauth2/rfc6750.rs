@@ -21,6 +21,9 @@ pub struct BearerError {
     /// §7.1): the `algs` of its `WWW-Authenticate: DPoP` challenge, which
     /// replaces the `Bearer` one.
     pub dpop_algs: Option<String>,
+    /// For `use_dpop_nonce` (RFC 9449 §9): the nonce the next proof must
+    /// carry, sent as the `DPoP-Nonce` header.
+    pub dpop_nonce: Option<Box<str>>,
 }
 
 impl BearerError {
@@ -29,6 +32,7 @@ impl BearerError {
             error: None,
             scope: None,
             dpop_algs: None,
+            dpop_nonce: None,
         }
     }
 
@@ -37,6 +41,7 @@ impl BearerError {
             error: Some(error),
             scope: None,
             dpop_algs: None,
+            dpop_nonce: None,
         }
     }
 
@@ -57,8 +62,11 @@ impl BearerError {
                 ErrorCode::InvalidToken => 401,
                 ErrorCode::InsufficientScope => 403,
                 ErrorCode::InvalidRequest => 400,
-                // RFC 9449 §7.1: a bad proof is an authentication failure.
-                ErrorCode::Other(ref c) if c == "invalid_dpop_proof" => 401,
+                // RFC 9449 §7.1: a bad proof is an authentication failure,
+                // and §9: so is one without the nonce the server wants.
+                ErrorCode::Other(ref c) if c == "invalid_dpop_proof" || c == "use_dpop_nonce" => {
+                    401
+                }
                 _ => e.code.status(),
             },
         }
@@ -101,6 +109,14 @@ impl BearerError {
     /// error. A request without a token gets the bare challenge and no body
     /// (§3.1: no error information; the example of §3 has no body either).
     pub fn to_response(&self, config: &Config) -> OAuth2Response {
+        let response = self.challenge_response(config);
+        match &self.dpop_nonce {
+            Some(nonce) => response.with_header("DPoP-Nonce", &**nonce),
+            None => response,
+        }
+    }
+
+    fn challenge_response(&self, config: &Config) -> OAuth2Response {
         let challenge = self.www_authenticate(config);
         match &self.error {
             Some(e) => OAuth2Response::json(
@@ -363,6 +379,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 )),
                 scope: required.scope().cloned(),
                 dpop_algs: None,
+                dpop_nonce: None,
             }));
         }
         Ok(token)
@@ -377,7 +394,16 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
         presented: &Presented,
     ) -> Result<(), BearerError> {
-        let refuse = |e: OAuth2Error| BearerError::new(e).with_dpop(self.dpop_challenge_algs());
+        let refuse = |e: OAuth2Error| {
+            let nonce = (e.code.as_str() == crate::oauth2::rfc9449::USE_DPOP_NONCE)
+                .then(|| self.dpop_nonce())
+                .flatten()
+                .map(String::into_boxed_str);
+            BearerError {
+                dpop_nonce: nonce,
+                ..BearerError::new(e).with_dpop(self.dpop_challenge_algs())
+            }
+        };
         match (token.dpop_jkt(), presented.dpop) {
             (None, false) => Ok(()),
             (None, true) => Err(refuse(OAuth2Error::invalid_token(

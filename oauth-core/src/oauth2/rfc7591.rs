@@ -2,13 +2,14 @@
 
 use async_trait::async_trait;
 
+use crate::consent::Withdrawn;
 use crate::error::{ErrorCode, OAuth2Error};
-use crate::http::OAuth2Response;
+use crate::http::{OAuth2Request, OAuth2Response};
 use crate::models::{ClientAuthMethod, ClientMetadata, ClientRecord};
 use crate::oauth2::rfc6749::response_types::ResponseType;
 use crate::oauth2::server::AuthorizationServer;
 use crate::scope::Scope;
-use crate::secrets::{self, ClientSecret};
+use crate::secrets::{self, ClientSecret, RegistrationAccessToken};
 use crate::storage::{OAuth2Storage, StorageResult};
 
 /// Storage that can add clients.
@@ -28,6 +29,97 @@ pub trait ClientRegistry: OAuth2Storage {
         let _ = owner;
         Ok(None)
     }
+
+    /// Whether this storage keeps registration access tokens (RFC 7592),
+    /// so that clients can read, update and delete their registrations.
+    /// The default keeps none: registration responses then carry no
+    /// `registration_access_token`, and the client configuration endpoint
+    /// answers 404.
+    fn manages_registrations(&self) -> bool {
+        false
+    }
+
+    /// Whether this storage keeps a client's sealed secret
+    /// ([`ClientRecord::client_secret_sealed`]), which `client_secret_jwt`
+    /// needs; without, registration refuses that method. The default keeps
+    /// none.
+    fn keeps_sealed_client_secrets(&self) -> bool {
+        false
+    }
+
+    /// Saves a new client and the digest of its registration access token
+    /// together (RFC 7592 §3), as one write. Only called when
+    /// [`manages_registrations`](Self::manages_registrations); the default
+    /// fails.
+    async fn register_managed_client(
+        &self,
+        client: ClientRecord,
+        owner: Option<String>,
+        registration_token_digest: String,
+    ) -> StorageResult<()> {
+        let _ = (client, owner, registration_token_digest);
+        Err(no_management())
+    }
+
+    /// The `client_id` whose registration access token has this digest.
+    async fn find_client_by_registration_token(
+        &self,
+        registration_token_digest: &str,
+    ) -> StorageResult<Option<String>> {
+        let _ = registration_token_digest;
+        Err(no_management())
+    }
+
+    /// Replaces a client's metadata (RFC 7592 §2.2), and its secret as
+    /// `secret` says; whether the client existed.
+    async fn update_client(
+        &self,
+        client_id: &str,
+        metadata: ClientMetadata,
+        secret: SecretUpdate,
+    ) -> StorageResult<bool> {
+        let _ = (client_id, metadata, secret);
+        Err(no_management())
+    }
+
+    /// Deletes a client and its registration access token (RFC 7592 §2.3),
+    /// and withdraws what was issued to it, in one transaction: its tokens
+    /// revoked, its codes deleted, its approved device codes denied, its
+    /// grants forgotten. `None` when there was no such client.
+    async fn delete_registered_client(
+        &self,
+        client_id: &str,
+        now: i64,
+    ) -> StorageResult<Option<Withdrawn>> {
+        let _ = (client_id, now);
+        Err(no_management())
+    }
+}
+
+fn no_management() -> crate::error::StorageError {
+    crate::error::StorageError::new(
+        "this storage does not manage registrations (ClientRegistry::manages_registrations)",
+    )
+}
+
+/// What an update does to a client's secret (RFC 7592 §2.2): the client
+/// never chooses it, but a change of `token_endpoint_auth_method` may give
+/// it one or take it away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretUpdate {
+    /// The secret stays as it is.
+    Keep,
+    /// A new secret: its digest ([`secrets::hash_client_secret`]), and the
+    /// secret sealed for a `client_secret_jwt` client
+    /// ([`ClientRecord::client_secret_sealed`]).
+    Replace {
+        /// The digest.
+        digest: String,
+        /// The sealed secret, or `None`.
+        sealed: Option<String>,
+    },
+    /// The client no longer has a secret.
+    Remove,
 }
 
 /// A registered client, with its secret in the clear (shown once).
@@ -37,6 +129,10 @@ pub struct Registration {
     pub record: ClientRecord,
     /// The secret, for confidential clients.
     pub client_secret: Option<ClientSecret>,
+    /// The bearer credential of the client configuration endpoint (RFC
+    /// 7592 §3), when the storage
+    /// [manages registrations](ClientRegistry::manages_registrations).
+    pub registration_access_token: Option<RegistrationAccessToken>,
 }
 
 impl Registration {
@@ -49,6 +145,18 @@ impl Registration {
             body["client_secret_expires_at"] = self.record.client_secret_expires_at.into();
         }
         body["client_id_issued_at"] = self.record.client_id_issued_at.into();
+        body
+    }
+
+    /// [`to_json`](Self::to_json) with the registration access token and
+    /// the client's configuration endpoint, `registration_client_uri`
+    /// (RFC 7592 §3), when a token was issued.
+    pub fn to_json_at(&self, registration_client_uri: &str) -> serde_json::Value {
+        let mut body = self.to_json();
+        if let Some(token) = &self.registration_access_token {
+            body["registration_access_token"] = token.secret().into();
+            body["registration_client_uri"] = registration_client_uri.into();
+        }
         body
     }
 }
@@ -253,33 +361,100 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
                 "this account has registered {cap} clients, the most it may; delete one first"
             )));
         }
-        let method = &metadata.token_endpoint_auth_method;
-        let issues_secret = match method {
-            ClientAuthMethod::None => false,
-            ClientAuthMethod::Other(_) => self
-                .client_authentication(method)
-                .is_some_and(|m| m.issues_client_secret()),
-            _ => true,
+        let client_secret = self.new_client_secret(&metadata.token_endpoint_auth_method);
+        let client_secret_sealed = match &client_secret {
+            Some(secret) => {
+                self.seal_client_secret(&metadata.token_endpoint_auth_method, secret)?
+            }
+            None => None,
         };
-        let client_secret = issues_secret.then(|| secrets::random_token(32));
         let record = ClientRecord {
             client_id: secrets::random_token(18),
             client_secret_digest: client_secret.as_deref().map(secrets::hash_client_secret),
             client_id_issued_at: self.now(),
             client_secret_expires_at: 0,
             metadata,
+            client_secret_sealed,
         };
-        self.storage.register_client(record.clone(), owner).await?;
+        let registration_access_token = if self.storage.manages_registrations() {
+            let token = secrets::random_token(32);
+            self.storage
+                .register_managed_client(record.clone(), owner, secrets::digest(&token))
+                .await?;
+            Some(RegistrationAccessToken::new(token))
+        } else {
+            self.storage.register_client(record.clone(), owner).await?;
+            None
+        };
         Ok(Registration {
             record,
             client_secret: client_secret.map(ClientSecret::new),
+            registration_access_token,
         })
+    }
+
+    /// A new secret for a client of `method`, if it gets one: 256 bits, or
+    /// 384 (64 characters) for one whose secret is an HMAC key, long enough
+    /// for HS512 (RFC 7518 §3.2).
+    pub(crate) fn new_client_secret(&self, method: &ClientAuthMethod) -> Option<String> {
+        if !self.issues_client_secret(method) {
+            return None;
+        }
+        let hmac_key = self
+            .client_authentication(method)
+            .is_some_and(|m| m.client_secret_sealer().is_some());
+        Some(secrets::random_token(if hmac_key { 48 } else { 32 }))
+    }
+
+    /// The secret sealed for storage, when the method verifies with the
+    /// secret itself (`client_secret_jwt`); refused when the storage
+    /// cannot keep it.
+    pub(crate) fn seal_client_secret(
+        &self,
+        method: &ClientAuthMethod,
+        secret: &str,
+    ) -> Result<Option<String>, OAuth2Error> {
+        let Some(sealer) = self
+            .client_authentication(method)
+            .and_then(|m| m.client_secret_sealer())
+        else {
+            return Ok(None);
+        };
+        if !self.storage.keeps_sealed_client_secrets() {
+            return Err(invalid_metadata(format!(
+                "this server's storage cannot keep the secret that \"{}\" needs",
+                method.as_str()
+            )));
+        }
+        sealer
+            .seal(secret.as_bytes())
+            .map(Some)
+            .map_err(|_| OAuth2Error::server_error("the client secret could not be sealed"))
+    }
+
+    /// Whether clients of this method get a `client_secret`: the secret
+    /// methods, and a registered one that
+    /// [issues one](crate::oauth2::rfc6749::client_auth::ClientAuthentication::issues_client_secret).
+    pub(crate) fn issues_client_secret(&self, method: &ClientAuthMethod) -> bool {
+        match method {
+            ClientAuthMethod::None => false,
+            ClientAuthMethod::Other(_) => self
+                .client_authentication(method)
+                .is_some_and(|m| m.issues_client_secret()),
+            _ => true,
+        }
     }
 
     /// Handles a registration request with a JSON body: 201 with the client
     /// information (§3.2.1), or 400 with an RFC 7591 error (§3.2.2).
+    ///
+    /// `request` is the registration request (its body aside): its URL,
+    /// under the issuer, names the client configuration endpoint
+    /// (`registration_client_uri`, RFC 7592 §3) as that URL followed by
+    /// `/` and the `client_id`.
     pub async fn create_registration_response(
         &self,
+        request: &OAuth2Request,
         json_body: &str,
         owner: Option<String>,
     ) -> OAuth2Response {
@@ -288,22 +463,18 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
             Err(e) => Err(e),
         };
         match result {
-            Ok(registration) => OAuth2Response::json(201, &registration.to_json()),
-            Err(error) => {
-                let status = match error.code {
-                    ErrorCode::ServerError => 500,
-                    ErrorCode::TemporarilyUnavailable => 503,
-                    ErrorCode::AccessDenied => 403,
-                    _ => 400,
-                };
-                OAuth2Response::json(
-                    status,
-                    &serde_json::json!({
-                        "error": error.code.as_str(),
-                        "error_description": error.description,
-                    }),
-                )
+            Ok(registration) => {
+                let endpoint = self
+                    .endpoint_url_for(request)
+                    .unwrap_or_else(|| request.uri.clone());
+                let uri = format!(
+                    "{}/{}",
+                    endpoint.trim_end_matches('/'),
+                    registration.record.client_id
+                );
+                OAuth2Response::json(201, &registration.to_json_at(&uri))
             }
+            Err(error) => registration_error(&error),
         }
     }
 
@@ -426,17 +597,49 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
     }
 }
 
+/// A registration error response (RFC 7591 §3.2.2): 400 with the error
+/// code, or the status of a refusal or failure.
+pub(crate) fn registration_error(error: &OAuth2Error) -> OAuth2Response {
+    let status = match error.code {
+        ErrorCode::ServerError => 500,
+        ErrorCode::TemporarilyUnavailable => 503,
+        ErrorCode::AccessDenied => 403,
+        _ => 400,
+    };
+    OAuth2Response::json(
+        status,
+        &serde_json::json!({
+            "error": error.code.as_str(),
+            "error_description": error.description,
+        }),
+    )
+}
+
 /// The metadata of a registration request: a JSON object (§3.1). When
 /// `response_types` is omitted and the grants do not redirect, it is empty
 /// rather than the §2 default `["code"]`, which would contradict them.
 pub fn parse_metadata(json_body: &str) -> Result<ClientMetadata, OAuth2Error> {
+    metadata_from_object(parse_object(json_body)?)
+}
+
+/// The body as a JSON object.
+pub(crate) fn parse_object(
+    json_body: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, OAuth2Error> {
     let value: serde_json::Value = serde_json::from_str(json_body)
         .map_err(|e| invalid_metadata(format!("the body is not JSON: {e}")))?;
-    let serde_json::Value::Object(mut object) = value else {
+    let serde_json::Value::Object(object) = value else {
         return Err(invalid_metadata(
             "the client metadata must be a JSON object",
         ));
     };
+    Ok(object)
+}
+
+/// [`parse_metadata`] of a parsed object.
+pub(crate) fn metadata_from_object(
+    mut object: serde_json::Map<String, serde_json::Value>,
+) -> Result<ClientMetadata, OAuth2Error> {
     // A JWK Set registered for verification holds public keys only: a
     // private member means the client gave away its private key, which
     // would otherwise be dropped silently and stored as if all were well.

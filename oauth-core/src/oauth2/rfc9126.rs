@@ -130,13 +130,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if request.method != Method::Post {
             return super::rfc6749::method_not_allowed(&self.config);
         }
-        match self.push_authorization_request(request).await {
+        let response = match self.push_authorization_request(request).await {
             Ok((request_uri, expires_in)) => OAuth2Response::json(
                 201,
                 &serde_json::json!({ "request_uri": request_uri, "expires_in": expires_in }),
             ),
             Err(error) => super::rfc6749::error_response(&self.config, &error),
-        }
+        };
+        self.with_dpop_nonce(request, response)
     }
 
     /// Validates and stores a pushed request: its `request_uri` and

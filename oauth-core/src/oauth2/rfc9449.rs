@@ -25,8 +25,16 @@
 //!   `DPoP`. Refusals carry a `WWW-Authenticate: DPoP` challenge with the
 //!   `algs` accepted.
 //!
+//! - **Nonces** (§8, §9), when
+//!   [`Dpop::nonce_key`](crate::config::Dpop::nonce_key) is set: every
+//!   proof must carry a `nonce` the server provided in a `DPoP-Nonce`
+//!   header; one without, or with a stale one, is refused
+//!   `use_dpop_nonce` with the current nonce. Nonces are derived from the
+//!   key and the time period, so every instance with the key accepts them
+//!   and none is stored.
+//!
 //! Errors are `invalid_dpop_proof` (§5.0 at the token endpoint, §7.1 at
-//! resources).
+//! resources) and `use_dpop_nonce`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -50,6 +58,38 @@ const JTI_PURPOSE: &str = "dpop";
 const MAX_PROOF_LEN: usize = 8 * 1024;
 /// How far ahead of the server's clock a proof's `iat` may be.
 const IAT_LEEWAY: i64 = 60;
+
+/// The error of a proof without the nonce the server wants (§8, §9).
+pub const USE_DPOP_NONCE: &str = "use_dpop_nonce";
+
+/// `use_dpop_nonce` (§8 at the token endpoint, §9 at resources).
+pub fn use_dpop_nonce(description: impl Into<String>) -> OAuth2Error {
+    OAuth2Error::new(ErrorCode::Other(USE_DPOP_NONCE.into()), description)
+}
+
+/// The nonce of period `period` under `key`: the period, then 16 bytes of
+/// HMAC-SHA256 over it, base64url. Any instance with the key derives and
+/// checks it; no one without the key can make the next one.
+fn nonce_for(key: &[u8], period: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(b"dpop-nonce");
+    mac.update(&period.to_be_bytes());
+    let mut out = period.to_be_bytes().to_vec();
+    out.extend_from_slice(&mac.finalize().into_bytes()[..16]);
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// The bytes of a configured nonce key (32 or more, validated with the
+/// configuration).
+pub(crate) fn nonce_key_bytes(key: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::STANDARD;
+    STANDARD
+        .decode(key.trim())
+        .or_else(|_| URL_SAFE_NO_PAD.decode(key.trim()))
+        .ok()
+        .filter(|k| k.len() >= 32)
+}
 
 /// `invalid_dpop_proof` (§5.0, §7.1).
 pub fn invalid_dpop_proof(description: impl Into<String>) -> OAuth2Error {
@@ -187,6 +227,25 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 "the DPoP proof's ath is not the hash of the access token",
             ));
         }
+        // §8, §9: a nonce the server provided, when it wants one; checked
+        // before the jti is recorded, so the client's retry with the
+        // nonce is not a replay.
+        if let Some(key) = self.config.dpop.nonce_key.as_ref() {
+            let key = nonce_key_bytes(key.secret()).unwrap_or_default();
+            match text("nonce") {
+                None => {
+                    return Err(use_dpop_nonce(
+                        "this server requires a DPoP nonce: use the DPoP-Nonce header's",
+                    ));
+                }
+                Some(nonce) if !self.accepts_dpop_nonce(&key, nonce) => {
+                    return Err(use_dpop_nonce(
+                        "the DPoP proof's nonce is not current: use the DPoP-Nonce header's",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         let jkt = jwk.thumbprint(ThumbprintHash::SHA256);
         // §11.1: a proof is used once, until its iat leaves the window.
         let used = UsedJti::new(
@@ -199,6 +258,42 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             return Err(invalid_dpop_proof("the DPoP proof was used before (jti)"));
         }
         Ok(Some(DpopProof { jkt }))
+    }
+
+    /// The nonce proofs must carry now (§8.1), when
+    /// [`Dpop::nonce_key`](crate::config::Dpop::nonce_key) is set: sent as
+    /// the `DPoP-Nonce` header. A new one each
+    /// [`nonce_lifetime`](crate::config::Dpop::nonce_lifetime).
+    pub fn dpop_nonce(&self) -> Option<String> {
+        let key = nonce_key_bytes(self.config.dpop.nonce_key.as_ref()?.secret())?;
+        Some(nonce_for(
+            &key,
+            self.now() / self.config.dpop.nonce_lifetime.max(1),
+        ))
+    }
+
+    /// Whether `nonce` is this period's or the previous one's.
+    fn accepts_dpop_nonce(&self, key: &[u8], nonce: &str) -> bool {
+        let period = self.now() / self.config.dpop.nonce_lifetime.max(1);
+        [period, period - 1].into_iter().any(|p| {
+            crate::secrets::constant_time_eq(nonce_for(key, p).as_bytes(), nonce.as_bytes())
+        })
+    }
+
+    /// `response` to a request at the token or pushed authorization
+    /// request endpoint, with the `DPoP-Nonce` header when nonces are on
+    /// and the request carried a proof or was refused for want of a nonce
+    /// (§8.1, §8.2: the client learns the next one before it needs it).
+    pub(crate) fn with_dpop_nonce(
+        &self,
+        request: &OAuth2Request,
+        response: crate::http::OAuth2Response,
+    ) -> crate::http::OAuth2Response {
+        let sent_proof = request.header("dpop").is_some();
+        match self.dpop_nonce() {
+            Some(nonce) if sent_proof => response.with_header("DPoP-Nonce", nonce),
+            _ => response,
+        }
     }
 
     /// The `algs` of a `WWW-Authenticate: DPoP` challenge (§7.1).

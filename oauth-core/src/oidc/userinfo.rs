@@ -73,6 +73,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
                 )),
                 scope: required.scope().cloned(),
                 dpop_algs: token.dpop_jkt().map(|_| self.dpop_challenge_algs()),
+                dpop_nonce: None,
             };
             return error.to_response(&self.config);
         };
@@ -83,6 +84,7 @@ impl<S: crate::storage::OAuth2Storage> AuthorizationServer<S> {
                 )),
                 scope: None,
                 dpop_algs: token.dpop_jkt().map(|_| self.dpop_challenge_algs()),
+                dpop_nonce: None,
             };
             return error.to_response(&self.config);
         };

@@ -303,4 +303,16 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
             );
         }
     }
+    let hmac_method = crate::ClientAuthMethod::named(crate::oauth2::rfc7523::CLIENT_SECRET_JWT);
+    if server
+        .client_authentication(&hmac_method)
+        .and_then(|m| m.client_secret_sealer())
+        .is_some_and(|sealer| !sealer.is_sealing())
+    {
+        tracing::warn!(
+            target: "oauth::launch",
+            "client_secret_jwt secrets are stored in clear: anyone who reads the database can \
+             authenticate as those clients. Set oauth2.signing_keys.key_encryption_key."
+        );
+    }
 }

@@ -74,6 +74,7 @@ impl GuardError {
             error: Some(crate::OAuth2Error::insufficient_scope(description)),
             scope: None,
             dpop_algs: None,
+            dpop_nonce: None,
         };
         GuardError::bearer(&error, &Config::default())
     }

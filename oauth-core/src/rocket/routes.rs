@@ -178,7 +178,63 @@ impl<S: ClientRegistry> Handler for RegisterHandler<S> {
         };
         let response = state
             .server
-            .create_registration_response(&body, owner)
+            .create_registration_response(&probe, &body, owner)
+            .await;
+        route::Outcome::from(req, response)
+    }
+}
+
+/// The client configuration endpoint (RFC 7592), `/register/<client_id>`:
+/// authenticated by the registration access token alone, whatever the
+/// registration policy.
+struct ClientConfigurationHandler<S>(PhantomData<fn() -> S>);
+
+impl<S> Clone for ClientConfigurationHandler<S> {
+    fn clone(&self) -> Self {
+        ClientConfigurationHandler(PhantomData)
+    }
+}
+
+#[rocket::async_trait]
+impl<S: ClientRegistry> Handler for ClientConfigurationHandler<S> {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        let Some(state) = req.rocket().state::<OAuth2<S>>() else {
+            return route::Outcome::from(req, missing_state());
+        };
+        let client_id = match req.param::<String>(1) {
+            Some(Ok(id)) => id,
+            _ => {
+                let r = plain_error(404, "not_found", "no such client");
+                return route::Outcome::from(req, r);
+            }
+        };
+        let body = if req.method() == Method::Put {
+            if !req.content_type().is_some_and(|ct| ct.is_json()) {
+                let r = plain_error(
+                    400,
+                    "invalid_client_metadata",
+                    "the request must be JSON client metadata (Content-Type: application/json)",
+                );
+                return route::Outcome::from(req, r);
+            }
+            match read_json(req, data).await {
+                Ok(body) => Some(body),
+                Err(status) => {
+                    let r = plain_error(
+                        status.code,
+                        "invalid_client_metadata",
+                        "the body must be JSON client metadata",
+                    );
+                    return route::Outcome::from(req, r);
+                }
+            }
+        } else {
+            None
+        };
+        let request = engine_request(req, None, state.server.config());
+        let response = state
+            .server
+            .create_client_configuration_response(&request, &client_id, body.as_deref())
             .await;
         route::Outcome::from(req, response)
     }
@@ -202,7 +258,9 @@ async fn read_json(req: &Request<'_>, data: Data<'_>) -> Result<String, Status> 
 /// `POST /token`, `POST /par` (RFC 9126), `POST /revoke`, `POST /introspect`,
 /// `POST /register`
 /// (RFC 7591; open only with a
-/// [`registration`](crate::rocket::OAuth2Fairing::registration) policy), and
+/// [`registration`](crate::rocket::OAuth2Fairing::registration) policy),
+/// `GET`, `PUT` and `DELETE /register/<client_id>` (RFC 7592, with the
+/// registration access token), and
 /// `GET` on the POST-only ones answering 405. The authorization endpoint is
 /// the application's own handler, with the
 /// [`OAuth2Authorize`](crate::rocket::OAuth2Authorize) guard, since it shows
@@ -223,6 +281,13 @@ pub fn oauth2_routes<S: ClientRegistry>() -> Vec<Route> {
         "/register",
         RegisterHandler::<S>(PhantomData),
     ));
+    for method in [Method::Get, Method::Put, Method::Delete] {
+        routes.push(Route::new(
+            method,
+            "/register/<client_id>",
+            ClientConfigurationHandler::<S>(PhantomData),
+        ));
+    }
     routes
 }
 

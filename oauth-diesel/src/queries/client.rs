@@ -16,6 +16,7 @@ macro_rules! oauth2_client {
         client_id_issued_at: $($issued_f:ident => $issued_c:path : $issued_t:ty)?,
         client_secret_expires_at: $($expires_f:ident => $expires_c:path : $expires_t:ty)?,
         user_id: $($owner_f:ident => $owner_c:path : $owner_t:ty)?,
+        client_secret_sealed: $($sealed_f:ident => $sealed_c:path : $sealed_t:ty)?,
     ) => {
         impl $crate::DieselClient for $model {
             fn client_id(&self) -> &str {
@@ -34,6 +35,17 @@ macro_rules! oauth2_client {
                 $crate::__oauth_or!(
                     { $($crate::__private::TimeColumn::to_unix(&self.$expires_f))? } else { 0 }
                 )
+            }
+
+            fn client_secret_sealed(&self) -> ::std::option::Option<&str> {
+                $crate::__oauth_or!(
+                    { $(self.$sealed_f.as_deref())? }
+                    else { None }
+                )
+            }
+
+            fn keeps_sealed_secret() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($sealed_f); true })? } else { false })
             }
 
             fn find_by_client_id(
@@ -65,9 +77,40 @@ macro_rules! oauth2_client {
                             record.client_secret_expires_at,
                         )?),)?
                         $($owner_c.eq(<$owner_t as OwnerColumn>::from_engine(owner)?),)?
+                        $($sealed_c.eq(record.client_secret_sealed.as_deref()),)?
                     ))
                     .execute(conn)?;
                 Ok(())
+            }
+
+            fn update(
+                conn: &mut $crate::AnyConnection,
+                client_id: &str,
+                metadata: &$crate::__private::oauth_core::ClientMetadata,
+                secret: ::std::option::Option<(
+                    ::std::option::Option<&str>,
+                    ::std::option::Option<&str>,
+                )>,
+            ) -> $crate::__private::diesel::QueryResult<usize> {
+                use $crate::__private::diesel::prelude::*;
+                use $crate::__private::TextColumn;
+                let json = $crate::__private::metadata_json(metadata)?;
+                let row = $table.filter($id_c.eq(client_id));
+                match secret {
+                    ::std::option::Option::None => $crate::__private::diesel::update(row)
+                        .set($meta_c.eq(json))
+                        .execute(conn),
+                    ::std::option::Option::Some((digest, sealed)) => {
+                        let _ = sealed;
+                        $crate::__private::diesel::update(row)
+                            .set((
+                                $meta_c.eq(json),
+                                $secret_c.eq(<$secret_t as TextColumn>::from_opt(digest)),
+                                $($sealed_c.eq(sealed),)?
+                            ))
+                            .execute(conn)
+                    }
+                }
             }
 
             fn delete_by_client_id(

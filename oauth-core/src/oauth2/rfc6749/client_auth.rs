@@ -65,6 +65,14 @@ pub trait ClientAuthentication<S: OAuth2Storage>: Send + Sync {
     fn issues_client_secret(&self) -> bool {
         false
     }
+
+    /// The sealer of the secrets of this method's clients, when it verifies
+    /// with the secret itself (`client_secret_jwt`'s HMAC key) rather than
+    /// its digest: registration then keeps the secret sealed
+    /// ([`ClientRecord::client_secret_sealed`](crate::ClientRecord::client_secret_sealed)).
+    fn client_secret_sealer(&self) -> Option<&crate::jose::KeySealer> {
+        None
+    }
 }
 
 /// Whether the request carries an `Authorization` header (of any scheme):

@@ -20,10 +20,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if request.method != Method::Post {
             return method_not_allowed(&self.config);
         }
-        match self.token(request).await {
+        let response = match self.token(request).await {
             Ok(issued) => OAuth2Response::json(200, &issued.to_json()),
             Err(error) => error_response(&self.config, &error),
-        }
+        };
+        self.with_dpop_nonce(request, response)
     }
 
     /// The token endpoint as a typed result: the issued token, or the

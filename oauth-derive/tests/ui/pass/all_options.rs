@@ -19,6 +19,7 @@ mod schema {
             registered_at -> Integer,
             client_secret_expires_at -> Integer,
             display_name -> Nullable<Text>,
+            hmac_key_sealed -> Nullable<Text>,
         }
     }
 
@@ -88,6 +89,8 @@ pub struct Client {
     pub registered_at: i32,
     pub client_secret_expires_at: i32,
     pub display_name: Option<String>,
+    #[oauth2(client_secret_sealed)]
+    pub hmac_key_sealed: Option<String>,
 }
 
 #[derive(Queryable, Selectable, OAuth2Token)]

@@ -1,7 +1,9 @@
-//! RFC 7523 §2.2 and §3, JWT client authentication: `private_key_jwt` as
-//! OpenID Connect Core §9 names it. The client signs an assertion with a
-//! private key whose public half it registered in its `jwks`, and sends
-//! it as `client_assertion` with `client_assertion_type`
+//! RFC 7523 §2.2 and §3, JWT client authentication, in the two forms
+//! OpenID Connect Core §9 names: `private_key_jwt` (the client signs an
+//! assertion with a private key whose public half it registered in its
+//! `jwks`) and `client_secret_jwt` (it signs by HMAC with its client
+//! secret). Either way it sends the assertion as `client_assertion` with
+//! `client_assertion_type`
 //! `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, at every
 //! endpoint that authenticates clients.
 //!
@@ -10,17 +12,20 @@
 //!
 //! 1. `iss` and `sub` are both the `client_id` (§3 items 1-2), and agree
 //!    with a `client_id` in the body (RFC 6749 §2.3: one client per request);
-//! 2. the client registered `private_key_jwt`, and the signature verifies
-//!    with one of its registered keys by an allowed algorithm (and by its
-//!    `token_endpoint_auth_signing_alg` when it registered one); the
-//!    rules of [`jose::verify`] apply (RFC 8725);
+//! 2. the client registered the method, and the signature verifies by an
+//!    allowed algorithm (and by its `token_endpoint_auth_signing_alg` when
+//!    it registered one): with one of its registered keys
+//!    ([`jose::verify`](crate::jose::verify), RFC 8725), or with its secret
+//!    ([`jose::verify_with_secret`](crate::jose::verify_with_secret); HMAC algorithms only, and only for
+//!    `client_secret_jwt`);
 //! 3. `aud` names this server (§3 item 3): its issuer identifier, or the
 //!    URL of the endpoint the assertion was sent to (OpenID Connect Core §9:
 //!    "the URL of the Token Endpoint"). Both are derived from
 //!    [`Config::issuer`](crate::Config::issuer) when it is set, so set it:
 //!    otherwise they come from the request's `Host`;
 //! 4. `exp` is there and not passed (§3 item 4), and not further ahead than
-//!    [`PrivateKeyJwt::max_lifetime`]; `nbf` and `iat` are not ahead;
+//!    [`PrivateKeyJwt::max_lifetime`] (or
+//!    [`ClientSecretJwt::max_lifetime`]); `nbf` and `iat` are not ahead;
 //! 5. `jti` is there (OpenID Connect Core §9: REQUIRED) and is accepted once
 //!    (§3 item 7) through [`OAuth2Storage::record_used_jti`], across every
 //!    instance on the storage.
@@ -68,16 +73,14 @@
 //! # });
 //! ```
 
-use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Request;
-use crate::jose::{self, Algorithm, JoseError, TimeClaims, Verification};
-use crate::models::{ClientAuthMethod, ClientMetadata, OAuth2Client};
-use crate::oauth2::rfc6749::client_auth::ClientAuthentication;
+use crate::jose::{JoseError, TimeClaims};
+use crate::models::{ClientMetadata, OAuth2Client};
 use crate::oauth2::server::AuthorizationServer;
 use crate::storage::{OAuth2Storage, UsedJti};
 
@@ -85,51 +88,24 @@ use crate::storage::{OAuth2Storage, UsedJti};
 pub const CLIENT_ASSERTION_TYPE_JWT: &str =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// The `token_endpoint_auth_method` of [`PrivateKeyJwt`].
-pub const PRIVATE_KEY_JWT: &str = "private_key_jwt";
-
 /// The purpose under which assertion `jti`s are recorded.
 const JTI_PURPOSE: &str = "client_assertion";
 
 /// An assertion longer than this is refused before it is decoded.
 const MAX_ASSERTION_LEN: usize = 16 * 1024;
 
-/// `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect
-/// Core §9), registered with
-/// [`AuthorizationServer::with_private_key_jwt`] or
-/// [`with_client_authentication`](AuthorizationServer::with_client_authentication).
-#[derive(Debug, Clone)]
-pub struct PrivateKeyJwt {
-    /// The algorithms assertions may be signed with (RS256, ES256 and
-    /// EdDSA by default); `none` and HMAC never.
-    pub algorithms: Vec<Algorithm>,
-    /// How far ahead `exp` may be, in seconds (3600 by default): RFC 7523
-    /// §3 lets a server refuse an `exp` "unreasonably far in the future",
-    /// and a `jti` is kept until its assertion expires.
-    pub max_lifetime: i64,
-    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (60).
-    pub leeway: i64,
-}
+mod client_secret_jwt;
+mod private_key_jwt;
 
-impl Default for PrivateKeyJwt {
-    fn default() -> PrivateKeyJwt {
-        PrivateKeyJwt {
-            algorithms: jose::SUPPORTED_ALGORITHMS.to_vec(),
-            max_lifetime: 3600,
-            leeway: 60,
-        }
-    }
-}
+pub use client_secret_jwt::{CLIENT_SECRET_JWT, ClientSecretJwt};
+pub use private_key_jwt::{PRIVATE_KEY_JWT, PrivateKeyJwt};
 
-impl PrivateKeyJwt {
-    /// The names of [`algorithms`](Self::algorithms), for the metadata's
-    /// `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2).
-    pub fn algorithm_names(&self) -> Vec<&'static str> {
-        self.algorithms
-            .iter()
-            .map(|a| jose::algorithm_name(*a))
-            .collect()
-    }
+/// How long an assertion may live and how much clock skew is allowed:
+/// the part of the checks both methods share.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AssertionRules {
+    max_lifetime: i64,
+    leeway: i64,
 }
 
 fn refused(why: impl Into<String>) -> OAuth2Error {
@@ -237,94 +213,61 @@ fn jose_refusal(e: JoseError) -> OAuth2Error {
     }
 }
 
-#[async_trait]
-impl<S: OAuth2Storage> ClientAuthentication<S> for PrivateKeyJwt {
-    fn method(&self) -> ClientAuthMethod {
-        ClientAuthMethod::named(PRIVATE_KEY_JWT)
+/// Items 1-5 of the module's list past the signature, for a verified
+/// assertion's `claims`: the client is the one claimed, `aud` names this
+/// server, the times hold, and the `jti` is new (then recorded).
+async fn check_assertion<S: OAuth2Storage>(
+    server: &AuthorizationServer<S>,
+    client: &S::Client,
+    request: &OAuth2Request,
+    claims: &Value,
+    rules: AssertionRules,
+) -> Result<(), OAuth2Error> {
+    if claimed_client(claims)? != client.client_id() {
+        return Err(refused("the client assertion is not this client's"));
     }
+    check_audience(claims, &audiences(server, request))?;
+    let now = server.now();
+    TimeClaims {
+        now,
+        leeway: rules.leeway,
+        require_exp: true,
+    }
+    .check(claims)
+    .map_err(jose_refusal)?;
+    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
+    if exp > now.saturating_add(rules.max_lifetime) {
+        return Err(refused(format!(
+            "the client assertion's exp is more than {} seconds ahead",
+            rules.max_lifetime
+        )));
+    }
+    let jti = claims
+        .get("jti")
+        .and_then(Value::as_str)
+        .filter(|j| !j.is_empty())
+        .ok_or_else(|| refused("the client assertion must have a jti"))?;
+    // Kept until the assertion could no longer be accepted anyway.
+    let used = UsedJti::new(
+        JTI_PURPOSE,
+        client.client_id(),
+        jti,
+        exp.saturating_add(rules.leeway),
+    );
+    if !server.storage.record_used_jti(&used, now).await? {
+        crate::events::client_assertion_replayed(client.client_id(), request.remote_addr);
+        return Err(refused("the client assertion was used before (jti)"));
+    }
+    Ok(())
+}
 
-    fn signing_algorithms(&self) -> Vec<&'static str> {
-        self.algorithm_names()
-    }
-
-    fn claimed_client_id(&self, request: &OAuth2Request) -> Result<Option<String>, OAuth2Error> {
-        let Some(assertion) = presented_assertion(request)? else {
-            return Ok(None);
-        };
-        let (header, claims) = peek(assertion)?;
-        // HMAC assertions are `client_secret_jwt`'s, not this method's.
-        if header
-            .get("alg")
-            .and_then(Value::as_str)
-            .is_some_and(|alg| alg.starts_with("HS"))
-        {
-            return Ok(None);
-        }
-        claimed_client(&claims).map(Some)
-    }
-
-    async fn verify(
-        &self,
-        server: &AuthorizationServer<S>,
-        client: &S::Client,
-        request: &OAuth2Request,
-    ) -> Result<(), OAuth2Error> {
-        let assertion = presented_assertion(request)?
-            .ok_or_else(|| refused("client authentication is required"))?;
-        let metadata = client.metadata();
-        let Some(keys) = metadata.jwks.as_ref().filter(|k| !k.keys.is_empty()) else {
-            return Err(refused(
-                "the client registered no jwks to verify its assertion with",
-            ));
-        };
-        // A client that registered its algorithm may use only that one.
-        let registered = metadata.token_endpoint_auth_signing_alg.as_deref();
-        let algorithms: Vec<Algorithm> = self
-            .algorithms
-            .iter()
-            .copied()
-            .filter(|a| registered.is_none_or(|r| r == jose::algorithm_name(*a)))
-            .collect();
-        let verified =
-            jose::verify(assertion, keys, &Verification::new(&algorithms)).map_err(jose_refusal)?;
-        let claims = &verified.claims;
-        if claimed_client(claims)? != client.client_id() {
-            return Err(refused("the client assertion is not this client's"));
-        }
-        check_audience(claims, &audiences(server, request))?;
-        let now = server.now();
-        TimeClaims {
-            now,
-            leeway: self.leeway,
-            require_exp: true,
-        }
-        .check(claims)
-        .map_err(jose_refusal)?;
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
-        if exp > now.saturating_add(self.max_lifetime) {
-            return Err(refused(format!(
-                "the client assertion's exp is more than {} seconds ahead",
-                self.max_lifetime
-            )));
-        }
-        let jti = claims
-            .get("jti")
-            .and_then(Value::as_str)
-            .filter(|j| !j.is_empty())
-            .ok_or_else(|| refused("the client assertion must have a jti"))?;
-        // Kept until the assertion could no longer be accepted anyway.
-        let used = UsedJti::new(
-            JTI_PURPOSE,
-            client.client_id(),
-            jti,
-            exp.saturating_add(self.leeway),
-        );
-        if !server.storage.record_used_jti(&used, now).await? {
-            crate::events::client_assertion_replayed(client.client_id(), request.remote_addr);
-            return Err(refused("the client assertion was used before (jti)"));
-        }
-        Ok(())
-    }
+/// Whether an assertion's header names an HMAC algorithm: then it is
+/// `client_secret_jwt`'s, otherwise `private_key_jwt`'s.
+fn is_hmac(header: &Value) -> bool {
+    header
+        .get("alg")
+        .and_then(Value::as_str)
+        .is_some_and(|alg| alg.starts_with("HS"))
 }
 
 /// The members of a JWK that belong to a private or symmetric key: a JWK
@@ -346,10 +289,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let method = &metadata.token_endpoint_auth_method;
         let handler = self.client_authentication(method);
         if let Some(alg) = &metadata.token_endpoint_auth_signing_alg {
-            let allowed: Vec<&str> = match (method.as_str(), handler) {
-                (PRIVATE_KEY_JWT, Some(_)) => self.private_key_jwt_algorithms(),
-                _ => Vec::new(),
-            };
+            let allowed: Vec<&str> = handler.map(|h| h.signing_algorithms()).unwrap_or_default();
             if !allowed.contains(&alg.as_str()) {
                 return Err(invalid(format!(
                     "token_endpoint_auth_signing_alg \"{alg}\" is not accepted for {} ({})",
@@ -413,6 +353,21 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// of [`PrivateKeyJwt`]; clients register it with their `jwks`.
     pub fn with_private_key_jwt(self) -> Self {
         self.with_client_authentication(PrivateKeyJwt::default())
+    }
+
+    /// Accepts `client_secret_jwt` client authentication with the defaults
+    /// of [`ClientSecretJwt`], its clients' secrets sealed with
+    /// `[oauth2.signing_keys] key_encryption_key` (kept in clear without
+    /// one, as the signing keys are).
+    pub fn with_client_secret_jwt(self) -> Self {
+        let sealer = self
+            .config
+            .signing_keys
+            .key_encryption_key
+            .as_ref()
+            .and_then(|k| crate::jose::KeySealer::new(k.secret()).ok())
+            .unwrap_or_else(crate::jose::KeySealer::clear);
+        self.with_client_authentication(ClientSecretJwt::new(sealer))
     }
 }
 
