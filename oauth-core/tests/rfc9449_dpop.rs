@@ -634,3 +634,172 @@ async fn rfc9449_5_2_a_client_registered_for_dpop_sends_a_proof_every_time() {
     let r = client_credentials(&strict, Some(&token_proof(&new_key(), "d2"))).await;
     assert_eq!(r.json_body()["token_type"], "DPoP");
 }
+
+/// A server that requires server-provided nonces (§8, §9), with its clock.
+fn nonce_server(key: &str) -> (Server, std::sync::Arc<oauth_core::ManualClock>) {
+    let mut config = Config::default();
+    config.dpop.nonce_key = Some(key.into());
+    server_with(config)
+}
+
+const NONCE_KEY: &str = "bm9uY2Uta2V5LW9mLTMyLWJ5dGVzLWF0LWxlYXN0ISE=";
+
+fn with_nonce(claims: Value, nonce: &str) -> Value {
+    with(claims, "nonce", json!(nonce))
+}
+
+#[tokio::test]
+async fn rfc9449_8_the_token_endpoint_asks_for_its_nonce_and_takes_it() {
+    let (server, _) = nonce_server(NONCE_KEY);
+    let key = new_key();
+    // §8: without a nonce, use_dpop_nonce and the nonce in DPoP-Nonce.
+    let r = client_credentials(&server, Some(&token_proof(&key, "first"))).await;
+    assert_error(&r, 400, "use_dpop_nonce");
+    let nonce = r.header("DPoP-Nonce").expect("DPoP-Nonce").to_owned();
+    assert!(nonce.len() >= 22, "{nonce}");
+    // The same proof's jti was not spent by the refusal; with the nonce
+    // the request succeeds and the answer carries the nonce again.
+    let proof_with = proof(&key, &with_nonce(claims("POST", TOKEN, "first"), &nonce));
+    let r = client_credentials(&server, Some(&proof_with)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json_body()["token_type"], "DPoP");
+    assert_eq!(r.header("DPoP-Nonce"), Some(nonce.as_str()));
+    // A nonce the server did not make is refused the same way.
+    let made_up = proof(
+        &key,
+        &with_nonce(claims("POST", TOKEN, "made-up"), "bm9uY2U"),
+    );
+    let r = client_credentials(&server, Some(&made_up)).await;
+    assert_error(&r, 400, "use_dpop_nonce");
+    assert_eq!(r.header("DPoP-Nonce"), Some(nonce.as_str()));
+    // No DPoP header, no nonce header: the client did not ask for DPoP.
+    let r = client_credentials(&server, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("DPoP-Nonce"), None);
+}
+
+#[tokio::test]
+async fn rfc9449_8_2_nonces_change_with_time_and_the_last_one_still_counts() {
+    let (server, clock) = nonce_server(NONCE_KEY);
+    let lifetime = server.config().dpop.nonce_lifetime;
+    let first = server.dpop_nonce().unwrap();
+    clock.advance(lifetime);
+    let second = server.dpop_nonce().unwrap();
+    assert_ne!(first, second);
+    let key = new_key();
+    let at = |jti: &str, nonce: &str| {
+        let c = with(
+            with_nonce(claims("POST", TOKEN, jti), nonce),
+            "iat",
+            json!(server.now()),
+        );
+        proof(&key, &c)
+    };
+    // One period on, the previous nonce is still accepted...
+    let r = client_credentials(&server, Some(&at("a", &first))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // ...and announces the current one.
+    assert_eq!(r.header("DPoP-Nonce"), Some(second.as_str()));
+    // Two periods on, it is not.
+    clock.advance(lifetime);
+    let r = client_credentials(&server, Some(&at("b", &first))).await;
+    assert_error(&r, 400, "use_dpop_nonce");
+    // Another key makes other nonces: no instance without the key can.
+    let (other, _) = nonce_server("b3RoZXIta2V5LW9mLTMyLWJ5dGVzLWF0LWxlYXN0ISE=");
+    assert_ne!(other.dpop_nonce(), server.dpop_nonce());
+}
+
+#[tokio::test]
+async fn rfc9449_9_a_resource_asks_for_the_nonce_with_401_and_dpop_nonce() {
+    let (server, _) = nonce_server(NONCE_KEY);
+    let key = new_key();
+    let nonce = server.dpop_nonce().unwrap();
+    let issue = proof(&key, &with_nonce(claims("POST", TOKEN, "issue"), &nonce));
+    let r = client_credentials(&server, Some(&issue)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json_body()["access_token"].as_str().unwrap().to_owned();
+
+    let without = resource_proof(&key, &token, "r1");
+    let e = server
+        .validate_bearer(
+            &resource_request("DPoP", &token, Some(&without)),
+            &ScopeRequirement::None,
+        )
+        .await
+        .unwrap_err();
+    let response = e.to_response(server.config());
+    assert_eq!(response.status, 401);
+    let challenge = response.header("WWW-Authenticate").unwrap();
+    assert!(challenge.starts_with("DPoP "), "{challenge}");
+    assert!(
+        challenge.contains("error=\"use_dpop_nonce\""),
+        "{challenge}"
+    );
+    assert_eq!(response.header("DPoP-Nonce"), Some(nonce.as_str()));
+
+    let with_it = proof(
+        &key,
+        &with_nonce(
+            with(
+                claims("GET", API, "r2"),
+                "ath",
+                json!(access_token_hash(&token)),
+            ),
+            &nonce,
+        ),
+    );
+    server
+        .validate_bearer(
+            &resource_request("DPoP", &token, Some(&with_it)),
+            &ScopeRequirement::None,
+        )
+        .await
+        .expect("the proof with the nonce is accepted");
+}
+
+#[tokio::test]
+async fn rfc9449_8_the_par_endpoint_asks_for_the_nonce_too() {
+    let (server, _) = nonce_server(NONCE_KEY);
+    let key = new_key();
+    let par = "https://as.example/par";
+    let request = |dpop: &str| {
+        OAuth2Request::post(par)
+            .with_header("Authorization", basic("basic-client", SECRET))
+            .with_header("DPoP", dpop)
+            .with_form([
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "profile"),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+            ])
+    };
+    let r = server
+        .create_pushed_authorization_response(&request(&proof(&key, &claims("POST", par, "p1"))))
+        .await;
+    assert_error(&r, 400, "use_dpop_nonce");
+    let nonce = r.header("DPoP-Nonce").unwrap().to_owned();
+    let r = server
+        .create_pushed_authorization_response(&request(&proof(
+            &key,
+            &with_nonce(claims("POST", par, "p1"), &nonce),
+        )))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[test]
+fn rfc9449_8_a_nonce_key_must_be_long_enough() {
+    let mut config = Config::default();
+    config.dpop.nonce_key = Some("c2hvcnQ=".into());
+    assert!(
+        config
+            .validate()
+            .unwrap_err()
+            .contains("oauth2.dpop.nonce_key")
+    );
+    config.dpop.nonce_key = Some(NONCE_KEY.into());
+    assert!(config.validate().is_ok());
+    config.dpop.nonce_lifetime = 1;
+    assert!(config.validate().is_err());
+}
