@@ -1151,3 +1151,79 @@ fn registration_endpoint() {
             });
     });
 }
+
+// ---------------------------------------------------------------------------
+// Registration management (RFC 7592 §2.2): a fuzzed update either passes
+// registration's checks and is stored, or changes nothing.
+
+#[test]
+fn client_configuration_endpoint() {
+    let rt = runtime();
+    let reach = Reach::new(&["updated", "refused"]);
+    reach.until_all(|| {
+        check!()
+            .with_type::<(u8, MetadataInput)>()
+            .with_test_time(DEFAULT_TEST_TIME)
+            .for_each(|(config_index, metadata)| {
+                rt.block_on(async {
+                    let (server, _) = server_with(config(usize::from(*config_index)));
+                    let registered = server
+                        .create_registration_response(
+                            &oauth_core::OAuth2Request::post("https://as.example/register"),
+                            r#"{"redirect_uris": ["https://client.example/cb"]}"#,
+                            None,
+                        )
+                        .await
+                        .json_body();
+                    let id = registered["client_id"].as_str().expect("client_id");
+                    let token = registered["registration_access_token"]
+                        .as_str()
+                        .expect("registration_access_token");
+                    let before = server.storage().find_client(id).await.unwrap().unwrap();
+                    // The fuzzed metadata, as the client's own update.
+                    let mut body: serde_json::Value =
+                        serde_json::from_str(&metadata.render()).unwrap_or_default();
+                    if let Some(object) = body.as_object_mut() {
+                        object.insert("client_id".into(), id.into());
+                    }
+                    let request = oauth_core::OAuth2Request::new(
+                        oauth_core::http::Method::parse("PUT"),
+                        format!("https://as.example/register/{id}"),
+                    )
+                    .with_header("Authorization", format!("Bearer {token}"));
+                    let r = server
+                        .create_client_configuration_response(&request, id, Some(&body.to_string()))
+                        .await;
+                    check_headers(&r);
+                    check_no_store(&r);
+                    let after = server.storage().find_client(id).await.unwrap().unwrap();
+                    match r.status {
+                        200 => {
+                            reach.hit("updated");
+                            for uri in &after.metadata.redirect_uris {
+                                validate_redirect_uri(
+                                    uri,
+                                    server.config().allow_http_redirect_uris,
+                                )
+                                .unwrap_or_else(|e| panic!("stored {uri:?}: {e:?}"));
+                            }
+                            assert_eq!(r.json_body()["client_id"], id);
+                        }
+                        400 => {
+                            reach.hit("refused");
+                            check_json_error(
+                                &r,
+                                &[
+                                    "invalid_client_metadata",
+                                    "invalid_redirect_uri",
+                                    "invalid_request",
+                                ],
+                            );
+                            assert_eq!(after, before, "a refused update changed the client");
+                        }
+                        _ => panic!("{r:?}"),
+                    }
+                })
+            });
+    });
+}

@@ -97,3 +97,67 @@ async fn a_value_that_cannot_work_stops_launch() {
     let toml = "[default.oauth2.lifetimes]\nauthorization_code = 3600";
     assert_eq!(configured(toml).await, None);
 }
+
+/// `profile = "fapi2"` in a `Rocket.toml`: the server is built with the
+/// profile's settings; one against it, or the password grant on the
+/// server, stops launch.
+#[rocket::async_test]
+async fn the_fapi2_profile_applies_at_launch_and_refuses_contradictions() {
+    let config = configured(
+        r#"
+        [default.oauth2]
+        profile = "fapi2"
+        "#,
+    )
+    .await
+    .expect("launched");
+    assert!(config.par.require && config.dpop.require);
+    assert_eq!(config.lifetimes.authorization_code, 60);
+    assert!(!config.implicit_grant);
+
+    let against = configured(
+        r#"
+        [default.oauth2]
+        profile = "fapi2"
+
+        [default.oauth2.lifetimes]
+        authorization_code = 600
+        "#,
+    )
+    .await;
+    assert!(
+        against.is_none(),
+        "a 600 s code lifetime launched under fapi2"
+    );
+
+    let figment = rocket::Config::figment()
+        .merge(Toml::string("[default.oauth2]\nprofile = \"fapi2\"").nested())
+        .merge(("log_level", "off"));
+    let rocket = rocket::custom(figment).attach(OAuth2::fairing(|_, config| {
+        Ok(AuthorizationServer::new(MemoryStorage::new(), config)
+            .map_err(|e| e.to_string())?
+            .with_password_grant(Nobody))
+    }));
+    match rocket.ignite().await {
+        Ok(_) => panic!("the password grant launched under fapi2"),
+        Err(e) => assert!(matches!(
+            e.kind(),
+            rocket::error::ErrorKind::FailedFairings(_)
+        )),
+    }
+}
+
+/// A password check that knows no one.
+struct Nobody;
+
+#[rocket::async_trait]
+impl oauth_core::grants::ResourceOwnerAuthenticator for Nobody {
+    async fn authenticate(
+        &self,
+        _username: &str,
+        _password: &str,
+        _client_id: &str,
+    ) -> Result<Option<String>, oauth_core::StorageError> {
+        Ok(None)
+    }
+}

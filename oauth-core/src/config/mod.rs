@@ -39,7 +39,7 @@ mod sections;
 
 pub use sections::{
     Bearer, ClientSecretLimit, ConfiguredKey, ConsentSettings, Device, Dpop, Lifetimes, Limits,
-    Par, PasswordLimit, Pkce, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
+    Par, PasswordLimit, Pkce, Profile, Proxy, RefreshTokens, Scopes, SigningKeys, UserCodeLimit,
 };
 
 /// The default user code alphabet (§6.1): the 20 consonants, no vowels (so
@@ -104,6 +104,10 @@ pub struct Config {
     /// (none: only `public`). Every instance needs the same one, and it
     /// must never change: the identifiers would.
     pub pairwise_salt: Option<crate::secrets::PairwiseSalt>,
+    /// A security profile to follow (none): `"fapi2"` turns on the FAPI
+    /// 2.0 Security Profile's requirements and refuses settings that
+    /// contradict them ([`oauth2::fapi2`](crate::oauth2::fapi2)).
+    pub profile: Option<Profile>,
 }
 
 impl Default for Config {
@@ -128,11 +132,20 @@ impl Default for Config {
             limits: Limits::default(),
             signing_keys: SigningKeys::default(),
             pairwise_salt: None,
+            profile: None,
         }
     }
 }
 
 impl Config {
+    /// This configuration with its [`profile`](Config::profile) applied:
+    /// the settings the profile fixes take its values where they were left
+    /// at their defaults; a setting that contradicts it is an error naming
+    /// the key. Without a profile, the configuration as it is.
+    pub fn with_profile(self) -> Result<Config, String> {
+        crate::oauth2::fapi2::apply(self)
+    }
+
     /// The access token lifetime for a grant type.
     pub fn expires_in_for(&self, grant_type: &str) -> i64 {
         self.lifetimes

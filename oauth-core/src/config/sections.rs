@@ -86,6 +86,15 @@ impl Default for ConsentSettings {
     }
 }
 
+/// A security profile the server follows (`[oauth2] profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The FAPI 2.0 Security Profile (`"fapi2"`):
+    /// [`oauth2::fapi2`](crate::oauth2::fapi2) says what it turns on.
+    Fapi2,
+}
+
 /// DPoP, RFC 9449 (`[oauth2.dpop]`): proofs of possession that bind
 /// tokens to a client's key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

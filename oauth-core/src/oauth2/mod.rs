@@ -1,5 +1,6 @@
-//! OAuth 2.0, one module per RFC.
+//! OAuth 2.0, one module per RFC, and the FAPI 2.0 profile.
 
+pub mod fapi2;
 pub mod form_post;
 pub mod rfc6749;
 pub mod rfc6750;

@@ -486,6 +486,7 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         mut metadata: ClientMetadata,
     ) -> Result<ClientMetadata, OAuth2Error> {
         check_limits(&metadata)?;
+        self.validate_profile_metadata(&metadata)?;
         for uri in &metadata.redirect_uris {
             validate_redirect_uri(uri, self.config.allow_http_redirect_uris)?;
         }

@@ -136,7 +136,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let mut signing_algs: Vec<&str> = self
             .client_authentications
             .iter()
+            .filter(|m| self.profile_allows_method(&m.method()))
             .flat_map(|m| m.signing_algorithms())
+            .filter(|a| self.profile_allows_algorithm(a))
             .collect();
         signing_algs.dedup();
         if !signing_algs.is_empty() {

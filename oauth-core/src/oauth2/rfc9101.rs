@@ -64,6 +64,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         jose::SUPPORTED_ALGORITHMS
             .iter()
             .map(|a| jose::algorithm_name(*a))
+            .filter(|a| self.profile_allows_algorithm(a))
             .collect()
     }
 

@@ -169,6 +169,7 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// A server over `storage` with `config`, which is validated here.
     pub fn new(storage: S, config: Config) -> Result<AuthorizationServer<S>, ConfigError> {
+        let config = config.with_profile().map_err(ConfigError)?;
         config.validate().map_err(ConfigError)?;
         if config.lifetimes.refresh_token_grace_period > 0 && !storage.supports_refresh_grace() {
             return Err(ConfigError(
@@ -282,7 +283,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
 
     /// The response types served, sorted.
     pub fn response_types(&self) -> Vec<&ResponseType> {
-        let mut v: Vec<&ResponseType> = self.response_types.keys().collect();
+        let mut v: Vec<&ResponseType> = self
+            .response_types
+            .keys()
+            .filter(|t| self.profile_allows_response_type(t))
+            .collect();
         v.sort_unstable();
         v
     }
@@ -340,7 +345,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
 
     /// The registered grant types.
     pub fn grant_types(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.grants.keys().map(String::as_str).collect();
+        let mut v: Vec<&str> = self
+            .grants
+            .keys()
+            .map(String::as_str)
+            .filter(|g| self.profile_allows_grant(g))
+            .collect();
         v.sort_unstable();
         v
     }

@@ -183,15 +183,18 @@ impl<S: OAuth2Storage> Fairing for OAuth2Fairing<S> {
                 }
             },
         };
-        if let Err(e) = config.validate() {
-            tracing::error!(target: "oauth::launch", "invalid OAuth 2.0 configuration: {e}");
-            return Err(rocket);
-        }
+        let config = match config.with_profile().and_then(|c| c.validate().map(|()| c)) {
+            Ok(config) => config,
+            Err(e) => {
+                tracing::error!(target: "oauth::launch", "invalid OAuth 2.0 configuration: {e}");
+                return Err(rocket);
+            }
+        };
         let Some(build) = self.build.lock().ok().and_then(|mut b| b.take()) else {
             tracing::error!(target: "oauth::launch", "the OAuth 2.0 fairing was attached twice");
             return Err(rocket);
         };
-        let server = match build(&rocket, config) {
+        let server = match build(&rocket, config).and_then(|s| s.check_profile().map(|()| s)) {
             Ok(server) => Arc::new(server),
             Err(e) => {
                 tracing::error!(target: "oauth::launch", "the OAuth 2.0 server could not be built: {e}");
@@ -269,6 +272,8 @@ fn log_launch<S: OAuth2Storage>(state: &OAuth2<S>) {
         response_types = %response_types.join(", "),
         endpoints = %endpoints.join(" "),
         registration = %registration,
+        profile = %if server.is_fapi2() { "fapi2" } else { "none" },
+        dpop_nonces = %on_off(config.dpop.nonce_key.is_some()),
         insecure_transport = %on_off(config.insecure_transport),
         trust_forwarded_proto = %on_off(config.proxy.trust_forwarded_proto),
         trust_ip_header = %on_off(config.proxy.trust_ip_header),

@@ -403,8 +403,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                     "the \"response_type\" parameter is missing",
                 )));
             }
-            (Some(_), Some(handler)) => handler,
-            (Some(other), None) => {
+            (Some(_), Some(handler))
+                if self.profile_allows_response_type(&handler.response_type()) =>
+            {
+                handler
+            }
+            (Some(other), _) => {
                 return Err(fail(OAuth2Error::unsupported_response_type(format!(
                     "the response type \"{other}\" is not supported"
                 ))));

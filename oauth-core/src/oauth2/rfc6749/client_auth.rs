@@ -194,6 +194,14 @@ fn form_decode(s: &str) -> Option<String> {
         .map(|c| c.into_owned())
 }
 
+/// The FAPI 2.0 profile's refusal of a secret-based method.
+fn fapi_method_refused(method: &ClientAuthMethod) -> OAuth2Error {
+    OAuth2Error::invalid_client(format!(
+        "FAPI 2.0: clients authenticate with private_key_jwt, not {}",
+        method.as_str()
+    ))
+}
+
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// Authenticates the client of a token, revocation or introspection
     /// request: finds it, checks that it used its registered method, and
@@ -204,6 +212,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ) -> Result<S::Client, OAuth2Error> {
         let fail = |error: OAuth2Error| error.for_client_request(request);
         if let Some((method, client_id)) = self.registered_method_presented(request)? {
+            if !self.profile_allows_method(&method.method()) {
+                return Err(fail(fapi_method_refused(&method.method())));
+            }
             return self
                 .authenticate_with(method.as_ref(), &client_id, request)
                 .await
@@ -236,6 +247,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 "client authentication failed",
             )));
         };
+        if !self.profile_allows_method(&presented.method) {
+            return Err(fail(fapi_method_refused(&presented.method)));
+        }
         let registered = client.token_endpoint_auth_method();
         if registered != presented.method {
             return Err(fail(OAuth2Error::invalid_client(format!(
@@ -348,6 +362,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             ClientAuthMethod::None,
         ];
         methods.extend(self.client_authentications.iter().map(|m| m.method()));
+        methods.retain(|m| self.profile_allows_method(m));
         methods
     }
 }

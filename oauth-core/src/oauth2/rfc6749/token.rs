@@ -33,7 +33,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         let plain = |e: OAuth2Error| e.for_client_request(request);
         self.check_transport(request.secure).map_err(plain)?;
         let grant_type = request.form.required("grant_type").map_err(plain)?;
-        let Some(grant) = self.grants.get(grant_type).cloned() else {
+        let grant = self
+            .grants
+            .get(grant_type)
+            .filter(|_| self.profile_allows_grant(grant_type))
+            .cloned();
+        let Some(grant) = grant else {
             return Err(plain(OAuth2Error::unsupported_grant_type(format!(
                 "the grant type \"{grant_type}\" is not supported"
             ))));

@@ -347,6 +347,9 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             .find(|m| m.method().as_str() == PRIVATE_KEY_JWT)
             .map(|m| m.signing_algorithms())
             .unwrap_or_default()
+            .into_iter()
+            .filter(|a| self.profile_allows_algorithm(a))
+            .collect()
     }
 
     /// Accepts `private_key_jwt` client authentication with the defaults

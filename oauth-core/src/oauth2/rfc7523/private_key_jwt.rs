@@ -99,6 +99,7 @@ impl<S: OAuth2Storage> ClientAuthentication<S> for PrivateKeyJwt {
             .iter()
             .copied()
             .filter(|a| registered.is_none_or(|r| r == jose::algorithm_name(*a)))
+            .filter(|a| server.profile_allows_algorithm(jose::algorithm_name(*a)))
             .collect();
         let verified =
             jose::verify(assertion, keys, &Verification::new(&algorithms)).map_err(jose_refusal)?;
