@@ -160,6 +160,11 @@ where
             .count()
             .get_result(c))
         .map_err(unusable("oauth2_pushed_request", support))?;
+        let _: i64 = crate::on_backend!(conn, |c| crate::schema::oauth2_registration_token::table
+            .filter(crate::schema::oauth2_registration_token::token_digest.eq(""))
+            .count()
+            .get_result(c))
+        .map_err(unusable("oauth2_registration_token", support))?;
         K::all(conn).map_err(unusable("the signing key model's table", support))?;
         G::find(conn, "0", "").map_err(unusable("the grant model's table", support))?;
         Ok(())

@@ -292,3 +292,66 @@ async fn client_assertion_used_at_one_is_refused_at_the_other(a: &TestApp, b: &T
         .await;
     assert!(s(&again["error_description"]).contains("jti"), "{again}");
 }
+
+/// RFC 9449 §11.1 across instances: a DPoP proof accepted by one instance
+/// is a replay at the other. The two share a configured issuer, so a proof
+/// names the same `htu` at both, and the record of used `jti`s is the
+/// database's.
+mod dpop_across_instances {
+    use std::sync::Arc;
+
+    use oauth_core::jose::{Algorithm, SigningKey};
+    use oauth_tests::app::{TestApp, basic_auth, credentials, new_secret_key};
+    use oauth_tests::db::TestDb;
+    use serde_json::json;
+
+    oauth_tests::e2e_on_every_backend_db!(dpop_proof_used_at_one_is_refused_at_the_other);
+
+    async fn dpop_proof_used_at_one_is_refused_at_the_other(db: TestDb) {
+        let (db, key) = (Arc::new(db), new_secret_key());
+        let issuer = [("oauth2.issuer", json!("https://login.example"))];
+        let a = TestApp::start_with(db.clone(), &key, &issuer).await;
+        let b = TestApp::start_with(db, &key, &issuer).await;
+        let (id, secret) = credentials(
+            &a.logged_in("erin")
+                .await
+                .register_client_json(&json!({
+                    "grant_types": ["client_credentials"],
+                    "token_endpoint_auth_method": "client_secret_basic",
+                }))
+                .await,
+        );
+        let now = std::time::UNIX_EPOCH.elapsed().unwrap().as_secs();
+        let proof = SigningKey::generate(Algorithm::ES256)
+            .unwrap()
+            .sign_with_jwk(
+                "dpop+jwt",
+                &json!({
+                    "htm": "POST", "htu": "https://login.example/oauth/token",
+                    "iat": now, "jti": "once-only",
+                }),
+            )
+            .unwrap();
+        let send = |app: &TestApp| {
+            app.api()
+                .http
+                .post(app.url("/oauth/token"))
+                .header("Authorization", basic_auth(&id, &secret))
+                .header("DPoP", proof.as_str())
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+        };
+        let first = send(&a).await.unwrap();
+        assert_eq!(first.status(), 200);
+        let body: serde_json::Value = first.json().await.unwrap();
+        assert_eq!(body["token_type"], "DPoP", "{body}");
+        let again = send(&b).await.unwrap();
+        assert_eq!(again.status(), 400);
+        let body: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_dpop_proof", "{body}");
+        assert!(
+            body["error_description"].as_str().unwrap().contains("jti"),
+            "{body}"
+        );
+    }
+}
