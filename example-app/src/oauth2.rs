@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use oauth_core::grants::ResourceOwnerAuthenticator;
+use oauth_core::oauth2::rfc9728::ProtectedResource;
 use oauth_core::rocket::{OAuth2, OAuth2Fairing};
 use oauth_core::{AuthorizationServer, Endpoints, StorageError};
 use oauth_diesel::{DbPool, DieselStorage};
@@ -71,7 +72,14 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             // Grants are recorded: the consent page is skipped for what a
             // confidential client was already granted, and /account/apps
             // lists and withdraws them.
-            .with_grants();
+            .with_grants()
+            // RFC 9728: the site's API (`/api/me`) describes itself at
+            // /.well-known/oauth-protected-resource, and its 401s say so.
+            .with_protected_resource(ProtectedResource {
+                path: String::new(),
+                scopes_supported: Some(vec!["profile".into()]),
+                resource_name: Some("Example app API".into()),
+            });
         Ok(server)
     })
     .endpoints(Endpoints {

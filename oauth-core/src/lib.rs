@@ -75,11 +75,15 @@
 //! | [`oauth2::rfc7009`] | revocation |
 //! | [`oauth2::rfc7636`] | PKCE |
 //! | [`oauth2::rfc7662`] | introspection |
-//! | [`oauth2::rfc7523`] | JWT client authentication: `private_key_jwt` |
+//! | [`oauth2::rfc7523`] | JWT client authentication: `private_key_jwt`, `client_secret_jwt` |
 //! | [`oauth2::rfc7591`] | dynamic client registration |
 //! | [`oauth2::rfc7592`] | dynamic client registration management |
 //! | [`oauth2::rfc8414`] | server metadata |
 //! | [`oauth2::rfc8628`] | device authorization grant: endpoint, polling, user codes |
+//! | [`oauth2::rfc9101`], [`oauth2::rfc9126`] | signed request objects, pushed authorization requests |
+//! | [`oauth2::rfc9449`] | DPoP: sender-constrained tokens, server nonces |
+//! | [`oauth2::rfc9728`] | protected resource metadata |
+//! | [`oauth2::fapi2`] | the FAPI 2.0 Security Profile switch |
 //! | [`jose`] | JWS signing and verification, JWK and JWK Set (RFC 7515, 7517, 7518) |
 //! | [`oauth1`] | OAuth 1.0a provider (RFC 5849): [`oauth1::OAuth1Server`], its models and storage |
 //! | [`models`], [`storage`], [`memory`] | model traits, storage trait, in-memory storage |

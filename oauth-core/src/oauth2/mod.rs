@@ -18,4 +18,5 @@ pub mod rfc9101;
 pub mod rfc9126;
 pub mod rfc9207;
 pub mod rfc9449;
+pub mod rfc9728;
 pub mod server;

@@ -170,6 +170,13 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(p) = &endpoints.registration {
             doc["registration_endpoint"] = url(p).into();
         }
+        // RFC 9728 §4: the resource beside this server.
+        if let Some(resource) = &self.protected_resource
+            && let Some(base) = crate::http::origin(issuer)
+        {
+            doc["protected_resources"] =
+                serde_json::json!([format!("{base}{}", resource.path.trim_end_matches('/'))]);
+        }
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();
         }

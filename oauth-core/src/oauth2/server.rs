@@ -164,6 +164,9 @@ pub struct AuthorizationServer<S: OAuth2Storage> {
     /// The `claims_supported` the site set, whenever it set them (before
     /// or after `with_openid_connect`).
     pub(crate) claims_supported: Option<Vec<String>>,
+    /// The site's own API, once `with_protected_resource` is called
+    /// (RFC 9728).
+    pub(crate) protected_resource: Option<crate::oauth2::rfc9728::ProtectedResource>,
 }
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
@@ -210,6 +213,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             user_claims: None,
             openid_connect: None,
             claims_supported: None,
+            protected_resource: None,
         };
         server = server
             .with_grant(AuthorizationCodeGrant)

@@ -50,6 +50,20 @@ impl GuardError {
         }
     }
 
+    /// This refusal with `resource_metadata` (RFC 9728 §5.1) in its
+    /// challenge, when the resource has a metadata URL.
+    pub(crate) fn with_resource_metadata(mut self, url: Option<String>) -> GuardError {
+        let Some(url) = url else {
+            return self;
+        };
+        for (name, value) in &mut self.response.headers {
+            if name.eq_ignore_ascii_case("WWW-Authenticate") {
+                *value = crate::oauth2::rfc9728::with_resource_metadata(value, &url);
+            }
+        }
+        self
+    }
+
     /// The refusal of an OAuth 1.0a request (RFC 5849 §3.2).
     pub(crate) fn oauth1(error: &OAuth1Error, response: OAuth2Response) -> GuardError {
         GuardError {

@@ -69,7 +69,8 @@ impl<S: OAuth2Storage> BearerValidator for AuthorizationServer<S> {
     ) -> Result<TokenInfo, GuardError> {
         match self.validate_bearer(request, required).await {
             Ok(t) => Ok(TokenInfo::of(&t)),
-            Err(e) => Err(GuardError::bearer(&e, self.config())),
+            Err(e) => Err(GuardError::bearer(&e, self.config())
+                .with_resource_metadata(self.resource_metadata_url(request))),
         }
     }
 
@@ -116,7 +117,8 @@ where
     ) -> Result<(TokenInfo, Option<U>), GuardError> {
         match self.validate_bearer_with_user::<U>(request, required).await {
             Ok((t, user)) => Ok((TokenInfo::of(&t), user)),
-            Err(e) => Err(GuardError::bearer(&e, self.config())),
+            Err(e) => Err(GuardError::bearer(&e, self.config())
+                .with_resource_metadata(self.resource_metadata_url(request))),
         }
     }
 

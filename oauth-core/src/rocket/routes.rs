@@ -26,6 +26,7 @@ enum Endpoint {
     Introspect,
     Metadata,
     OpenIdConfiguration,
+    ResourceMetadata,
 }
 
 struct EndpointHandler<S> {
@@ -87,6 +88,16 @@ impl<S: OAuth2Storage> Handler for EndpointHandler<S> {
             }
             Endpoint::Revoke => server.create_revocation_response(&request).await,
             Endpoint::Introspect => server.create_introspection_response(&request).await,
+            // RFC 9728 §3.2: 200 with the document, which holds no secret.
+            Endpoint::ResourceMetadata => match server.protected_resource_metadata(&request) {
+                Some(doc) => {
+                    let mut r = OAuth2Response::json(200, &doc);
+                    r.headers
+                        .retain(|(k, _)| k != "Cache-Control" && k != "Pragma");
+                    r
+                }
+                None => plain_error(404, "not_found", "no protected resource is described here"),
+            },
             Endpoint::Metadata | Endpoint::OpenIdConfiguration => {
                 // The same issuer as the `iss` of authorization responses.
                 let issuer = server.issuer_for(&request).unwrap_or_else(|| {
@@ -369,10 +380,23 @@ pub fn jwks_routes<S: OAuth2Storage + SigningKeyStorage>() -> Vec<Route> {
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414) and, for a
 /// server with OpenID Connect (404 otherwise), the same document at
-/// `GET /.well-known/openid-configuration` (Discovery 1.0 §4), to mount
-/// at `/`.
+/// `GET /.well-known/openid-configuration` (Discovery 1.0 §4), and the
+/// metadata of the protected resource of
+/// [`with_protected_resource`](crate::AuthorizationServer::with_protected_resource)
+/// at `GET /.well-known/oauth-protected-resource` (RFC 9728 §3; with the
+/// resource's path after it, 404 without one), to mount at `/`.
 pub fn metadata_routes<S: OAuth2Storage>() -> Vec<Route> {
     vec![
+        Route::new(
+            Method::Get,
+            "/.well-known/oauth-protected-resource",
+            handler::<S>(Endpoint::ResourceMetadata),
+        ),
+        Route::new(
+            Method::Get,
+            "/.well-known/oauth-protected-resource/<path..>",
+            handler::<S>(Endpoint::ResourceMetadata),
+        ),
         Route::new(
             Method::Get,
             "/.well-known/oauth-authorization-server",
