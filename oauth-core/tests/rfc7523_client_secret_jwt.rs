@@ -323,3 +323,27 @@ async fn rfc7592_2_2_an_update_to_or_from_client_secret_jwt_issues_a_new_secret(
     assert_eq!(stored.client_secret_sealed, None);
     assert!(stored.check_client_secret(&basic_secret));
 }
+
+#[tokio::test]
+async fn a_sealed_secret_whose_digest_is_not_the_clients_is_not_accepted() {
+    // A row whose sealed copy and digest disagree (written by hand, or
+    // left behind by a secret changed elsewhere): the sealed copy is
+    // stale, and its HMAC does not authenticate.
+    let server = hmac_server();
+    let sealer = KeySealer::new(KEK).unwrap();
+    let stale = "a-stale-secret-that-is-long-enough-for-hs256-000000000000000000";
+    let mut client = oauth_core::ClientRecord::confidential(
+        "stale",
+        "the-current-secret-whose-digest-is-stored-00000000000000000000",
+        ClientMetadata {
+            token_endpoint_auth_method: oauth_core::ClientAuthMethod::named("client_secret_jwt"),
+            grant_types: vec!["client_credentials".into()],
+            response_types: vec![],
+            ..ClientMetadata::default()
+        },
+    );
+    client.client_secret_sealed = Some(sealer.seal(stale.as_bytes()).unwrap());
+    server.storage().insert_client(client);
+    let assertion = hmac(Algorithm::HS256, stale, &claims("stale", "s1"));
+    assert_refused(&client_credentials(&server, &assertion).await);
+}

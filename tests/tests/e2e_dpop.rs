@@ -20,6 +20,35 @@ use serde_json::json;
 
 oauth_tests::e2e_on_every_backend!(requests_oauth2client_uses_a_dpop_bound_token);
 
+/// A confidential client of erin's for the password grant: its id and
+/// secret.
+async fn password_client(app: &TestApp) -> (String, String) {
+    let browser = app.logged_in("erin").await;
+    credentials(
+        &browser
+            .register_client_json(&json!({
+                "grant_types": ["password"],
+                "scope": "profile",
+                "token_endpoint_auth_method": "client_secret_basic",
+            }))
+            .await,
+    )
+}
+
+/// The library's DPoP step (`oauth2_client.py`) for that client: a bound
+/// token, used twice at `/api/me`, then introspected.
+async fn library_dpop(app: &TestApp, id: &str, secret: &str) -> Option<serde_json::Value> {
+    oauth2_client(json!({
+        "step": "dpop",
+        "issuer": app.url(""),
+        "client_id": id,
+        "client_secret": secret,
+        "username": "erin",
+        "resource": app.url("/api/me"),
+    }))
+    .await
+}
+
 async fn requests_oauth2client_uses_a_dpop_bound_token(app: &TestApp) {
     let metadata = app
         .browser()
@@ -33,26 +62,8 @@ async fn requests_oauth2client_uses_a_dpop_bound_token(app: &TestApp) {
             .contains(&json!("ES256")),
         "{metadata}"
     );
-    let browser = app.logged_in("erin").await;
-    let (id, secret) = credentials(
-        &browser
-            .register_client_json(&json!({
-                "grant_types": ["password"],
-                "scope": "profile",
-                "token_endpoint_auth_method": "client_secret_basic",
-            }))
-            .await,
-    );
-    let Some(out) = oauth2_client(json!({
-        "step": "dpop",
-        "issuer": app.url(""),
-        "client_id": id,
-        "client_secret": secret,
-        "username": "erin",
-        "resource": app.url("/api/me"),
-    }))
-    .await
-    else {
+    let (id, secret) = password_client(app).await;
+    let Some(out) = library_dpop(app, &id, &secret).await else {
         return;
     };
     assert_eq!(out["token_type"], "DPoP", "{out}");
@@ -88,16 +99,7 @@ mod nonces {
             &[("oauth2.dpop.nonce_key", json!(key))],
         )
         .await;
-        let browser = app.logged_in("erin").await;
-        let (id, secret) = credentials(
-            &browser
-                .register_client_json(&json!({
-                    "grant_types": ["password"],
-                    "scope": "profile",
-                    "token_endpoint_auth_method": "client_secret_basic",
-                }))
-                .await,
-        );
+        let (id, secret) = password_client(&app).await;
         // A proof without a nonce, sent by hand: refused, with the nonce.
         let proof_key = SigningKey::generate(Algorithm::ES256).unwrap();
         let now = std::time::UNIX_EPOCH.elapsed().unwrap().as_secs();
@@ -126,16 +128,7 @@ mod nonces {
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["error"], "use_dpop_nonce", "{body}");
 
-        let Some(out) = oauth2_client(json!({
-            "step": "dpop",
-            "issuer": app.url(""),
-            "client_id": id,
-            "client_secret": secret,
-            "username": "erin",
-            "resource": app.url("/api/me"),
-        }))
-        .await
-        else {
+        let Some(out) = library_dpop(&app, &id, &secret).await else {
             return;
         };
         assert_eq!(out["token_type"], "DPoP", "{out}");

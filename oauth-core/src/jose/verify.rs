@@ -72,34 +72,7 @@ fn verify_keys(
     v: &Verification<'_>,
     embedded: bool,
 ) -> Result<Verified, JoseError> {
-    let mut parts = token.split('.');
-    let (Some(header_b64), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JoseError::Malformed("not three base64url parts"));
-    };
-    let raw_header: Value = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(Value::is_object)
-        .ok_or(JoseError::Malformed("the header is not a JSON object"))?;
-    // The allowed list is checked on the text, so `none` (which the JOSE
-    // crate cannot even parse) and any other name get the same answer.
-    let alg_name = raw_header.get("alg").and_then(Value::as_str);
-    let Some(alg) = v
-        .algorithms
-        .iter()
-        .copied()
-        .find(|a| Some(algorithm_name(*a)) == alg_name)
-    else {
-        return Err(JoseError::AlgorithmNotAllowed);
-    };
-    // RFC 7515 §4.1.11: extensions the recipient does not understand
-    // make the JWS invalid; this verifier understands none.
-    if raw_header.get("crit").is_some() {
-        return Err(JoseError::Header("crit names extensions not understood"));
-    }
+    let (raw_header, alg) = allowed_header(token, v.algorithms.iter().copied())?;
     if let Some(expected) = v.typ {
         let typ = raw_header.get("typ").and_then(Value::as_str).unwrap_or("");
         let typ = typ
@@ -121,29 +94,71 @@ fn verify_keys(
     .ok_or(JoseError::UnknownKey)?;
     check_key_fits(key, alg)?;
     let decoding = DecodingKey::from_jwk(key).map_err(|e| JoseError::Key(e.to_string()))?;
+    let (header, claims) = decode_signed(token, &decoding, alg)?;
+    Ok(Verified {
+        kid: key.common.key_id.clone().unwrap_or_default(),
+        header,
+        claims,
+    })
+}
+
+/// The signature checked with `key` by `alg` alone, and the header and
+/// the claims (a JSON object); time claims are left to the caller.
+fn decode_signed(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+) -> Result<(Header, Value), JoseError> {
     let mut validation = Validation::new(alg);
     validation.algorithms = vec![alg];
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<Value>(token, &decoding, &validation).map_err(|e| match e
-        .kind()
-    {
-        ErrorKind::InvalidSignature => JoseError::BadSignature,
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidKeyFormat => {
-            JoseError::KeyMismatch("the key cannot verify this algorithm")
-        }
-        _ => JoseError::Malformed("the payload or signature cannot be decoded"),
-    })?;
+    let data =
+        jsonwebtoken::decode::<Value>(token, key, &validation).map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => JoseError::BadSignature,
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidKeyFormat => {
+                JoseError::KeyMismatch("the key cannot verify this algorithm")
+            }
+            _ => JoseError::Malformed("the payload or signature cannot be decoded"),
+        })?;
     if !data.claims.is_object() {
         return Err(JoseError::Malformed("the claims are not a JSON object"));
     }
-    Ok(Verified {
-        kid: key.common.key_id.clone().unwrap_or_default(),
-        header: data.header,
-        claims: data.claims,
-    })
+    Ok((data.header, data.claims))
+}
+
+/// The header of a compact JWS (three parts, a JSON object) and its `alg`,
+/// which must be one of `allowed`; no `crit`. The allowed list is checked
+/// on the text, so `none` (which the JOSE crate cannot even parse) and any
+/// other name get the same answer. RFC 7515 §4.1.11: extensions the
+/// recipient does not understand make the JWS invalid; this verifier
+/// understands none.
+fn allowed_header(
+    token: &str,
+    mut allowed: impl Iterator<Item = Algorithm>,
+) -> Result<(Value, Algorithm), JoseError> {
+    let mut parts = token.split('.');
+    let (Some(header_b64), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JoseError::Malformed("not three base64url parts"));
+    };
+    let raw_header: Value = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(Value::is_object)
+        .ok_or(JoseError::Malformed("the header is not a JSON object"))?;
+    let alg_name = raw_header.get("alg").and_then(Value::as_str);
+    let alg = allowed
+        .find(|a| Some(algorithm_name(*a)) == alg_name)
+        .ok_or(JoseError::AlgorithmNotAllowed)?;
+    if raw_header.get("crit").is_some() {
+        return Err(JoseError::Header("crit names extensions not understood"));
+    }
+    Ok((raw_header, alg))
 }
 
 /// The HMAC algorithms (RFC 7518 §3.2), which [`verify_with_secret`]
@@ -161,31 +176,12 @@ pub fn verify_with_secret(
     secret: &[u8],
     v: &Verification<'_>,
 ) -> Result<Verified, JoseError> {
-    let mut parts = token.split('.');
-    let (Some(header_b64), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JoseError::Malformed("not three base64url parts"));
-    };
-    let raw_header: Value = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(Value::is_object)
-        .ok_or(JoseError::Malformed("the header is not a JSON object"))?;
-    let alg_name = raw_header.get("alg").and_then(Value::as_str);
-    let Some(alg) = v
+    let hmac = v
         .algorithms
         .iter()
         .copied()
-        .filter(|a| HMAC_ALGORITHMS.contains(a))
-        .find(|a| Some(algorithm_name(*a)) == alg_name)
-    else {
-        return Err(JoseError::AlgorithmNotAllowed);
-    };
-    if raw_header.get("crit").is_some() {
-        return Err(JoseError::Header("crit names extensions not understood"));
-    }
+        .filter(|a| HMAC_ALGORITHMS.contains(a));
+    let (_, alg) = allowed_header(token, hmac)?;
     let min_len = match alg {
         Algorithm::HS256 => 32,
         Algorithm::HS384 => 48,
@@ -197,24 +193,11 @@ pub fn verify_with_secret(
             algorithm_name(alg)
         )));
     }
-    let mut validation = Validation::new(alg);
-    validation.algorithms = vec![alg];
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret), &validation)
-        .map_err(|e| match e.kind() {
-            ErrorKind::InvalidSignature => JoseError::BadSignature,
-            _ => JoseError::Malformed("the payload or signature cannot be decoded"),
-        })?;
-    if !data.claims.is_object() {
-        return Err(JoseError::Malformed("the claims are not a JSON object"));
-    }
+    let (header, claims) = decode_signed(token, &DecodingKey::from_secret(secret), alg)?;
     Ok(Verified {
         kid: String::new(),
-        header: data.header,
-        claims: data.claims,
+        header,
+        claims,
     })
 }
 

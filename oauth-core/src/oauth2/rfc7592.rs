@@ -222,8 +222,12 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         let metadata = self.validate_client_metadata(metadata_from_object(object)?)?;
         let had = self.issues_client_secret(&client.token_endpoint_auth_method());
         let has = self.issues_client_secret(&metadata.token_endpoint_auth_method);
+        // A secret kept only as a digest cannot be sealed: a change to or
+        // from a method that needs it sealed issues a new one too.
+        let reseal = self.needs_sealed_secret(&metadata.token_endpoint_auth_method)
+            != self.needs_sealed_secret(&client.token_endpoint_auth_method());
         Ok(match (had, has) {
-            (false, true) => {
+            (_, true) if !had || reseal => {
                 let secret = self
                     .new_client_secret(&metadata.token_endpoint_auth_method)
                     .unwrap_or_else(|| secrets::random_token(32));
@@ -235,22 +239,6 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
                 (metadata, update, Some(secret))
             }
             (true, false) => (metadata, SecretUpdate::Remove, None),
-            // A secret kept only as a digest cannot be sealed: a change to
-            // or from a method that needs it sealed issues a new one.
-            (true, true)
-                if self.needs_sealed_secret(&metadata.token_endpoint_auth_method)
-                    != self.needs_sealed_secret(&client.token_endpoint_auth_method()) =>
-            {
-                let secret = self
-                    .new_client_secret(&metadata.token_endpoint_auth_method)
-                    .unwrap_or_else(|| secrets::random_token(32));
-                let update = SecretUpdate::Replace {
-                    digest: secrets::hash_client_secret(&secret),
-                    sealed: self
-                        .seal_client_secret(&metadata.token_endpoint_auth_method, &secret)?,
-                };
-                (metadata, update, Some(secret))
-            }
             _ => (metadata, SecretUpdate::Keep, None),
         })
     }

@@ -164,28 +164,9 @@ impl<S: ClientRegistry> Handler for RegisterHandler<S> {
         if let Err(e) = state.server.check_transport_public(probe.secure) {
             return route::Outcome::from(req, plain_error(400, "invalid_request", &e));
         }
-        // RFC 7591 §3.1: the request is `application/json`. Anything else is
-        // refused, which also keeps a cookie-authenticated policy out of
-        // reach of cross-origin forms (they cannot send JSON without a CORS
-        // preflight).
-        if !req.content_type().is_some_and(|ct| ct.is_json()) {
-            let r = plain_error(
-                400,
-                "invalid_client_metadata",
-                "the request must be JSON client metadata (Content-Type: application/json)",
-            );
-            return route::Outcome::from(req, r);
-        }
-        let body = match read_json(req, data).await {
+        let body = match metadata_body(req, data).await {
             Ok(body) => body,
-            Err(status) => {
-                let r = plain_error(
-                    status.code,
-                    "invalid_client_metadata",
-                    "the body must be JSON client metadata",
-                );
-                return route::Outcome::from(req, r);
-            }
+            Err(r) => return route::Outcome::from(req, r),
         };
         let response = state
             .server
@@ -220,24 +201,9 @@ impl<S: ClientRegistry> Handler for ClientConfigurationHandler<S> {
             }
         };
         let body = if req.method() == Method::Put {
-            if !req.content_type().is_some_and(|ct| ct.is_json()) {
-                let r = plain_error(
-                    400,
-                    "invalid_client_metadata",
-                    "the request must be JSON client metadata (Content-Type: application/json)",
-                );
-                return route::Outcome::from(req, r);
-            }
-            match read_json(req, data).await {
+            match metadata_body(req, data).await {
                 Ok(body) => Some(body),
-                Err(status) => {
-                    let r = plain_error(
-                        status.code,
-                        "invalid_client_metadata",
-                        "the body must be JSON client metadata",
-                    );
-                    return route::Outcome::from(req, r);
-                }
+                Err(r) => return route::Outcome::from(req, r),
             }
         } else {
             None
@@ -249,6 +215,27 @@ impl<S: ClientRegistry> Handler for ClientConfigurationHandler<S> {
             .await;
         route::Outcome::from(req, response)
     }
+}
+
+/// The JSON client metadata of a registration or update request. RFC
+/// 7591 §3.1: the request is `application/json`. Anything else is refused,
+/// which also keeps a cookie-authenticated policy out of reach of
+/// cross-origin forms (they cannot send JSON without a CORS preflight).
+async fn metadata_body(req: &Request<'_>, data: Data<'_>) -> Result<String, OAuth2Response> {
+    if !req.content_type().is_some_and(|ct| ct.is_json()) {
+        return Err(plain_error(
+            400,
+            "invalid_client_metadata",
+            "the request must be JSON client metadata (Content-Type: application/json)",
+        ));
+    }
+    read_json(req, data).await.map_err(|status| {
+        plain_error(
+            status.code,
+            "invalid_client_metadata",
+            "the body must be JSON client metadata",
+        )
+    })
 }
 
 async fn read_json(req: &Request<'_>, data: Data<'_>) -> Result<String, Status> {

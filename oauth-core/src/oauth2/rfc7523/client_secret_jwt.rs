@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 
 use super::{
-    AssertionRules, check_assertion, claimed_client, is_hmac, jose_refusal, peek,
-    presented_assertion, refused,
+    AssertionRules, check_assertion, claimed_client, client_algorithms, is_hmac, jose_refusal,
+    peek, presented_assertion, refused,
 };
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Request;
@@ -106,13 +106,7 @@ impl<S: OAuth2Storage> ClientAuthentication<S> for ClientSecretJwt {
         if !client.check_client_secret(as_text) {
             return Err(refused("the client's secret has changed"));
         }
-        let registered = client.metadata().token_endpoint_auth_signing_alg.as_deref();
-        let algorithms: Vec<Algorithm> = self
-            .algorithms
-            .iter()
-            .copied()
-            .filter(|a| registered.is_none_or(|r| r == jose::algorithm_name(*a)))
-            .collect();
+        let algorithms = client_algorithms(server, client, &self.algorithms);
         let verified =
             jose::verify_with_secret(assertion, &secret, &Verification::new(&algorithms))
                 .map_err(jose_refusal)?;

@@ -261,6 +261,25 @@ async fn check_assertion<S: OAuth2Storage>(
     Ok(())
 }
 
+/// Of a method's `algorithms`, those a client's assertion may use: its
+/// registered `token_endpoint_auth_signing_alg` alone if it registered one
+/// (OpenID Connect Registration §2), and what the server's profile allows.
+fn client_algorithms<S: OAuth2Storage>(
+    server: &AuthorizationServer<S>,
+    client: &S::Client,
+    algorithms: &[jsonwebtoken::Algorithm],
+) -> Vec<jsonwebtoken::Algorithm> {
+    let registered = client.metadata().token_endpoint_auth_signing_alg.as_deref();
+    algorithms
+        .iter()
+        .copied()
+        .map(|a| (a, crate::jose::algorithm_name(a)))
+        .filter(|(_, name)| registered.is_none_or(|r| r == *name))
+        .filter(|(_, name)| server.profile_allows_algorithm(name))
+        .map(|(a, _)| a)
+        .collect()
+}
+
 /// Whether an assertion's header names an HMAC algorithm: then it is
 /// `client_secret_jwt`'s, otherwise `private_key_jwt`'s.
 fn is_hmac(header: &Value) -> bool {

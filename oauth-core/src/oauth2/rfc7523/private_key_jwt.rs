@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 
 use super::{
-    AssertionRules, check_assertion, claimed_client, is_hmac, jose_refusal, peek,
-    presented_assertion, refused,
+    AssertionRules, check_assertion, claimed_client, client_algorithms, is_hmac, jose_refusal,
+    peek, presented_assertion, refused,
 };
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Request;
@@ -92,15 +92,7 @@ impl<S: OAuth2Storage> ClientAuthentication<S> for PrivateKeyJwt {
                 "the client registered no jwks to verify its assertion with",
             ));
         };
-        // A client that registered its algorithm may use only that one.
-        let registered = metadata.token_endpoint_auth_signing_alg.as_deref();
-        let algorithms: Vec<Algorithm> = self
-            .algorithms
-            .iter()
-            .copied()
-            .filter(|a| registered.is_none_or(|r| r == jose::algorithm_name(*a)))
-            .filter(|a| server.profile_allows_algorithm(jose::algorithm_name(*a)))
-            .collect();
+        let algorithms = client_algorithms(server, client, &self.algorithms);
         let verified =
             jose::verify(assertion, keys, &Verification::new(&algorithms)).map_err(jose_refusal)?;
         let rules = AssertionRules {
