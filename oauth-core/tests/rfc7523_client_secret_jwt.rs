@@ -34,6 +34,16 @@ fn hmac_server() -> Server {
     server.with_client_secret_jwt().with_private_key_jwt()
 }
 
+/// Client credentials metadata, authenticating with `method`.
+fn cc_metadata(method: &str) -> ClientMetadata {
+    ClientMetadata {
+        token_endpoint_auth_method: oauth_core::ClientAuthMethod::named(method),
+        grant_types: vec!["client_credentials".into()],
+        response_types: vec![],
+        ..ClientMetadata::default()
+    }
+}
+
 /// Registers a `client_secret_jwt` client; its id and secret.
 async fn register(server: &Server, alg: Option<&str>) -> (String, String) {
     let metadata = ClientMetadata {
@@ -194,16 +204,8 @@ async fn rfc7518_3_2_a_secret_shorter_than_the_hash_cannot_key_it() {
     let short = "a-secret-of-only-thirty-six-chars!!!";
     assert_eq!(short.len(), 36);
     let sealer = KeySealer::new(KEK).unwrap();
-    let mut client = oauth_core::ClientRecord::confidential(
-        "short",
-        short,
-        ClientMetadata {
-            token_endpoint_auth_method: oauth_core::ClientAuthMethod::named("client_secret_jwt"),
-            grant_types: vec!["client_credentials".into()],
-            response_types: vec![],
-            ..ClientMetadata::default()
-        },
-    );
+    let mut client =
+        oauth_core::ClientRecord::confidential("short", short, cc_metadata("client_secret_jwt"));
     client.client_secret_sealed = Some(sealer.seal(short.as_bytes()).unwrap());
     server.storage().insert_client(client);
     // Enough for HS256 (32 bytes), not for HS384 (48).
@@ -228,14 +230,7 @@ async fn client_secret_jwt_secrets_are_sealed_and_only_for_that_method() {
     assert_eq!(stored.sealed_client_secret(), Some(sealed.as_str()));
     // Other clients' secrets are kept as digests only.
     let basic_client = server
-        .register_client(
-            ClientMetadata {
-                grant_types: vec!["client_credentials".into()],
-                response_types: vec![],
-                ..ClientMetadata::default()
-            },
-            None,
-        )
+        .register_client(cc_metadata("client_secret_basic"), None)
         .await
         .unwrap();
     let stored = server
@@ -270,14 +265,7 @@ async fn rfc8414_2_metadata_lists_client_secret_jwt_and_the_hmac_algorithms() {
 async fn rfc7592_2_2_an_update_to_or_from_client_secret_jwt_issues_a_new_secret() {
     let server = hmac_server();
     let registration = server
-        .register_client(
-            ClientMetadata {
-                grant_types: vec!["client_credentials".into()],
-                response_types: vec![],
-                ..ClientMetadata::default()
-            },
-            None,
-        )
+        .register_client(cc_metadata("client_secret_basic"), None)
         .await
         .unwrap();
     let id = registration.record.client_id.clone();
@@ -335,12 +323,7 @@ async fn a_sealed_secret_whose_digest_is_not_the_clients_is_not_accepted() {
     let mut client = oauth_core::ClientRecord::confidential(
         "stale",
         "the-current-secret-whose-digest-is-stored-00000000000000000000",
-        ClientMetadata {
-            token_endpoint_auth_method: oauth_core::ClientAuthMethod::named("client_secret_jwt"),
-            grant_types: vec!["client_credentials".into()],
-            response_types: vec![],
-            ..ClientMetadata::default()
-        },
+        cc_metadata("client_secret_jwt"),
     );
     client.client_secret_sealed = Some(sealer.seal(stale.as_bytes()).unwrap());
     server.storage().insert_client(client);

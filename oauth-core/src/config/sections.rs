@@ -434,6 +434,18 @@ pub struct SigningKeys {
     pub keys: Vec<ConfiguredKey>,
 }
 
+impl SigningKeys {
+    /// What seals private keys (and `client_secret_jwt` secrets) at rest:
+    /// [`key_encryption_key`](SigningKeys::key_encryption_key), or clear
+    /// without one (validated with the configuration).
+    pub fn sealer(&self) -> crate::jose::KeySealer {
+        self.key_encryption_key
+            .as_ref()
+            .and_then(|k| crate::jose::KeySealer::new(k.secret()).ok())
+            .unwrap_or_else(crate::jose::KeySealer::clear)
+    }
+}
+
 /// A signing key given in the configuration (`[[oauth2.signing_keys.keys]]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

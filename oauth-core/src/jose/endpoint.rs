@@ -1,7 +1,7 @@
 //! The server's signing keys: `with_signing_keys` and the JWK Set endpoint
 //! (RFC 7517 §5; `jwks_uri` of RFC 8414 §2 and OpenID Connect Discovery).
 
-use super::{Algorithm, KeyRing, KeySealer, SigningKey, SigningKeyStorage, supported_algorithm};
+use super::{Algorithm, KeyRing, SigningKey, SigningKeyStorage, supported_algorithm};
 use crate::AuthorizationServer;
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Response;
@@ -21,11 +21,7 @@ impl<S: OAuth2Storage + SigningKeyStorage> AuthorizationServer<S> {
         let section = &self.config.signing_keys;
         // Validated with the configuration.
         let alg = supported_algorithm(&section.algorithm).unwrap_or(Algorithm::RS256);
-        let sealer = section
-            .key_encryption_key
-            .as_ref()
-            .and_then(|k| KeySealer::new(k.secret()).ok())
-            .unwrap_or_else(KeySealer::clear);
+        let sealer = section.sealer();
         let lifetimes = &self.config.lifetimes;
         let signed_lifetime = lifetimes
             .access_token_by_grant

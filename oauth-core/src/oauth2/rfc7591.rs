@@ -400,10 +400,15 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         if !self.issues_client_secret(method) {
             return None;
         }
-        let hmac_key = self
-            .client_authentication(method)
-            .is_some_and(|m| m.client_secret_sealer().is_some());
+        let hmac_key = self.seals_client_secret(method);
         Some(secrets::random_token(if hmac_key { 48 } else { 32 }))
+    }
+
+    /// Whether clients of `method` have their secret kept sealed, since it
+    /// verifies with the secret itself (`client_secret_jwt`).
+    pub(crate) fn seals_client_secret(&self, method: &ClientAuthMethod) -> bool {
+        self.client_authentication(method)
+            .is_some_and(|m| m.client_secret_sealer().is_some())
     }
 
     /// The secret sealed for storage, when the method verifies with the

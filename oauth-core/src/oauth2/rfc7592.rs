@@ -31,11 +31,6 @@ pub const SERVER_SET_FIELDS: [&str; 4] = [
 ];
 
 impl<S: ClientRegistry> AuthorizationServer<S> {
-    fn needs_sealed_secret(&self, method: &crate::models::ClientAuthMethod) -> bool {
-        self.client_authentication(method)
-            .is_some_and(|m| m.client_secret_sealer().is_some())
-    }
-
     /// Handles a request to the client configuration endpoint of
     /// `client_id` (§2): `GET` answers the client information (§2.1),
     /// `PUT` with `json_body` replaces the metadata (§2.2), `DELETE`
@@ -224,8 +219,8 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         let has = self.issues_client_secret(&metadata.token_endpoint_auth_method);
         // A secret kept only as a digest cannot be sealed: a change to or
         // from a method that needs it sealed issues a new one too.
-        let reseal = self.needs_sealed_secret(&metadata.token_endpoint_auth_method)
-            != self.needs_sealed_secret(&client.token_endpoint_auth_method());
+        let reseal = self.seals_client_secret(&metadata.token_endpoint_auth_method)
+            != self.seals_client_secret(&client.token_endpoint_auth_method());
         Ok(match (had, has) {
             (_, true) if !had || reseal => {
                 let secret = self

@@ -171,11 +171,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             doc["registration_endpoint"] = url(p).into();
         }
         // RFC 9728 §4: the resource beside this server.
-        if let Some(resource) = &self.protected_resource
-            && let Some(base) = crate::http::origin(issuer)
-        {
-            doc["protected_resources"] =
-                serde_json::json!([format!("{base}{}", resource.path.trim_end_matches('/'))]);
+        if let Some(resource) = self.protected_resource_id_under(issuer) {
+            doc["protected_resources"] = serde_json::json!([resource]);
         }
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();

@@ -90,8 +90,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// The identifier of the protected resource, for a request to this
     /// application: the issuer's origin and the resource's path.
     pub fn protected_resource_id(&self, request: &OAuth2Request) -> Option<String> {
+        self.protected_resource_id_under(&self.issuer_for(request)?)
+    }
+
+    /// The identifier of the protected resource under `issuer`: its origin
+    /// and the resource's path.
+    pub(crate) fn protected_resource_id_under(&self, issuer: &str) -> Option<String> {
         let resource = self.protected_resource.as_ref()?;
-        let base = origin(&self.issuer_for(request)?)?;
+        let base = origin(issuer)?;
         Some(format!("{base}{}", resource.path.trim_end_matches('/')))
     }
 

@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 
 use super::{
-    AssertionRules, check_assertion, claimed_client, client_algorithms, is_hmac, jose_refusal,
-    peek, presented_assertion, refused,
+    AssertionRules, check_assertion, claimed_by, client_algorithms, jose_refusal,
+    presented_assertion, refused,
 };
 use crate::error::OAuth2Error;
 use crate::http::OAuth2Request;
@@ -74,14 +74,7 @@ impl<S: OAuth2Storage> ClientAuthentication<S> for ClientSecretJwt {
     }
 
     fn claimed_client_id(&self, request: &OAuth2Request) -> Result<Option<String>, OAuth2Error> {
-        let Some(assertion) = presented_assertion(request)? else {
-            return Ok(None);
-        };
-        let (header, claims) = peek(assertion)?;
-        if !is_hmac(&header) {
-            return Ok(None);
-        }
-        claimed_client(&claims).map(Some)
+        claimed_by(request, true)
     }
 
     async fn verify(

@@ -280,13 +280,23 @@ fn client_algorithms<S: OAuth2Storage>(
         .collect()
 }
 
-/// Whether an assertion's header names an HMAC algorithm: then it is
-/// `client_secret_jwt`'s, otherwise `private_key_jwt`'s.
-fn is_hmac(header: &Value) -> bool {
-    header
+/// The client an assertion of the request claims to be, if the request
+/// presents one whose kind is the caller's: HMAC-signed (`hmac`, for
+/// `client_secret_jwt`) or not (`private_key_jwt`). So each assertion has
+/// one method that claims it.
+fn claimed_by(request: &OAuth2Request, hmac: bool) -> Result<Option<String>, OAuth2Error> {
+    let Some(assertion) = presented_assertion(request)? else {
+        return Ok(None);
+    };
+    let (header, claims) = peek(assertion)?;
+    let is_hmac = header
         .get("alg")
         .and_then(Value::as_str)
-        .is_some_and(|alg| alg.starts_with("HS"))
+        .is_some_and(|alg| alg.starts_with("HS"));
+    if is_hmac != hmac {
+        return Ok(None);
+    }
+    claimed_client(&claims).map(Some)
 }
 
 /// The members of a JWK that belong to a private or symmetric key: a JWK
@@ -382,13 +392,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// `[oauth2.signing_keys] key_encryption_key` (kept in clear without
     /// one, as the signing keys are).
     pub fn with_client_secret_jwt(self) -> Self {
-        let sealer = self
-            .config
-            .signing_keys
-            .key_encryption_key
-            .as_ref()
-            .and_then(|k| crate::jose::KeySealer::new(k.secret()).ok())
-            .unwrap_or_else(crate::jose::KeySealer::clear);
+        let sealer = self.config.signing_keys.sealer();
         self.with_client_authentication(ClientSecretJwt::new(sealer))
     }
 }
