@@ -35,6 +35,15 @@ pub struct AppDb(pub DbPool);
 pub fn with_defaults(figment: Figment) -> Figment {
     let mut figment = figment
         .join(Serialized::default("oauth2.insecure_transport", true))
+        // RFC 8707: tokens may be asked for the resource server of
+        // `--bin resource-server`.
+        .join(Serialized::default(
+            "oauth2.resources",
+            [std::env::var("RESOURCE_SERVER_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "http://127.0.0.1:8001".to_owned())],
+        ))
         .join(Serialized::default(
             "oauth2.device.verification_uri",
             "/activate",

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod models;
 pub mod oauth1;
 pub mod oauth2;
+pub mod resource_server;
 pub mod routes;
 pub mod session;
 mod templates;

@@ -122,6 +122,10 @@ pub struct Token {
     pub refresh_token_rotated_at: Option<i64>,
     /// DPoP: the thumbprint of the key the token is bound to.
     pub dpop_jkt: Option<String>,
+    /// RFC 8707: the resources the access token is for.
+    pub audience: Option<String>,
+    /// RFC 8707: the resources the refresh token may ask for.
+    pub refresh_token_audience: Option<String>,
 }
 
 /// An authorization code waiting to be redeemed.
@@ -152,6 +156,8 @@ pub struct AuthorizationCode {
     pub authentication: Option<String>,
     /// DPoP: the thumbprint of the key the code is bound to.
     pub dpop_jkt: Option<String>,
+    /// RFC 8707: the resources the request named.
+    pub audience: Option<String>,
 }
 
 /// What a user granted a client (the `/account/apps` page lists them).

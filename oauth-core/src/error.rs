@@ -44,6 +44,9 @@ pub enum ErrorCode {
     SlowDown,
     /// RFC 8628 §3.5: the device code has expired.
     ExpiredToken,
+    /// RFC 8707 §2: a `resource` is invalid, unknown or malformed, or not
+    /// one the grant is for.
+    InvalidTarget,
     /// An extension error code (for custom grants).
     Other(Cow<'static, str>),
 }
@@ -70,6 +73,7 @@ impl ErrorCode {
             ErrorCode::AuthorizationPending => "authorization_pending",
             ErrorCode::SlowDown => "slow_down",
             ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::Other(code) => code,
         }
     }
@@ -149,6 +153,7 @@ constructors! {
     authorization_pending => AuthorizationPending,
     slow_down => SlowDown,
     expired_token => ExpiredToken,
+    invalid_target => InvalidTarget,
 }
 
 impl OAuth2Error {

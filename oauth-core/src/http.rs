@@ -187,6 +187,15 @@ impl Params {
         })
     }
 
+    /// Every non-empty value of `name`, for the parameters that may be
+    /// repeated (RFC 8707's `resource`).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Whether `name` is present at all (even with an empty value).
     pub fn contains(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)

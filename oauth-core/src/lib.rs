@@ -112,6 +112,7 @@ pub mod models;
 pub mod oauth1;
 pub mod oauth2;
 pub mod oidc;
+pub mod resource_server;
 #[cfg(feature = "rocket")]
 pub mod rocket;
 pub mod scope;

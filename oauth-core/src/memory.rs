@@ -90,6 +90,12 @@ impl OAuth2Token for StoredToken {
     fn dpop_jkt(&self) -> Option<&str> {
         self.token.dpop_jkt.as_deref()
     }
+    fn audience(&self) -> Vec<String> {
+        crate::oauth2::rfc8707::from_stored(self.token.audience.as_deref())
+    }
+    fn refresh_token_audience(&self) -> Vec<String> {
+        crate::oauth2::rfc8707::from_stored(self.token.refresh_token_audience.as_deref())
+    }
 }
 
 impl OAuth2AuthorizationCode for NewAuthorizationCode {
@@ -122,6 +128,9 @@ impl OAuth2AuthorizationCode for NewAuthorizationCode {
     }
     fn dpop_jkt(&self) -> Option<&str> {
         self.dpop_jkt.as_deref()
+    }
+    fn audience(&self) -> Vec<String> {
+        crate::oauth2::rfc8707::from_stored(self.audience.as_deref())
     }
 }
 
@@ -656,6 +665,10 @@ impl OAuth2Storage for MemoryStorage {
     }
 
     fn binds_codes_to_dpop_keys(&self) -> bool {
+        true
+    }
+
+    fn restricts_audiences(&self) -> bool {
         true
     }
 

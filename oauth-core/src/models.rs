@@ -272,6 +272,17 @@ pub trait OAuth2Token: Send + Sync {
     fn dpop_jkt(&self) -> Option<&str> {
         None
     }
+    /// The resources the access token is for (RFC 8707: its `aud`); empty
+    /// when it was not restricted to any, or for a model without this
+    /// column.
+    fn audience(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The resources the refresh token may ask access tokens for (RFC 8707
+    /// §2.2: the grant's, even when an access token was narrowed to one).
+    fn refresh_token_audience(&self) -> Vec<String> {
+        self.audience()
+    }
 
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
@@ -315,6 +326,11 @@ pub trait OAuth2AuthorizationCode: Send + Sync {
     /// `None` when unbound, or for a model without this column.
     fn dpop_jkt(&self) -> Option<&str> {
         None
+    }
+    /// The resources the grant is for (RFC 8707 §2.1, `resource`); empty
+    /// when the request named none, or for a model without this column.
+    fn audience(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -410,6 +426,13 @@ pub struct NewToken {
     /// (RFC 9449 §6: `cnf.jkt`); `None` for a bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_jkt: Option<String>,
+    /// The access token's resources (RFC 8707), space-delimited; `None`
+    /// when it is not restricted to any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// The resources the refresh token may ask for, space-delimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_audience: Option<String>,
 }
 
 /// An authorization code the engine has issued and storage must persist.
@@ -442,6 +465,10 @@ pub struct NewAuthorizationCode {
     /// `dpop_jkt`, or the proof at the PAR endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_jkt: Option<String>,
+    /// The resources of the request (RFC 8707 §2.1), space-delimited;
+    /// `None` when it named none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
 }
 
 /// Client metadata as RFC 7591 §2 defines it (what Authlib keeps in
@@ -533,6 +560,12 @@ pub struct ClientMetadata {
     /// without a proof are refused.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dpop_bound_access_tokens: bool,
+    /// The resource (RFC 8707, one of
+    /// [`Config::resources`](crate::Config::resources)) this confidential
+    /// client is the resource server of: it may introspect the tokens for
+    /// that resource (RFC 7662 §2.1), not only its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_server: Option<String>,
 }
 
 impl Default for ClientMetadata {
@@ -564,6 +597,7 @@ impl Default for ClientMetadata {
             request_object_signing_alg: None,
             require_signed_request_object: false,
             dpop_bound_access_tokens: false,
+            resource_server: None,
         }
     }
 }

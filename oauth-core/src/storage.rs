@@ -95,6 +95,15 @@ pub trait OAuth2Storage: Send + Sync + 'static {
         false
     }
 
+    /// Whether the code and token models keep the resources a grant is
+    /// for ([`OAuth2AuthorizationCode::audience`],
+    /// [`OAuth2Token::audience`]). Without it, a request naming `resource`
+    /// (RFC 8707) is refused with `invalid_target` rather than given a
+    /// token usable anywhere. The default is false.
+    fn restricts_audiences(&self) -> bool {
+        false
+    }
+
     /// The grace retry of a rotated-out refresh token, atomically: if the
     /// refresh token with digest `old_refresh_digest` was rotated out at or
     /// after `rotated_since` and its retry is unused, use the retry (its

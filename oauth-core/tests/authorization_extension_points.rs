@@ -60,6 +60,7 @@ impl ResponseTypeHandler<MemoryStorage> for TicketResponse {
                 refresh_scope: None,
                 grant_id: oauth_core::new_grant_id(),
                 dpop_jkt: None,
+                audience: Default::default(),
             })
             .await?;
         let seat = request.extensions.get::<Seat>().expect("set in validate");

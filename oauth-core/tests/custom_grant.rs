@@ -59,6 +59,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for MagicGrant {
                 refresh_scope: None,
                 grant_id: new_grant_id(),
                 dpop_jkt: request.dpop_jkt().map(str::to_owned),
+                audience: Default::default(),
             })
             .await
     }

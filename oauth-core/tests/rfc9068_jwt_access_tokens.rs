@@ -14,6 +14,8 @@ use oauth_core::{
 use serde_json::{Value, json};
 
 const ISSUER: &str = "https://as.example";
+const RS_A: &str = "https://a.example/api";
+const RS_B: &str = "https://b.example/api";
 
 fn jwt_client(id: &str, strategy: Option<&str>) -> ClientRecord {
     ClientRecord::confidential(
@@ -37,6 +39,7 @@ fn jwt_client(id: &str, strategy: Option<&str>) -> ClientRecord {
 fn jwt_server() -> Server {
     let (server, _) = server_with(Config {
         issuer: Some(ISSUER.into()),
+        resources: vec![RS_A.into(), RS_B.into()],
         ..Config::default()
     });
     server
@@ -101,6 +104,33 @@ async fn rfc9068_2_client_credentials_token_is_a_signed_at_jwt_with_every_claim(
     let again = tokens(&server, "jwt-rp", &[("grant_type", "client_credentials")]).await;
     let (_, second) = verify(&server, again["access_token"].as_str().unwrap()).await;
     assert_ne!(second["jti"], claims["jti"], "jti is unique");
+}
+
+#[tokio::test]
+async fn rfc9068_3_aud_is_the_resource_the_client_indicated() {
+    // §3 with RFC 8707: the resource indicators are the audience; one is
+    // a string, several an array.
+    let server = jwt_server();
+    let one = tokens(
+        &server,
+        "jwt-rp",
+        &[("grant_type", "client_credentials"), ("resource", RS_A)],
+    )
+    .await;
+    let (_, claims) = verify(&server, one["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["aud"], RS_A);
+    let both = tokens(
+        &server,
+        "jwt-rp",
+        &[
+            ("grant_type", "client_credentials"),
+            ("resource", RS_A),
+            ("resource", RS_B),
+        ],
+    )
+    .await;
+    let (_, claims) = verify(&server, both["access_token"].as_str().unwrap()).await;
+    assert_eq!(claims["aud"], json!([RS_A, RS_B]));
 }
 
 #[tokio::test]

@@ -158,6 +158,18 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::OptText,
         "DPoP (RFC 9449): the thumbprint of the key the token is bound to",
     ),
+    role(
+        "audience",
+        false,
+        Kind::OptText,
+        "RFC 8707: the resources the access token is for, space-separated",
+    ),
+    role(
+        "refresh_token_audience",
+        false,
+        Kind::OptText,
+        "RFC 8707: the resources the refresh token may ask for, space-separated",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[
@@ -202,6 +214,12 @@ const CODE_ROLES: &[Role] = &[
         false,
         Kind::OptText,
         "DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to",
+    ),
+    role(
+        "audience",
+        false,
+        Kind::OptText,
+        "RFC 8707: the resources the request named, space-separated",
     ),
 ];
 

@@ -77,6 +77,8 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
             authentication: None,
             grant_issued_at: None,
             dpop_jkt: None,
+            audience: None,
+            refresh_token_audience: None,
         };
         Token::insert(&mut conn, &token).expect("insert");
     }
@@ -248,6 +250,7 @@ fn grants(c: &mut Criterion) {
                 nonce: None,
                 authentication: None,
                 dpop_jkt: None,
+                audience: None,
             };
             rt.block_on(storage.save_authorization_code(code))
                 .expect("code");

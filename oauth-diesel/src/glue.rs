@@ -78,6 +78,8 @@ pub trait DieselToken: oauth_core::OAuth2Token + Sized + Send + 'static {
     fn keeps_rotation_time() -> bool;
     /// Whether the model keeps `dpop_jkt`, which DPoP-bound tokens need.
     fn keeps_dpop_jkt() -> bool;
+    /// Whether the model keeps `audience`, which RFC 8707 resources need.
+    fn keeps_audience() -> bool;
     /// Uses the grace retry of the rotated-out refresh token with this
     /// digest if it was rotated at or after `rotated_since` and the retry
     /// is unused; returns 1 for the caller that did it (always 0 without
@@ -165,6 +167,8 @@ pub trait DieselAuthorizationCode:
     /// Whether the model keeps `dpop_jkt`, which codes bound to a DPoP key
     /// need.
     fn keeps_dpop_jkt() -> bool;
+    /// Whether the model keeps `audience`, which RFC 8707 resources need.
+    fn keeps_audience() -> bool;
     /// The code with this digest.
     fn find_by_digest(conn: &mut AnyConnection, digest: &str) -> QueryResult<Option<Self>>;
     /// Deletes the code with this digest; the number of rows deleted.

@@ -73,6 +73,10 @@ pub struct Token {
     pub refresh_token_rotated_at: Option<i64>,
     /// DPoP: the thumbprint of the key the token is bound to.
     pub dpop_jkt: Option<String>,
+    /// RFC 8707: the resources the access token is for.
+    pub audience: Option<String>,
+    /// RFC 8707: the resources the refresh token may ask for.
+    pub refresh_token_audience: Option<String>,
 }
 
 /// A row of `oauth2_grant`.
@@ -125,6 +129,8 @@ pub struct AuthorizationCode {
     pub authentication: Option<String>,
     /// DPoP: the thumbprint of the key the code is bound to.
     pub dpop_jkt: Option<String>,
+    /// RFC 8707: the resources the request named.
+    pub audience: Option<String>,
 }
 
 /// A row of `oauth2_signing_key`. `Debug` leaves the private key out.

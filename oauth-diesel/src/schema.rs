@@ -34,6 +34,8 @@ diesel::table! {
         grant_issued_at -> Nullable<BigInt>,
         refresh_token_rotated_at -> Nullable<BigInt>,
         dpop_jkt -> Nullable<Text>,
+        audience -> Nullable<Text>,
+        refresh_token_audience -> Nullable<Text>,
     }
 }
 
@@ -67,6 +69,7 @@ diesel::table! {
         code_challenge_method -> Nullable<Text>,
         authentication -> Nullable<Text>,
         dpop_jkt -> Nullable<Text>,
+        audience -> Nullable<Text>,
     }
 }
 

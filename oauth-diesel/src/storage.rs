@@ -624,6 +624,10 @@ where
         A::keeps_dpop_jkt()
     }
 
+    fn restricts_audiences(&self) -> bool {
+        T::keeps_audience() && A::keeps_audience()
+    }
+
     async fn retry_rotated_refresh_token(
         &self,
         old_refresh_digest: &str,

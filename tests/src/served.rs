@@ -72,5 +72,7 @@ pub fn bearer_token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
         authentication: None,
         grant_issued_at: None,
         dpop_jkt: None,
+        audience: None,
+        refresh_token_audience: None,
     }
 }

@@ -173,6 +173,7 @@ fn new_code(digest: &str) -> NewAuthorizationCode {
         nonce: Some("n-0S6_WzA2Mj".into()),
         authentication: None,
         dpop_jkt: None,
+        audience: None,
     }
 }
 
@@ -191,6 +192,8 @@ fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
         authentication: None,
         grant_issued_at: Some(1_699_990_000),
         dpop_jkt: None,
+        audience: None,
+        refresh_token_audience: None,
     }
 }
 
@@ -317,6 +320,65 @@ pub async fn openid_context_roundtrip<S: TestStorage>(s: S) {
         .unwrap()
         .unwrap();
     assert_eq!(plain.authentication(), None);
+}
+
+/// RFC 8707: the resources of a code, of an access token and of its
+/// refresh token are kept, and a rotation carries the refresh token's.
+pub async fn audiences_roundtrip<S: TestStorage>(s: S) {
+    let (cal, api) = ("https://cal.example/", "https://api.example/v1");
+    if !s.restricts_audiences() {
+        // Models without the columns: a request naming a resource is
+        // refused, never given a token usable anywhere.
+        for c in clients() {
+            s.add_client(c).await;
+        }
+        let config = Config {
+            resources: vec![cal.into()],
+            ..Config::default()
+        };
+        let server = AuthorizationServer::new(s, config).expect("config");
+        let r = server
+            .create_token_response(&token_request(&[
+                ("grant_type", "client_credentials"),
+                ("resource", cal),
+            ]))
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.json_body()["error"], "invalid_target");
+        return;
+    }
+    let mut code = new_code(&secrets::digest("aud-code"));
+    code.audience = oauth_core::oauth2::rfc8707::to_stored(&[cal.into(), api.into()]);
+    s.save_authorization_code(code).await.unwrap();
+    let taken = s
+        .take_authorization_code(&secrets::digest("aud-code"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.audience(), vec![cal.to_owned(), api.to_owned()]);
+
+    let mut token = new_token(61, "g-aud", true);
+    token.audience = Some(cal.into());
+    token.refresh_token_audience = Some(format!("{cal} {api}"));
+    s.save_token(token).await.unwrap();
+    let found = s
+        .find_access_token(&secrets::digest("access-61"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.audience(), vec![cal.to_owned()]);
+    assert_eq!(
+        found.refresh_token_audience(),
+        vec![cal.to_owned(), api.to_owned()]
+    );
+    // NULL reads back as no restriction.
+    s.save_token(new_token(62, "g-open", false)).await.unwrap();
+    let open = s
+        .find_access_token(&secrets::digest("access-62"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(open.audience().is_empty() && open.refresh_token_audience().is_empty());
 }
 
 /// Many tasks take one code at once: exactly one gets it, every round.
@@ -1577,6 +1639,7 @@ macro_rules! all_storage_tests {
             client_roundtrip,
             code_is_taken_once,
             openid_context_roundtrip,
+            audiences_roundtrip,
             concurrent_code_take_has_one_winner,
             token_roundtrip,
             rotation_happens_once,

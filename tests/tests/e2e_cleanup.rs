@@ -24,6 +24,8 @@ fn token(name: &str, issued_at: i64) -> NewToken {
         authentication: None,
         grant_issued_at: None,
         dpop_jkt: None,
+        audience: None,
+        refresh_token_audience: None,
     }
 }
 

@@ -73,6 +73,8 @@ async fn instants_are_stored_as_utc_timestamps() {
         authentication: None,
         grant_issued_at: None,
         dpop_jkt: None,
+        audience: None,
+        refresh_token_audience: None,
     })
     .await
     .unwrap();

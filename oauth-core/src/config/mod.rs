@@ -108,6 +108,12 @@ pub struct Config {
     /// 2.0 Security Profile's requirements and refuses settings that
     /// contradict them ([`oauth2::fapi2`](crate::oauth2::fapi2)).
     pub profile: Option<Profile>,
+    /// The resource identifiers (RFC 8707) clients may ask tokens for with
+    /// `resource`, besides the protected resource this application serves
+    /// itself ([`AuthorizationServer::with_protected_resource`](crate::AuthorizationServer::with_protected_resource)):
+    /// absolute URIs without fragment, compared exactly. A `resource` not
+    /// among them is refused with `invalid_target`.
+    pub resources: Vec<String>,
 }
 
 impl Default for Config {
@@ -133,6 +139,7 @@ impl Default for Config {
             signing_keys: SigningKeys::default(),
             pairwise_salt: None,
             profile: None,
+            resources: Vec::new(),
         }
     }
 }
@@ -204,6 +211,15 @@ impl Config {
         }
         if !(1..=600).contains(&self.par.request_uri_lifetime) {
             return Err("oauth2.par.request_uri_lifetime must be 1 to 600 seconds".into());
+        }
+        if let Some(bad) = self
+            .resources
+            .iter()
+            .find(|r| crate::oauth2::rfc8707::check_resource(r).is_err())
+        {
+            return Err(format!(
+                "oauth2.resources: {bad:?} is not an absolute URI without fragment (RFC 8707 §2)"
+            ));
         }
         self.validate_signing_keys()
     }

@@ -27,7 +27,7 @@ pub struct BearerError {
 }
 
 impl BearerError {
-    fn missing() -> BearerError {
+    pub(crate) fn missing() -> BearerError {
         BearerError {
             error: None,
             scope: None,
@@ -36,7 +36,7 @@ impl BearerError {
         }
     }
 
-    fn new(error: OAuth2Error) -> BearerError {
+    pub(crate) fn new(error: OAuth2Error) -> BearerError {
         BearerError {
             error: Some(error),
             scope: None,
@@ -46,7 +46,7 @@ impl BearerError {
     }
 
     /// This refusal with the `DPoP` challenge of RFC 9449 §7.1.
-    fn with_dpop(self, algs: String) -> BearerError {
+    pub(crate) fn with_dpop(self, algs: String) -> BearerError {
         BearerError {
             dpop_algs: Some(algs),
             ..self
@@ -291,6 +291,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ///     authentication: None,
     ///     grant_issued_at: None,
     ///     dpop_jkt: None,
+    ///     audience: None,
+    ///     refresh_token_audience: None,
     /// }).await.unwrap();
     /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
     ///
@@ -370,6 +372,11 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         if token.is_expired(self.now()) {
             return Err(invalid("the access token has expired"));
+        }
+        // RFC 8707 §2: a token restricted to other resources is not for
+        // this one.
+        if !self.accepts_audience(request, &token.audience()) {
+            return Err(invalid("the access token is for another resource"));
         }
         self.check_binding(&token, request, presented).await?;
         if !required.is_satisfied_by(&token.scope()) {

@@ -587,6 +587,18 @@ impl<S: ClientRegistry> AuthorizationServer<S> {
         self.validate_client_assertion_metadata(&metadata)?;
         self.validate_request_object_metadata(&metadata)?;
         self.validate_access_token_strategy(&metadata)?;
+        if let Some(resource) = &metadata.resource_server {
+            if !self.config.resources.contains(resource) {
+                return Err(invalid_metadata(
+                    "resource_server must be one of the resources this server issues tokens for",
+                ));
+            }
+            if metadata.token_endpoint_auth_method == ClientAuthMethod::None {
+                return Err(invalid_metadata(
+                    "a resource server must be a confidential client",
+                ));
+            }
+        }
         if let Some(scope) = &metadata.scope {
             let scope = Scope::parse(scope)
                 .map_err(|_| invalid_metadata("the scope is not a valid scope string"))?;

@@ -10,9 +10,11 @@ use crate::storage::OAuth2Storage;
 
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// Handles an introspection request (§2.1). The caller must authenticate
-    /// as a confidential client, and sees only its own tokens: any other
-    /// token, like an unknown, expired or revoked one, is `{"active":false}`
-    /// (§2.2), so the endpoint cannot be used to probe for tokens.
+    /// as a confidential client, and sees only its own tokens, or as a
+    /// resource server (`resource_server` metadata) the access tokens for
+    /// its resource: any other token, like an unknown, expired or revoked
+    /// one, is `{"active":false}` (§2.2), so the endpoint cannot be used to
+    /// probe for tokens.
     pub async fn create_introspection_response(&self, request: &OAuth2Request) -> OAuth2Response {
         if request.method != Method::Post {
             return method_not_allowed(&self.config);
@@ -47,7 +49,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         else {
             return Ok(inactive);
         };
-        if token.client_id() != client.client_id() {
+        if !may_introspect(&client, &token, kind) {
             return Ok(inactive);
         }
         let now = self.now();
@@ -92,10 +94,35 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(user) = token.user_id() {
             body["sub"] = user.into();
         }
+        // RFC 8707 §2: the resources the token is for.
+        let audience = match kind {
+            TokenKind::AccessToken => token.audience(),
+            TokenKind::RefreshToken => token.refresh_token_audience(),
+        };
+        if !audience.is_empty() {
+            body["aud"] = crate::oauth2::rfc8707::aud_claim(&audience);
+        }
         // RFC 9449 §6.2: the key a bound token is bound to.
         if let Some(jkt) = token.dpop_jkt() {
             body["cnf"] = serde_json::json!({ "jkt": jkt });
         }
         Ok(body)
     }
+}
+
+/// Who may learn about a token (§2.1, §4): the client it was issued to,
+/// and, for an access token restricted to resources (RFC 8707), the
+/// resource server of one of them (a confidential client registered with
+/// `resource_server`). Anyone else is told it is inactive.
+fn may_introspect<C: OAuth2Client, T: OAuth2Token>(client: &C, token: &T, kind: TokenKind) -> bool {
+    if token.client_id() == client.client_id() {
+        return true;
+    }
+    kind == TokenKind::AccessToken
+        && !client.is_public()
+        && client
+            .metadata()
+            .resource_server
+            .as_ref()
+            .is_some_and(|r| token.audience().contains(r))
 }

@@ -146,9 +146,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             "exp".into(),
             record.issued_at.saturating_add(record.expires_in).into(),
         );
-        // §3: without a resource indicator, the default resource: this
-        // server's own (its API, UserInfo).
-        claims.insert("aud".into(), issuer.into());
+        // §3: the resources of RFC 8707 indicators, and without them the
+        // default resource: this server's own (its API, UserInfo).
+        let audience = crate::oauth2::rfc8707::from_stored(record.audience.as_deref());
+        if audience.is_empty() {
+            claims.insert("aud".into(), issuer.into());
+        } else {
+            claims.insert("aud".into(), crate::oauth2::rfc8707::aud_claim(&audience));
+        }
         claims.insert("sub".into(), sub.into());
         claims.insert("client_id".into(), record.client_id.clone().into());
         claims.insert("iat".into(), record.issued_at.into());

@@ -146,8 +146,17 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         }
         let mut params = Params::default();
         for (name, value) in claims {
-            if !JWT_CLAIMS.contains(&name.as_str()) && !value.is_null() {
-                params.push(name.as_str(), parameter_value(value));
+            if JWT_CLAIMS.contains(&name.as_str()) || value.is_null() {
+                continue;
+            }
+            // RFC 8707 §2: several resources, as an array in an object.
+            match (name.as_str(), value) {
+                (crate::oauth2::rfc8707::RESOURCE, Value::Array(items)) => {
+                    for item in items {
+                        params.push(name.as_str(), parameter_value(item));
+                    }
+                }
+                _ => params.push(name.as_str(), parameter_value(value)),
             }
         }
         Ok(params)

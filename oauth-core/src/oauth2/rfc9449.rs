@@ -149,6 +149,107 @@ fn normalized(uri: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// What a proof is checked against (§4.3).
+#[derive(Debug, Clone, Copy)]
+pub struct ProofRules<'a> {
+    /// The algorithms it may be signed with.
+    pub algorithms: &'a [Algorithm],
+    /// The URL of the request as this server sees it (for `htu`).
+    pub url: Option<&'a str>,
+    /// How old its `iat` may be, in seconds.
+    pub max_age: i64,
+    /// Now, in Unix seconds.
+    pub now: i64,
+}
+
+/// A proof that passed every check of §4.3 but the once-only use of its
+/// `jti`, which the caller records ([`CheckedProof::used`]), and the
+/// server nonce, which the caller checks when it wants one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedProof {
+    /// The RFC 7638 thumbprint of the proof's key.
+    pub jkt: String,
+    /// The `jti` to record, until the proof's `iat` leaves the window.
+    pub used: UsedJti,
+    /// The proof's `nonce`, if it has one.
+    pub nonce: Option<String>,
+}
+
+/// The checks of §4.3 that need no storage: one `DPoP` header, its
+/// signature by the header's key, `typ`, `alg`, `jti` present, `htm`,
+/// `htu`, `iat` within the window and, with `access_token`, `ath`.
+/// `None` when the request has no proof.
+pub fn verify_proof(
+    request: &OAuth2Request,
+    access_token: Option<&str>,
+    rules: &ProofRules<'_>,
+) -> Result<Option<CheckedProof>, OAuth2Error> {
+    let mut proofs = request
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("dpop"))
+        .map(|(_, v)| v.as_str());
+    let Some(proof) = proofs.next() else {
+        return Ok(None);
+    };
+    // §4.3 item 1: one proof, one header.
+    if proofs.next().is_some() {
+        return Err(invalid_dpop_proof("more than one DPoP header"));
+    }
+    if proof.len() > MAX_PROOF_LEN {
+        return Err(invalid_dpop_proof("the DPoP proof is too long"));
+    }
+    let (verified, jwk) = jose::verify_with_header_jwk(
+        proof,
+        &Verification::new(rules.algorithms).with_typ(DPOP_JWT),
+    )
+    .map_err(|e| invalid_dpop_proof(format!("the DPoP proof is refused: {e}")))?;
+    let claims = &verified.claims;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let jti = text("jti")
+        .filter(|j| !j.is_empty() && j.len() <= 256)
+        .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs a jti"))?;
+    if text("htm") != Some(request.method.as_str()) {
+        return Err(invalid_dpop_proof(
+            "the DPoP proof's htm is not this request's method",
+        ));
+    }
+    let htu = text("htu").and_then(normalized);
+    if htu.is_none() || htu != rules.url.and_then(normalized) {
+        return Err(invalid_dpop_proof(
+            "the DPoP proof's htu is not this request's URL",
+        ));
+    }
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs an iat"))?;
+    if iat < rules.now.saturating_sub(rules.max_age) || iat > rules.now.saturating_add(IAT_LEEWAY) {
+        return Err(invalid_dpop_proof(
+            "the DPoP proof's iat is too old or ahead of the server's clock",
+        ));
+    }
+    if let Some(token) = access_token
+        && text("ath") != Some(access_token_hash(token).as_str())
+    {
+        return Err(invalid_dpop_proof(
+            "the DPoP proof's ath is not the hash of the access token",
+        ));
+    }
+    let jkt = jwk.thumbprint(ThumbprintHash::SHA256);
+    let used = UsedJti::new(
+        JTI_PURPOSE,
+        &jkt,
+        jti,
+        iat.saturating_add(rules.max_age).saturating_add(IAT_LEEWAY),
+    );
+    Ok(Some(CheckedProof {
+        jkt,
+        used,
+        nonce: text("nonce").map(str::to_owned),
+    }))
+}
+
 impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// The algorithms proofs may be signed with, as configured.
     pub fn dpop_algorithms(&self) -> Vec<Algorithm> {
@@ -168,71 +269,22 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
         access_token: Option<&str>,
     ) -> Result<Option<DpopProof>, OAuth2Error> {
-        let mut proofs = request
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("dpop"))
-            .map(|(_, v)| v.as_str());
-        let Some(proof) = proofs.next() else {
+        let url = self.endpoint_url_for(request);
+        let rules = ProofRules {
+            algorithms: &self.dpop_algorithms(),
+            url: url.as_deref(),
+            max_age: self.config.dpop.proof_max_age,
+            now: self.now(),
+        };
+        let Some(checked) = verify_proof(request, access_token, &rules)? else {
             return Ok(None);
         };
-        // §4.3 item 1: one proof, one header.
-        if proofs.next().is_some() {
-            return Err(invalid_dpop_proof("more than one DPoP header"));
-        }
-        if proof.len() > MAX_PROOF_LEN {
-            return Err(invalid_dpop_proof("the DPoP proof is too long"));
-        }
-        let algorithms = self.dpop_algorithms();
-        let (verified, jwk) =
-            jose::verify_with_header_jwk(proof, &Verification::new(&algorithms).with_typ(DPOP_JWT))
-                .map_err(|e| invalid_dpop_proof(format!("the DPoP proof is refused: {e}")))?;
-        let claims = &verified.claims;
-        let text = |name: &str| claims.get(name).and_then(Value::as_str);
-        let jti = text("jti")
-            .filter(|j| !j.is_empty() && j.len() <= 256)
-            .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs a jti"))?;
-        if text("htm") != Some(request.method.as_str()) {
-            return Err(invalid_dpop_proof(
-                "the DPoP proof's htm is not this request's method",
-            ));
-        }
-        let htu = text("htu").and_then(normalized);
-        if htu.is_none()
-            || htu
-                != self
-                    .endpoint_url_for(request)
-                    .as_deref()
-                    .and_then(normalized)
-        {
-            return Err(invalid_dpop_proof(
-                "the DPoP proof's htu is not this request's URL",
-            ));
-        }
-        let now = self.now();
-        let max_age = self.config.dpop.proof_max_age;
-        let iat = claims
-            .get("iat")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| invalid_dpop_proof("the DPoP proof needs an iat"))?;
-        if iat < now.saturating_sub(max_age) || iat > now.saturating_add(IAT_LEEWAY) {
-            return Err(invalid_dpop_proof(
-                "the DPoP proof's iat is too old or ahead of the server's clock",
-            ));
-        }
-        if let Some(token) = access_token
-            && text("ath") != Some(access_token_hash(token).as_str())
-        {
-            return Err(invalid_dpop_proof(
-                "the DPoP proof's ath is not the hash of the access token",
-            ));
-        }
         // §8, §9: a nonce the server provided, when it wants one; checked
         // before the jti is recorded, so the client's retry with the
         // nonce is not a replay.
         if let Some(key) = self.config.dpop.nonce_key.as_ref() {
             let key = nonce_key_bytes(key.secret()).unwrap_or_default();
-            match text("nonce") {
+            match checked.nonce.as_deref() {
                 None => {
                     return Err(use_dpop_nonce(
                         "this server requires a DPoP nonce: use the DPoP-Nonce header's",
@@ -246,18 +298,15 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
                 Some(_) => {}
             }
         }
-        let jkt = jwk.thumbprint(ThumbprintHash::SHA256);
-        // §11.1: a proof is used once, until its iat leaves the window.
-        let used = UsedJti::new(
-            JTI_PURPOSE,
-            &jkt,
-            jti,
-            iat.saturating_add(max_age).saturating_add(IAT_LEEWAY),
-        );
-        if !self.storage.record_used_jti(&used, now).await? {
+        // §11.1: a proof is used once, across every instance.
+        if !self
+            .storage
+            .record_used_jti(&checked.used, rules.now)
+            .await?
+        {
             return Err(invalid_dpop_proof("the DPoP proof was used before (jti)"));
         }
-        Ok(Some(DpopProof { jkt }))
+        Ok(Some(DpopProof { jkt: checked.jkt }))
     }
 
     /// The nonce proofs must carry now (§8.1), when

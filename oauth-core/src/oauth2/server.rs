@@ -437,6 +437,8 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             // A new grant begins now; a refresh puts back its grant's start.
             grant_issued_at: Some(now),
             dpop_jkt: spec.dpop_jkt,
+            audience: crate::oauth2::rfc8707::to_stored(&spec.audience.access),
+            refresh_token_audience: crate::oauth2::rfc8707::to_stored(&spec.audience.refresh),
         };
         IssuedToken {
             access_token: secrets::AccessToken::new(access_token),
@@ -523,6 +525,9 @@ pub struct TokenSpec<'a> {
     /// [`OAuth2Request::dpop_jkt`](crate::OAuth2Request::dpop_jkt) of the
     /// token request, `None` for a bearer token.
     pub dpop_jkt: Option<String>,
+    /// The resources the tokens are for (RFC 8707); the default: none in
+    /// particular.
+    pub audience: crate::oauth2::rfc8707::Audience,
 }
 
 /// A fresh, random grant (token family) id.

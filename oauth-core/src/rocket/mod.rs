@@ -43,6 +43,8 @@ mod guards;
 mod logging;
 mod oauth1;
 mod request;
+#[cfg(feature = "resource-server")]
+mod resource_server;
 mod response;
 mod routes;
 mod same_origin;
@@ -60,6 +62,8 @@ pub use oauth1::{
     oauth1_routes,
 };
 pub use request::{EngineRequest, engine_request, is_secure};
+#[cfg(feature = "resource-server")]
+pub use resource_server::{ReqwestTransport, ResourceServer, ResourceServerFairing};
 pub use routes::{device_routes, jwks_routes, metadata_routes, oauth2_routes, userinfo_routes};
 pub use same_origin::{CrossOrigin, SameOrigin};
 

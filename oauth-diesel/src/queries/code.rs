@@ -23,6 +23,7 @@ macro_rules! oauth2_authorization_code {
         nonce: $($nonce_f:ident => $nonce_c:path : $nonce_t:ty)?,
         authentication: $($authn_f:ident => $authn_c:path : $authn_t:ty)?,
         dpop_jkt: $($jkt_f:ident => $jkt_c:path : $jkt_t:ty)?,
+        audience: $($aud_f:ident => $aud_c:path : $aud_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2AuthorizationCode for $model {
             fn client_id(&self) -> &str {
@@ -62,11 +63,23 @@ macro_rules! oauth2_authorization_code {
             fn dpop_jkt(&self) -> ::std::option::Option<&str> {
                 $crate::__oauth_or!({ $(self.$jkt_f.as_deref())? } else { None })
             }
+            fn audience(&self) -> ::std::vec::Vec<::std::string::String> {
+                $crate::__oauth_or!(
+                    { $($crate::__private::oauth_core::oauth2::rfc8707::from_stored(
+                        self.$aud_f.as_deref(),
+                    ))? }
+                    else { ::std::vec::Vec::new() }
+                )
+            }
         }
 
         impl $crate::DieselAuthorizationCode for $model {
             fn keeps_dpop_jkt() -> bool {
                 $crate::__oauth_or!({ $({ let _ = ::std::stringify!($jkt_f); true })? } else { false })
+            }
+
+            fn keeps_audience() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($aud_f); true })? } else { false })
             }
 
             fn insert(
@@ -95,6 +108,7 @@ macro_rules! oauth2_authorization_code {
                             $crate::__private::oauth_core::Authentication::to_json,
                         )),)?
                         $($jkt_c.eq(new.dpop_jkt.as_deref()),)?
+                        $($aud_c.eq(new.audience.as_deref()),)?
                     ))
                     .execute(conn)?;
                 Ok(())

@@ -27,6 +27,8 @@ macro_rules! oauth2_token {
         grant_issued_at: $($gstart_f:ident => $gstart_c:path : $gstart_t:ty)?,
         refresh_token_rotated_at: $($rot_f:ident => $rot_c:path : $rot_t:ty)?,
         dpop_jkt: $($jkt_f:ident => $jkt_c:path : $jkt_t:ty)?,
+        audience: $($aud_f:ident => $aud_c:path : $aud_t:ty)?,
+        refresh_token_audience: $($raud_f:ident => $raud_c:path : $raud_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -96,6 +98,22 @@ macro_rules! oauth2_token {
                     else { None }
                 )
             }
+            fn audience(&self) -> ::std::vec::Vec<::std::string::String> {
+                $crate::__oauth_or!(
+                    { $($crate::__private::oauth_core::oauth2::rfc8707::from_stored(
+                        self.$aud_f.as_deref(),
+                    ))? }
+                    else { ::std::vec::Vec::new() }
+                )
+            }
+            fn refresh_token_audience(&self) -> ::std::vec::Vec<::std::string::String> {
+                $crate::__oauth_or!(
+                    { $($crate::__private::oauth_core::oauth2::rfc8707::from_stored(
+                        self.$raud_f.as_deref(),
+                    ))? }
+                    else { $crate::__private::oauth_core::OAuth2Token::audience(self) }
+                )
+            }
         }
 
         impl $crate::DieselToken for $model {
@@ -126,6 +144,8 @@ macro_rules! oauth2_token {
                             )?,
                         ),)?
                         $($jkt_c.eq(new.dpop_jkt.as_deref()),)?
+                        $($aud_c.eq(new.audience.as_deref()),)?
+                        $($raud_c.eq(new.refresh_token_audience.as_deref()),)?
                     ))
                     .execute(conn)?;
                 Ok(())
@@ -218,6 +238,10 @@ macro_rules! oauth2_token {
 
             fn keeps_dpop_jkt() -> bool {
                 $crate::__oauth_or!({ $({ let _ = ::std::stringify!($jkt_f); true })? } else { false })
+            }
+
+            fn keeps_audience() -> bool {
+                $crate::__oauth_or!({ $({ let _ = ::std::stringify!($aud_f); true })? } else { false })
             }
 
             fn keeps_rotation_time() -> bool {

@@ -45,6 +45,9 @@ pub struct AuthorizationRequest<C> {
     pub nonce: Option<String>,
     /// The issuer identifier sent back as `iss` (RFC 9207), if known.
     pub issuer: Option<String>,
+    /// The resources the grant is for (RFC 8707 §2.1, `resource`); empty
+    /// when the request named none.
+    pub resources: Vec<String>,
     /// What hooks and response types attached while validating.
     pub extensions: Extensions,
 }
@@ -454,8 +457,14 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             code_challenge: None,
             nonce,
             issuer,
+            resources: Vec::new(),
             extensions: Extensions::default(),
         };
+        // RFC 8707 §2.1: the resources, refused with invalid_target.
+        match self.requested_resources(request, params) {
+            Ok(resources) => validated.resources = resources,
+            Err(e) => return Err(validated.refusal(e)),
+        }
         // RFC 9449 §10: a code bound to the key the client named.
         match crate::oauth2::rfc9449::requested_binding(params) {
             Ok(Some(_)) if !self.storage.binds_codes_to_dpop_keys() => {

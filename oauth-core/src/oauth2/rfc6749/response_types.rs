@@ -240,6 +240,7 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for CodeResponse {
                     .extensions
                     .get::<crate::oauth2::rfc9449::DpopBinding>()
                     .map(|b| b.jkt.clone()),
+                audience: crate::oauth2::rfc8707::to_stored(&request.resources),
             })
             .await?;
         Ok(vec![("code".into(), code)])
@@ -285,6 +286,7 @@ impl<S: OAuth2Storage> ResponseTypeHandler<S> for TokenResponse {
                     grant_id: new_grant_id(),
                     // The implicit grant has no token request to prove a key at.
                     dpop_jkt: None,
+                    audience: crate::oauth2::rfc8707::Audience::of(request.resources.clone()),
                 },
                 request.authentication(login),
             )

@@ -46,6 +46,8 @@ impl<S: DeviceCodeStorage> TokenGrant<S> for DeviceCodeGrant {
         let raw = request.form.required("device_code")?;
         let digest = secrets::digest(raw);
         let now = server.now();
+        // RFC 8707 §2.2, checked before the poll counts.
+        let audience = server.token_audience(request, &[])?;
         let Some(poll) = server
             .storage
             .poll_device_code(&digest, client.client_id(), now, SLOW_DOWN_INCREMENT)
@@ -110,6 +112,7 @@ impl<S: DeviceCodeStorage> TokenGrant<S> for DeviceCodeGrant {
                     refresh_scope,
                     grant_id: digest,
                     dpop_jkt: request.dpop_jkt().map(str::to_owned),
+                    audience,
                 },
                 None,
             )

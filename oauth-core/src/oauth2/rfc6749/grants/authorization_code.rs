@@ -42,6 +42,9 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
         let verifier = form.single("code_verifier")?;
         let digest = secrets::digest(code);
         let now = server.now();
+        // RFC 8707 §2: a malformed or unknown resource is refused before
+        // the code is spent.
+        server.requested_resources(request, form)?;
 
         let Some(stored) = server.storage.take_authorization_code(&digest).await? else {
             // Unknown or replayed: revoke what the code produced, if anything.
@@ -105,6 +108,8 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
             ));
         }
 
+        // RFC 8707 §2.2: the token for some or all of the grant's resources.
+        let audience = server.token_audience(request, &stored.audience())?;
         let scope = stored.scope();
         let refresh_scope = server
             .issues_refresh_token_to(client)
@@ -128,6 +133,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for AuthorizationCodeGrant {
                     refresh_scope,
                     grant_id: digest,
                     dpop_jkt: request.dpop_jkt().map(str::to_owned),
+                    audience,
                 },
                 context,
             )

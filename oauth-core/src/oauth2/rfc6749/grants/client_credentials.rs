@@ -32,6 +32,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for ClientCredentialsGrant {
         request: &OAuth2Request,
     ) -> Result<IssuedToken, OAuth2Error> {
         let scope = server.resolve_scope(client, request.form.single("scope")?)?;
+        let audience = server.token_audience(request, &[])?;
         let issuer = server.issuer_for(request);
         server
             .issue_token_for(
@@ -45,6 +46,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for ClientCredentialsGrant {
                     refresh_scope: None,
                     grant_id: new_grant_id(),
                     dpop_jkt: request.dpop_jkt().map(str::to_owned),
+                    audience,
                 },
                 None,
             )

@@ -61,6 +61,8 @@ use crate::storage::OAuth2Storage;
 ///             refresh_scope: None,
 ///             grant_id: new_grant_id(),
 ///             dpop_jkt: request.dpop_jkt().map(str::to_owned),
+///             // RFC 8707: the resources the request names, if any.
+///             audience: server.token_audience(request, &[])?,
 ///         }).await
 ///     }
 /// }

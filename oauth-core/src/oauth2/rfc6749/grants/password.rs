@@ -132,6 +132,7 @@ impl<S: OAuth2Storage, A: ResourceOwnerAuthenticator> TokenGrant<S> for Password
         let username = request.form.required("username")?;
         let password = request.form.required("password")?;
         let scope = server.resolve_scope(client, request.form.single("scope")?)?;
+        let audience = server.token_audience(request, &[])?;
         let user_id = authenticate_with_limits(
             server,
             &self.authenticator,
@@ -157,6 +158,7 @@ impl<S: OAuth2Storage, A: ResourceOwnerAuthenticator> TokenGrant<S> for Password
                     refresh_scope,
                     grant_id: new_grant_id(),
                     dpop_jkt: request.dpop_jkt().map(str::to_owned),
+                    audience,
                 },
                 None,
             )

@@ -106,6 +106,9 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             }
         };
         let scope = client.allowed_scope(&scope);
+        // RFC 8707 §2.2: a token for some or all of the grant's resources;
+        // the new refresh token keeps all of them.
+        let audience = server.token_audience(request, &old.refresh_token_audience())?;
 
         let spec = TokenSpec {
             grant_type: "refresh_token",
@@ -116,6 +119,7 @@ impl<S: OAuth2Storage> TokenGrant<S> for RefreshTokenGrant {
             refresh_scope: server.config.refresh_tokens.rotate.then_some(granted),
             grant_id: old.grant_id().to_owned(),
             dpop_jkt: request.dpop_jkt().map(str::to_owned),
+            audience,
         };
         // OpenID Connect Core §12.2: the ID tokens of a refresh report the
         // original login, without its nonce.

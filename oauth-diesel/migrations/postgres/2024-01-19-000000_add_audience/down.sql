@@ -1,0 +1,3 @@
+ALTER TABLE oauth2_token DROP COLUMN refresh_token_audience;
+ALTER TABLE oauth2_token DROP COLUMN audience;
+ALTER TABLE oauth2_code DROP COLUMN audience;
