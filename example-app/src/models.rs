@@ -126,6 +126,8 @@ pub struct Token {
     pub audience: Option<String>,
     /// RFC 8707: the resources the refresh token may ask for.
     pub refresh_token_audience: Option<String>,
+    /// RFC 8693: the act claim of an exchanged token, JSON.
+    pub actor: Option<String>,
 }
 
 /// An authorization code waiting to be redeemed.

@@ -61,6 +61,9 @@ pub fn fairing() -> OAuth2Fairing<Store> {
             .with_password_grant(SiteUsers(pool))
             .with_device_grant()
             .map_err(|e| e.to_string())?
+            // RFC 8693: a resource server trades the token it was sent for
+            // one for another resource, on the same user's behalf.
+            .with_token_exchange()
             .with_signing_keys()
             // Clients may authenticate with their own keys, or sign with
             // their secret (RFC 7523, OpenID Connect Core §9).

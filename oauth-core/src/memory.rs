@@ -96,6 +96,9 @@ impl OAuth2Token for StoredToken {
     fn refresh_token_audience(&self) -> Vec<String> {
         crate::oauth2::rfc8707::from_stored(self.token.refresh_token_audience.as_deref())
     }
+    fn actor(&self) -> Option<serde_json::Value> {
+        self.token.actor.clone()
+    }
 }
 
 impl OAuth2AuthorizationCode for NewAuthorizationCode {

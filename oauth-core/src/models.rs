@@ -283,6 +283,12 @@ pub trait OAuth2Token: Send + Sync {
     fn refresh_token_audience(&self) -> Vec<String> {
         self.audience()
     }
+    /// Who acts for the subject (RFC 8693 §4.1, the `act` claim), for a
+    /// token issued by token exchange with an actor token; `None`
+    /// otherwise, or for a model without this column.
+    fn actor(&self) -> Option<serde_json::Value> {
+        None
+    }
 
     /// When the access token expires (Unix seconds).
     fn expires_at(&self) -> i64 {
@@ -433,6 +439,9 @@ pub struct NewToken {
     /// The resources the refresh token may ask for, space-delimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_audience: Option<String>,
+    /// The `act` claim (RFC 8693 §4.1) of a delegated token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<serde_json::Value>,
 }
 
 /// An authorization code the engine has issued and storage must persist.

@@ -130,9 +130,15 @@ struct Setup {
 }
 
 fn setup(config: RemoteConfig) -> Setup {
+    setup_with(config, Config::default().lifetimes)
+}
+
+/// [`setup`] with the authorization server's token lifetimes.
+fn setup_with(config: RemoteConfig, lifetimes: oauth_core::config::Lifetimes) -> Setup {
     let (server, clock) = server_with(Config {
         issuer: Some(ISSUER.into()),
         resources: vec![RESOURCE.into(), OTHER.into()],
+        lifetimes,
         ..Config::default()
     });
     let storage = server.storage();
@@ -308,15 +314,30 @@ async fn rfc7662_a_revoked_token_is_refused_once_the_cache_max_age_has_passed() 
 
 #[tokio::test]
 async fn rfc7662_the_cache_never_outlives_the_token() {
-    let s = setup(RemoteConfig {
-        introspection_cache_max_age: 3600,
-        ..remote_config()
-    });
+    // Tokens live 120 s; answers could be kept an hour.
+    let s = setup_with(
+        RemoteConfig {
+            introspection_cache_max_age: 3600,
+            ..remote_config()
+        },
+        oauth_core::config::Lifetimes {
+            access_token: 120,
+            ..Config::default().lifetimes
+        },
+    );
     let token = s.token("opaque-app", Some(RESOURCE), "profile").await;
     let t = s.call(&token, "profile").await.expect("admitted");
-    s.clock.advance(t.expires_at - NOW);
+    assert_eq!(t.expires_at, NOW + 120);
+    s.clock.advance(119);
+    s.call(&token, "profile")
+        .await
+        .expect("cached while it lives");
+    assert_eq!(s.counts().introspections, 1);
+    s.clock.advance(1);
     let e = s.call(&token, "profile").await.expect_err("expired");
     assert_eq!(code(&e), "invalid_token");
+    // The cache let go of it: the server was asked, and said inactive.
+    assert_eq!(s.counts().introspections, 2);
 }
 
 #[tokio::test]

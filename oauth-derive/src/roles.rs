@@ -170,6 +170,12 @@ const TOKEN_ROLES: &[Role] = &[
         Kind::OptText,
         "RFC 8707: the resources the refresh token may ask for, space-separated",
     ),
+    role(
+        "actor",
+        false,
+        Kind::OptText,
+        "RFC 8693: the act claim of a token issued by token exchange, as JSON",
+    ),
 ];
 
 const CODE_ROLES: &[Role] = &[

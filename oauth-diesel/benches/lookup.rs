@@ -79,6 +79,7 @@ fn connection(dir: &std::path::Path) -> AnyConnection {
             dpop_jkt: None,
             audience: None,
             refresh_token_audience: None,
+            actor: None,
         };
         Token::insert(&mut conn, &token).expect("insert");
     }

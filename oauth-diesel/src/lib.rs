@@ -280,4 +280,5 @@ pub mod __private {
     };
     pub use diesel;
     pub use oauth_core;
+    pub use serde_json;
 }

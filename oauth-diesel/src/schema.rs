@@ -36,6 +36,7 @@ diesel::table! {
         dpop_jkt -> Nullable<Text>,
         audience -> Nullable<Text>,
         refresh_token_audience -> Nullable<Text>,
+        actor -> Nullable<Text>,
     }
 }
 

@@ -74,5 +74,6 @@ pub fn bearer_token(raw: &str, user_id: Option<&str>, scope: &str) -> NewToken {
         dpop_jkt: None,
         audience: None,
         refresh_token_audience: None,
+        actor: None,
     }
 }

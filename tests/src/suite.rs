@@ -194,6 +194,7 @@ fn new_token(n: u32, grant: &str, with_refresh: bool) -> NewToken {
         dpop_jkt: None,
         audience: None,
         refresh_token_audience: None,
+        actor: None,
     }
 }
 

@@ -26,6 +26,7 @@ fn token(name: &str, issued_at: i64) -> NewToken {
         dpop_jkt: None,
         audience: None,
         refresh_token_audience: None,
+        actor: None,
     }
 }
 

@@ -35,6 +35,10 @@ the URL. Prints what "par" prints but expires_in and request_uri.
 resource, then introspected. Prints {"token_type", "access_token", "me",
 "me_again", "cnf", "jkt"}.
 
+{"step": "exchange", "issuer", "client_id", "client_secret",
+"subject_token", "actor_token"?, "resource", "call"}: token exchange (RFC
+8693) by the library, the new token used at "call" and introspected.
+
 {"step": "par_token", ... the above ..., "callback"}: checks the callback
 (state, and iss by RFC 9207), exchanges the code with the PKCE verifier
 and PrivateKeyJwt, and validates the ID token (signature against the JWK
@@ -176,6 +180,42 @@ def dpop(spec):
     }
 
 
+def exchange(spec):
+    """Token exchange (RFC 8693): the library, as the resource server's
+    client (ClientSecretBasic), trades "subject_token" (with
+    "actor_token" when given) for a token for "resource", then calls
+    "call" with it and introspects it. Prints {"issued_token_type",
+    "access_token", "scope", "call", "introspection"}; a refusal prints
+    {"error"}."""
+    client = OAuth2Client.from_discovery_endpoint(
+        issuer=spec["issuer"],
+        auth=ClientSecretBasic(spec["client_id"], spec["client_secret"]),
+        testing=True)
+    kwargs = {}
+    if spec.get("actor_token"):
+        kwargs["actor_token"] = spec["actor_token"]
+        kwargs["actor_token_type"] = ACCESS_TOKEN_TYPE
+    try:
+        token = client.token_exchange(
+            subject_token=spec["subject_token"],
+            subject_token_type=ACCESS_TOKEN_TYPE,
+            resource=spec["resource"],
+            **kwargs)
+    except Exception as e:  # the library's error for an error response
+        return {"error": getattr(e, "error", None) or str(e)}
+    call = client.session.get(spec["call"], auth=token)
+    return {
+        "issued_token_type": token.kwargs.get("issued_token_type"),
+        "access_token": token.access_token,
+        "scope": token.scope,
+        "call": {"status": call.status_code, "body": call.json() if call.ok else None},
+        "introspection": client.introspect_token(token.access_token),
+    }
+
+
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
 def par_token(spec):
     client = client_for(spec, redirect_uri=spec["redirect_uri"])
     request = AuthorizationRequest(
@@ -197,7 +237,8 @@ def par_token(spec):
 def main():
     spec = json.load(sys.stdin)
     step = {"key": key, "flow": flow, "assertion": assertion, "par": par,
-            "jar": jar, "dpop": dpop, "par_token": par_token}[spec["step"]]
+            "jar": jar, "dpop": dpop, "par_token": par_token,
+            "exchange": exchange}[spec["step"]]
     print(json.dumps(step(spec)))
 
 

@@ -75,6 +75,7 @@ async fn instants_are_stored_as_utc_timestamps() {
         dpop_jkt: None,
         audience: None,
         refresh_token_audience: None,
+        actor: None,
     })
     .await
     .unwrap();

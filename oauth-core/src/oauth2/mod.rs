@@ -13,6 +13,7 @@ pub mod rfc7636;
 pub mod rfc7662;
 pub mod rfc8414;
 pub mod rfc8628;
+pub mod rfc8693;
 pub mod rfc8707;
 pub mod rfc9068;
 pub mod rfc9101;

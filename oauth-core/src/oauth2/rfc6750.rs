@@ -293,6 +293,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ///     dpop_jkt: None,
     ///     audience: None,
     ///     refresh_token_audience: None,
+    ///     actor: None,
     /// }).await.unwrap();
     /// let server = AuthorizationServer::new(storage, Config::default()).unwrap();
     ///

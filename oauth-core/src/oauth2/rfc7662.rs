@@ -102,6 +102,12 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if !audience.is_empty() {
             body["aud"] = crate::oauth2::rfc8707::aud_claim(&audience);
         }
+        // RFC 8693 §4.1: who acts for the subject.
+        if kind == TokenKind::AccessToken
+            && let Some(act) = token.actor()
+        {
+            body["act"] = act;
+        }
         // RFC 9449 §6.2: the key a bound token is bound to.
         if let Some(jkt) = token.dpop_jkt() {
             body["cnf"] = serde_json::json!({ "jkt": jkt });

@@ -78,6 +78,18 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     ) -> Result<IssuedToken, OAuth2Error> {
         let mut issued = self.new_token(spec);
         issued.record.authentication = authentication;
+        self.sign_if_jwt(client, issuer, issued).await
+    }
+
+    /// `issued` (from [`new_token`](Self::new_token), its record complete)
+    /// as the client's strategy wants it: as it is, or with its access
+    /// token replaced by the RFC 9068 JWT of its record.
+    pub(crate) async fn sign_if_jwt<C: OAuth2Client + ?Sized>(
+        &self,
+        client: &C,
+        issuer: Option<&str>,
+        mut issued: IssuedToken,
+    ) -> Result<IssuedToken, OAuth2Error> {
         if wants_jwt(client) {
             // §2.2: sub is the user (as this client knows them, §8 of
             // OpenID Connect), or the client when no user is involved.
@@ -160,6 +172,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         claims.insert("jti".into(), secrets::random_token(16).into());
         if !record.scope.is_empty() {
             claims.insert("scope".into(), record.scope.clone().into());
+        }
+        // RFC 8693 §4.1: who acts for the subject.
+        if let Some(act) = &record.actor {
+            claims.insert("act".into(), act.clone());
         }
         // RFC 9449 §6.1: the key a bound token is bound to.
         if let Some(jkt) = &record.dpop_jkt {

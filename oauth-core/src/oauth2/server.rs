@@ -439,6 +439,7 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
             dpop_jkt: spec.dpop_jkt,
             audience: crate::oauth2::rfc8707::to_stored(&spec.audience.access),
             refresh_token_audience: crate::oauth2::rfc8707::to_stored(&spec.audience.refresh),
+            actor: None,
         };
         IssuedToken {
             access_token: secrets::AccessToken::new(access_token),

@@ -29,6 +29,7 @@ macro_rules! oauth2_token {
         dpop_jkt: $($jkt_f:ident => $jkt_c:path : $jkt_t:ty)?,
         audience: $($aud_f:ident => $aud_c:path : $aud_t:ty)?,
         refresh_token_audience: $($raud_f:ident => $raud_c:path : $raud_t:ty)?,
+        actor: $($act_f:ident => $act_c:path : $act_t:ty)?,
     ) => {
         impl $crate::__private::oauth_core::OAuth2Token for $model {
             fn client_id(&self) -> &str {
@@ -114,6 +115,12 @@ macro_rules! oauth2_token {
                     else { $crate::__private::oauth_core::OAuth2Token::audience(self) }
                 )
             }
+            fn actor(&self) -> ::std::option::Option<$crate::__private::serde_json::Value> {
+                $crate::__oauth_or!(
+                    { $(self.$act_f.as_deref().and_then(|t| $crate::__private::serde_json::from_str(t).ok()))? }
+                    else { None }
+                )
+            }
         }
 
         impl $crate::DieselToken for $model {
@@ -146,6 +153,7 @@ macro_rules! oauth2_token {
                         $($jkt_c.eq(new.dpop_jkt.as_deref()),)?
                         $($aud_c.eq(new.audience.as_deref()),)?
                         $($raud_c.eq(new.refresh_token_audience.as_deref()),)?
+                        $($act_c.eq(new.actor.as_ref().map(|a| a.to_string())),)?
                     ))
                     .execute(conn)?;
                 Ok(())
