@@ -27,8 +27,9 @@ use fuzz_common::*;
 use oauth_core::oauth2::rfc7591::validate_redirect_uri;
 use oauth_core::oauth2::rfc8628::normalize_user_code;
 use oauth_core::{
-    AuthorizationError, ClientAuthMethod, Config, Consent, Method, OAuth2Client, OAuth2Request,
-    OAuth2Storage, OAuth2Token, Scope, ScopeRequirement, TokenContext, UserCodeError,
+    AuthorizationError, ClientAuthMethod, ClientMetadata, ClientRecord, Config, Consent, Method,
+    OAuth2Client, OAuth2Request, OAuth2Storage, OAuth2Token, Scope, ScopeRequirement, TokenContext,
+    UserCodeError,
 };
 
 const TOKEN_URI: &str = "https://as.example/token";
@@ -58,6 +59,13 @@ const PARAM_NAMES: &[&str] = &[
     "access_token",
     "device_code",
     "nonce",
+    "resource",
+    "audience",
+    "subject_token",
+    "subject_token_type",
+    "actor_token",
+    "actor_token_type",
+    "requested_token_type",
     "Client_Id",
     "grant_type ",
     "%67rant_type",
@@ -94,6 +102,15 @@ const VALUES: &[&str] = &[
     "implicit",
     "urn:ietf:params:oauth:grant-type:device_code",
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+    "urn:ietf:params:oauth:token-type:access_token",
+    "urn:ietf:params:oauth:token-type:jwt",
+    "https://rs.example/",
+    "https://rs.example/#f",
+    "/relative",
+    "exchanger",
+    "at-0",
+    "at-2",
     "code",
     "token",
     "code token",
@@ -340,6 +357,7 @@ const CONFIGS: usize = 4;
 fn config(index: usize) -> Config {
     let base = Config {
         issuer: Some("https://as.example".into()),
+        resources: vec!["https://rs.example/".into()],
         device: Device {
             verification_uri: Some("/activate".into()),
             ..Device::default()
@@ -405,7 +423,24 @@ async fn fixture(config_index: u8, advance: u8) -> Server {
     let server = server
         .with_access_token_generator(counter("at"))
         .with_refresh_token_generator(counter("rt"))
-        .with_code_generator(counter("code"));
+        .with_code_generator(counter("code"))
+        .with_token_exchange();
+    // A resource server that may exchange (RFC 8693) with client_secret_post.
+    server.storage().insert_client(ClientRecord::confidential(
+        "exchanger",
+        SECRET,
+        ClientMetadata {
+            token_endpoint_auth_method: ClientAuthMethod::ClientSecretPost,
+            grant_types: vec![
+                "client_credentials".into(),
+                "urn:ietf:params:oauth:grant-type:token-exchange".into(),
+            ],
+            response_types: vec![],
+            scope: Some("profile email".into()),
+            resource_server: Some("https://rs.example/".into()),
+            ..ClientMetadata::default()
+        },
+    ));
     password_tokens(&server, "profile email").await;
     for (client, redirect_uri) in [
         ("basic-client", REDIRECT),
@@ -466,6 +501,7 @@ const TOKEN_ERRORS: &[&str] = &[
     "slow_down",
     "access_denied",
     "expired_token",
+    "invalid_target",
 ];
 
 const REVOCATION_ERRORS: &[&str] = &[
@@ -487,6 +523,8 @@ const AUTHORIZATION_ERRORS: &[&str] = &[
     "invalid_scope",
     "server_error",
     "temporarily_unavailable",
+    // RFC 8707 §2.
+    "invalid_target",
 ];
 
 fn bearer_request(token: &str) -> OAuth2Request {

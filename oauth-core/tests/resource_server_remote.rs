@@ -321,7 +321,7 @@ async fn rfc7662_the_cache_never_outlives_the_token() {
             ..remote_config()
         },
         oauth_core::config::Lifetimes {
-            access_token: 120,
+            access_token_by_grant: [("client_credentials".to_owned(), 120)].into(),
             ..Config::default().lifetimes
         },
     );
