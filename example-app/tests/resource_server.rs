@@ -243,6 +243,21 @@ async fn a_client_library_calls_the_resource_server_with_tokens_for_it_across_a_
         .unwrap();
     assert_eq!(doc["resource"], rs_url);
     assert_eq!(doc["authorization_servers"], json!([base]));
+    // ...and the authorization server's metadata lists the resource (§4).
+    let server_doc: Value = http()
+        .get(format!("{base}/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        server_doc["protected_resources"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!(rs_url))),
+        "{server_doc}"
+    );
 
     // A JWT access token and an opaque one, both for the resource.
     let jwt = token_for(&base, &jwt_app, Some(&rs_url)).await;

@@ -294,7 +294,7 @@ async fn rfc7662_an_opaque_token_is_introspected_once_and_then_cached() {
 #[tokio::test]
 async fn rfc7662_a_revoked_token_is_refused_once_the_cache_max_age_has_passed() {
     let s = setup(RemoteConfig {
-        introspection_cache_max_age: 30,
+        token_cache_max_age: 30,
         ..remote_config()
     });
     let token = s.token("opaque-app", Some(RESOURCE), "profile").await;
@@ -317,7 +317,7 @@ async fn rfc7662_the_cache_never_outlives_the_token() {
     // Tokens live 120 s; answers could be kept an hour.
     let s = setup_with(
         RemoteConfig {
-            introspection_cache_max_age: 3600,
+            token_cache_max_age: 3600,
             ..remote_config()
         },
         oauth_core::config::Lifetimes {
@@ -338,6 +338,30 @@ async fn rfc7662_the_cache_never_outlives_the_token() {
     assert_eq!(code(&e), "invalid_token");
     // The cache let go of it: the server was asked, and said inactive.
     assert_eq!(s.counts().introspections, 2);
+}
+
+#[tokio::test]
+async fn rfc9068_a_verified_jwt_is_kept_no_longer_than_it_lives() {
+    let s = setup_with(
+        RemoteConfig {
+            token_cache_max_age: 3600,
+            ..remote_config()
+        },
+        oauth_core::config::Lifetimes {
+            access_token_by_grant: [("client_credentials".to_owned(), 120)].into(),
+            ..Config::default().lifetimes
+        },
+    );
+    let token = s.token("jwt-app", Some(RESOURCE), "profile").await;
+    s.call(&token, "profile").await.expect("verified");
+    // Kept while it lives, then refused though it was cached for an hour.
+    s.clock.advance(119);
+    s.call(&token, "profile")
+        .await
+        .expect("cached while it lives");
+    s.clock.advance(1);
+    let e = s.call(&token, "profile").await.expect_err("expired");
+    assert_eq!(code(&e), "invalid_token");
 }
 
 #[tokio::test]
@@ -559,10 +583,10 @@ fn the_configuration_is_checked() {
         ),
         (
             RemoteConfig {
-                introspection_cache_max_age: 0,
+                token_cache_max_age: 0,
                 ..remote_config()
             },
-            "introspection_cache_max_age",
+            "token_cache_max_age",
         ),
     ] {
         let e = bad.validate().expect_err(key);

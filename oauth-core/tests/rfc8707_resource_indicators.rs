@@ -354,3 +354,13 @@ fn rfc8707_2_configured_resources_are_absolute_uris_without_fragment() {
     }
     config().validate().expect("valid");
 }
+
+#[test]
+fn rfc9728_4_the_servers_metadata_lists_the_resources_it_issues_for() {
+    let server = resource_server();
+    let doc = server.metadata("https://as.example", &oauth_core::Endpoints::under(""));
+    assert_eq!(
+        doc["protected_resources"],
+        json!(["https://as.example/api", CALENDAR, CONTACTS])
+    );
+}

@@ -13,11 +13,13 @@ with opaque ones), obtains tokens for the resource (RFC 8707), and drives
 with wrk:
 
   1. GET /                      an unprotected handler (the baseline)
-  2. GET /api/hello, JWT        verified locally against the cached JWKS
+  2. GET /api/hello, JWT        verified once, then from the cache
   3. GET /api/hello, opaque     introspected once, then from the cache
   4. GET /api/hello, opaque,    a resource server whose cache holds one
      cache cold                 token, called with two in turn: each
                                 request is an introspection at the site
+  5. GET /api/hello, JWT,       the same with two JWTs: each request
+     cache cold                 verifies a signature (RS256)
 
 For each: requests/s, p50 and p99 latency, errors, and the ratio to the
 baseline; then each resource server's peak RSS. --write appends the table
@@ -147,7 +149,8 @@ def main():
                 "scope": "profile", "resource": warm_url,
             }, headers={"Authorization": basic(apps[strategy])}))["access_token"]
 
-        jwt, opaque, other = token("jwt"), token("opaque"), token("opaque")
+        jwt, other_jwt = token("jwt"), token("jwt")
+        opaque, other = token("opaque"), token("opaque")
         common = {"AUTHORIZATION_SERVER": site.base,
                   "RESOURCE_CLIENT_ID": rs_client["client_id"],
                   "RESOURCE_CLIENT_SECRET": rs_client["client_secret"]}
@@ -158,7 +161,7 @@ def main():
         cold = Process(rs_bin, workdir, cold_port, {"ROCKET_RESOURCE_SERVER": (
             "{" + f'issuer="{site.base}",resource="{warm_url}",'
             f'client_id="{rs_client["client_id"]}",client_secret="{rs_client["client_secret"]}",'
-            'introspection_cache_size=1,insecure_transport=true' + "}")})
+            'token_cache_size=1,insecure_transport=true' + "}")})
         procs.append(cold)
         for t in (jwt, opaque):
             r = urllib.request.urlopen(urllib.request.Request(
@@ -178,6 +181,8 @@ def main():
                 warm.base, "/api/hello", headers=[f"Authorization: Bearer {opaque}"])),
             ("GET /api/hello, opaque, cache cold (introspection each time)", measure(
                 cold.base, "/api/hello", lua=LUA_ALTERNATE.format(a=opaque, b=other))),
+            ("GET /api/hello, JWT, cache cold (signature checked each time)", measure(
+                cold.base, "/api/hello", lua=LUA_ALTERNATE.format(a=jwt, b=other_jwt))),
         ]
         peaks = (warm.peak_rss_kib(), cold.peak_rss_kib(), site.peak_rss_kib())
     finally:

@@ -31,7 +31,11 @@ async fn rfc9728_the_api_describes_itself_and_its_challenges_point_there(app: &T
         .await
         .json();
     assert_eq!(doc["authorization_servers"], json!([issuer_doc["issuer"]]));
-    assert_eq!(issuer_doc["protected_resources"], json!([resource]));
+    // The site's API, then the resources it issues tokens for (RFC 8707).
+    assert_eq!(
+        issuer_doc["protected_resources"],
+        json!([resource, "http://127.0.0.1:8001"])
+    );
 
     // §5.1: every challenge of the API names the document.
     let url = format!("{resource}/.well-known/oauth-protected-resource");

@@ -170,9 +170,15 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         if let Some(p) = &endpoints.registration {
             doc["registration_endpoint"] = url(p).into();
         }
-        // RFC 9728 §4: the resource beside this server.
-        if let Some(resource) = self.protected_resource_id_under(issuer) {
-            doc["protected_resources"] = serde_json::json!([resource]);
+        // RFC 9728 §4: the resource beside this server, and those it
+        // issues tokens for (RFC 8707).
+        let resources: Vec<String> = self
+            .protected_resource_id_under(issuer)
+            .into_iter()
+            .chain(self.config.resources.iter().cloned())
+            .collect();
+        if !resources.is_empty() {
+            doc["protected_resources"] = resources.into();
         }
         if let Some(p) = &endpoints.device_authorization {
             doc["device_authorization_endpoint"] = url(p).into();

@@ -9,10 +9,11 @@
 //!   [`jwks_refetch_interval`](RemoteConfig::jwks_refetch_interval), so
 //!   made-up `kid`s cannot make it fetch in a loop.
 //! - Opaque tokens are introspected (RFC 7662) with the resource server's
-//!   own client credentials; an active answer is cached until the token
-//!   expires or [`introspection_cache_max_age`](RemoteConfig::introspection_cache_max_age)
-//!   passes, whichever comes first, so a revoked token is refused at most
-//!   that long after its revocation.
+//!   own client credentials. A checked token (introspected, or a JWT whose
+//!   signature verified) is cached until it expires or
+//!   [`token_cache_max_age`](RemoteConfig::token_cache_max_age) passes,
+//!   whichever comes first, so a revoked token is refused at most that
+//!   long after its revocation.
 //! - Both must be for this resource (RFC 8707: its identifier in `aud`),
 //!   from the configured issuer, unexpired, with the scope the handler
 //!   requires.
@@ -59,12 +60,13 @@ pub struct RemoteConfig {
     pub client_id: Option<String>,
     /// Its secret (`client_secret_basic`).
     pub client_secret: Option<ClientSecret>,
-    /// The longest an introspection answer is trusted, in seconds (60): a
-    /// token revoked at the authorization server is refused here at most
-    /// this long after.
-    pub introspection_cache_max_age: i64,
-    /// How many introspected tokens are kept (10 000).
-    pub introspection_cache_size: usize,
+    /// The longest a checked token is kept, in seconds (60): a token
+    /// revoked at the authorization server is refused here at most this
+    /// long after its introspection (JWTs cannot be revoked here: they
+    /// live until `exp`). Never longer than the token lives.
+    pub token_cache_max_age: i64,
+    /// How many checked tokens are kept (10 000).
+    pub token_cache_size: usize,
     /// How long the JWK Set is kept before it is fetched again, in seconds
     /// (300).
     pub jwks_max_age: i64,
@@ -95,8 +97,8 @@ impl Default for RemoteConfig {
             resource: String::new(),
             client_id: None,
             client_secret: None,
-            introspection_cache_max_age: 60,
-            introspection_cache_size: 10_000,
+            token_cache_max_age: 60,
+            token_cache_size: 10_000,
             jwks_max_age: 300,
             jwks_refetch_interval: 30,
             timeout_ms: 3000,
@@ -128,13 +130,11 @@ impl RemoteConfig {
         if self.client_id.is_some() != self.client_secret.is_some() {
             return Err("resource_server.client_id and client_secret go together".into());
         }
-        if !(1..=3600).contains(&self.introspection_cache_max_age) {
-            return Err(
-                "resource_server.introspection_cache_max_age must be 1 to 3600 seconds".into(),
-            );
+        if !(1..=3600).contains(&self.token_cache_max_age) {
+            return Err("resource_server.token_cache_max_age must be 1 to 3600 seconds".into());
         }
-        if self.introspection_cache_size == 0 {
-            return Err("resource_server.introspection_cache_size must be positive".into());
+        if self.token_cache_size == 0 {
+            return Err("resource_server.token_cache_size must be positive".into());
         }
         if self.jwks_max_age < 1 || self.jwks_refetch_interval < 1 {
             return Err(
@@ -239,7 +239,8 @@ struct State {
     jwks: Option<(Arc<JwkSet>, i64)>,
     /// When the JWK Set was last fetched for an unknown `kid`.
     last_refetch: Option<i64>,
-    introspected: HashMap<String, (RemoteToken, i64)>,
+    /// Tokens checked, by digest, with the instant they may be kept until.
+    checked: HashMap<String, (RemoteToken, i64)>,
     /// DPoP proof `jti`s seen, until they leave the window.
     used_jtis: HashMap<String, i64>,
     counts: FetchCounts,
@@ -315,6 +316,7 @@ impl RemoteValidator {
             "resource": self.config.resource,
             "authorization_servers": [self.config.issuer],
             "bearer_methods_supported": ["header"],
+            "dpop_signing_alg_values_supported": self.config.dpop_algorithms,
         });
         if let Some(scopes) = &self.config.scopes_supported {
             doc["scopes_supported"] = scopes.clone().into();
@@ -347,10 +349,20 @@ impl RemoteValidator {
         } else {
             None
         };
-        let token = if raw.split('.').count() == 3 {
-            self.verify_jwt(raw).await
-        } else {
-            self.introspect(raw).await
+        // A token checked before is taken from the cache: an opaque one
+        // without asking again, a JWT without verifying its signature
+        // again (the same bytes verify the same way).
+        let digest = secrets::digest(raw);
+        let token = match self.cached(&digest) {
+            Some(token) => Ok(token),
+            None => {
+                let checked = if raw.split('.').count() == 3 {
+                    self.verify_jwt(raw).await
+                } else {
+                    self.introspect(raw).await
+                };
+                checked.inspect(|token| self.remember(digest, token))
+            }
         };
         let token = token.map_err(|e| if dpop { dpop_refusal(e) } else { e })?;
         // RFC 9449 §7: a bound token only with a proof by its key; a token
@@ -488,7 +500,7 @@ impl RemoteValidator {
                 ))
             })?;
         let mut state = self.lock();
-        if state.used_jtis.len() >= 4 * self.config.introspection_cache_size {
+        if state.used_jtis.len() >= 4 * self.config.token_cache_size {
             state.used_jtis.retain(|_, until| now < *until);
         }
         if state
@@ -568,19 +580,39 @@ impl RemoteValidator {
         Ok(keys)
     }
 
-    async fn introspect(&self, raw: &str) -> Result<RemoteToken, BearerError> {
+    /// The answer kept for the token with `digest`, while it may be.
+    fn cached(&self, digest: &str) -> Option<RemoteToken> {
         let now = self.clock.now();
-        let digest = secrets::digest(raw);
-        {
-            let mut state = self.lock();
-            match state.introspected.get(&digest) {
-                Some((token, until)) if now < *until => return Ok(token.clone()),
-                Some(_) => {
-                    state.introspected.remove(&digest);
-                }
-                None => {}
+        let mut state = self.lock();
+        match state.checked.get(digest) {
+            Some((token, until)) if now < *until => Some(token.clone()),
+            Some(_) => {
+                state.checked.remove(digest);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Keeps `token` until it expires or the cache's maximum age passes,
+    /// whichever is first; a full cache first drops what is stale, then
+    /// everything.
+    fn remember(&self, digest: String, token: &RemoteToken) {
+        let now = self.clock.now();
+        let until = token
+            .expires_at
+            .min(now.saturating_add(self.config.token_cache_max_age));
+        let mut state = self.lock();
+        if state.checked.len() >= self.config.token_cache_size {
+            state.checked.retain(|_, (_, until)| now < *until);
+            if state.checked.len() >= self.config.token_cache_size {
+                state.checked.clear();
             }
         }
+        state.checked.insert(digest, (token.clone(), until));
+    }
+
+    async fn introspect(&self, raw: &str) -> Result<RemoteToken, BearerError> {
         let (Some(id), Some(secret)) = (&self.config.client_id, &self.config.client_secret) else {
             return Err(invalid(
                 "this resource takes JWT access tokens only (no introspection credentials)",
@@ -626,19 +658,7 @@ impl RemoteValidator {
         if answer.get("active").and_then(Value::as_bool) != Some(true) {
             return Err(invalid("the access token is not active"));
         }
-        let token = self.admit(&answer, false)?;
-        let until = token
-            .expires_at
-            .min(now.saturating_add(self.config.introspection_cache_max_age));
-        let mut state = self.lock();
-        if state.introspected.len() >= self.config.introspection_cache_size {
-            state.introspected.retain(|_, (_, until)| now < *until);
-            if state.introspected.len() >= self.config.introspection_cache_size {
-                state.introspected.clear();
-            }
-        }
-        state.introspected.insert(digest, (token.clone(), until));
-        Ok(token)
+        self.admit(&answer, false)
     }
 
     /// The endpoints of the issuer's metadata, fetched once and kept; its
