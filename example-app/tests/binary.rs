@@ -4,69 +4,21 @@
 //! migrate its SQLite file, create and keep its cookie key, and keep a
 //! logged-in session across a restart.
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// The running binary; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
+use common::{Process, free_port};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-async fn start(dir: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_example-app"))
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("ROCKET_SECRET_KEY")
-        .env("ROCKET_PROFILE", "release")
-        .env("ROCKET_ADDRESS", "127.0.0.1")
-        .env("ROCKET_PORT", port.to_string())
-        .env("ROCKET_LOG_LEVEL", "critical")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the example-app binary starts");
-    let mut server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = server.child.try_wait().expect("wait") {
-            let mut err = String::new();
-            if let Some(mut stderr) = server.child.stderr.take() {
-                use std::io::Read;
-                let _ = stderr.read_to_string(&mut err);
-            }
-            panic!("example-app exited with {status} before serving:\n{err}");
-        }
-        if let Ok(r) = client.get(format!("{}/ping", server.base)).send().await
-            && r.status() == 200
-        {
-            return server;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "example-app did not answer /ping"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+async fn start(dir: &Path) -> Process {
+    common::start(
+        env!("CARGO_BIN_EXE_example-app"),
+        dir,
+        free_port(),
+        &[("ROCKET_PROFILE", "release".to_owned())],
+        "/ping",
+    )
+    .await
 }
 
 fn no_redirects() -> reqwest::Client {

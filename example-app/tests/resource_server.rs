@@ -7,11 +7,12 @@
 //! introspection, and survives the site being stopped and started again:
 //! 503 for a token it cannot check meanwhile, recovery after.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{Process, free_port};
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, ClientId, ClientSecret, ResourceOwnerPassword, ResourceOwnerUsername, Scope,
@@ -19,61 +20,8 @@ use oauth2::{
 };
 use serde_json::{Value, json};
 
-/// A running binary; killed when dropped.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-/// Starts `exe` in `dir` on `port` with `env`, and waits for `GET /`.
 async fn start(exe: &str, dir: &Path, port: u16, env: &[(&str, String)]) -> Process {
-    let mut command = Command::new(exe);
-    command
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("ROCKET_ADDRESS", "127.0.0.1")
-        .env("ROCKET_PORT", port.to_string())
-        .env("ROCKET_LOG_LEVEL", "critical")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let child = command.spawn().expect("the binary starts");
-    let mut process = Process {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = process.child.try_wait().expect("wait") {
-            let mut err = String::new();
-            if let Some(mut stderr) = process.child.stderr.take() {
-                use std::io::Read;
-                let _ = stderr.read_to_string(&mut err);
-            }
-            panic!("{exe} exited with {status} before serving:\n{err}");
-        }
-        if let Ok(r) = http().get(format!("{}/", process.base)).send().await
-            && r.status() == 200
-        {
-            return process;
-        }
-        assert!(Instant::now() < deadline, "{exe} did not answer GET /");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::start(exe, dir, port, env, "/").await
 }
 
 fn http() -> reqwest::Client {
@@ -162,6 +110,17 @@ async fn token_for(site: &str, client: &(String, String), resource: Option<&str>
     token.access_token().secret().clone()
 }
 
+async fn get_json(url: &str) -> Value {
+    http()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
 async fn hello(rs: &str, token: &str) -> (u16, Option<String>, Value) {
     let r = http()
         .get(format!("{rs}/api/hello"))
@@ -233,25 +192,11 @@ async fn a_client_library_calls_the_resource_server_with_tokens_for_it_across_a_
 
     // RFC 9728: the resource says which authorization server issues its
     // tokens.
-    let doc: Value = http()
-        .get(format!("{}/.well-known/oauth-protected-resource", rs.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(&format!("{}/.well-known/oauth-protected-resource", rs.base)).await;
     assert_eq!(doc["resource"], rs_url);
     assert_eq!(doc["authorization_servers"], json!([base]));
     // ...and the authorization server's metadata lists the resource (§4).
-    let server_doc: Value = http()
-        .get(format!("{base}/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let server_doc = get_json(&format!("{base}/.well-known/oauth-authorization-server")).await;
     assert!(
         server_doc["protected_resources"]
             .as_array()

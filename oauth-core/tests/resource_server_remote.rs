@@ -312,10 +312,10 @@ async fn rfc7662_a_revoked_token_is_refused_once_the_cache_max_age_has_passed() 
     assert_eq!(s.counts().introspections, 2);
 }
 
-#[tokio::test]
-async fn rfc7662_the_cache_never_outlives_the_token() {
-    // Tokens live 120 s; answers could be kept an hour.
-    let s = setup_with(
+/// Client-credentials tokens that live 120 s, and a cache that could keep
+/// them an hour.
+fn short_lived_tokens_kept_an_hour() -> Setup {
+    setup_with(
         RemoteConfig {
             token_cache_max_age: 3600,
             ..remote_config()
@@ -324,7 +324,12 @@ async fn rfc7662_the_cache_never_outlives_the_token() {
             access_token_by_grant: [("client_credentials".to_owned(), 120)].into(),
             ..Config::default().lifetimes
         },
-    );
+    )
+}
+
+#[tokio::test]
+async fn rfc7662_the_cache_never_outlives_the_token() {
+    let s = short_lived_tokens_kept_an_hour();
     let token = s.token("opaque-app", Some(RESOURCE), "profile").await;
     let t = s.call(&token, "profile").await.expect("admitted");
     assert_eq!(t.expires_at, NOW + 120);
@@ -342,16 +347,7 @@ async fn rfc7662_the_cache_never_outlives_the_token() {
 
 #[tokio::test]
 async fn rfc9068_a_verified_jwt_is_kept_no_longer_than_it_lives() {
-    let s = setup_with(
-        RemoteConfig {
-            token_cache_max_age: 3600,
-            ..remote_config()
-        },
-        oauth_core::config::Lifetimes {
-            access_token_by_grant: [("client_credentials".to_owned(), 120)].into(),
-            ..Config::default().lifetimes
-        },
-    );
+    let s = short_lived_tokens_kept_an_hour();
     let token = s.token("jwt-app", Some(RESOURCE), "profile").await;
     s.call(&token, "profile").await.expect("verified");
     // Kept while it lives, then refused though it was cached for an hour.

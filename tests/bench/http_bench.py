@@ -72,6 +72,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_until_up(base, what):
+    """Waits up to 30 s for GET base/ to answer."""
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not start")
+
+
 class App:
     def __init__(self, binary, database_url, workdir):
         self.port = free_port()
@@ -85,13 +96,7 @@ class App:
             ROCKET_SECRET_KEY=base64.b64encode(os.urandom(64)).decode(),
         )
         self.proc = subprocess.Popen([binary], cwd=workdir, env=env)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=1)
-                return
-            except Exception:
-                time.sleep(0.1)
-        raise SystemExit("the example app did not start")
+        wait_until_up(self.base, "the example app")
 
     def rss_kib(self, field="VmRSS"):
         with open(f"/proc/{self.proc.pid}/status") as f:

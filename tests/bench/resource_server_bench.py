@@ -36,12 +36,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from http_bench import ROOT, NoRedirect, ensure_wrk, free_port, sh, wrk  # noqa: E402
+from http_bench import ROOT, NoRedirect, ensure_wrk, free_port, sh, wait_until_up, wrk  # noqa: E402
 
 LUA_ALTERNATE = """
 local tokens = {{"{a}", "{b}"}}
@@ -69,13 +68,7 @@ class Process:
         full.update(ROCKET_PORT=str(port), ROCKET_ADDRESS="127.0.0.1", ROCKET_LOG_LEVEL="off",
                     ROCKET_SECRET_KEY=base64.b64encode(os.urandom(64)).decode(), **env)
         self.proc = subprocess.Popen([binary], cwd=workdir, env=full)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=1)
-                return
-            except Exception:
-                time.sleep(0.1)
-        raise SystemExit(f"{binary} did not start")
+        wait_until_up(self.base, binary)
 
     def peak_rss_kib(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
