@@ -77,11 +77,14 @@ fn persistent_secret_key(path: &Path) -> Option<String> {
             return Some(key);
         }
     }
-    // 64 random bytes, standard base64 (88 characters), as Rocket expects.
-    let raw = oauth_core::secrets::random_token(64);
-    let key = base64_standard(&raw);
+    let key = random_secret_key();
     std::fs::write(path, &key).ok()?;
     Some(key)
+}
+
+/// 64 random bytes, standard base64 (88 characters), as Rocket expects.
+pub(crate) fn random_secret_key() -> String {
+    base64_standard(&oauth_core::secrets::random_token(64))
 }
 
 /// Re-encodes URL-safe base64 without padding as standard base64 with it.

@@ -74,7 +74,18 @@ pub fn rocket() -> Rocket<Build> {
 
 /// The resource server on `figment` (its port defaults to 8001).
 pub fn rocket_from(figment: Figment) -> Rocket<Build> {
-    let figment = figment.join(Serialized::default("port", DEFAULT_PORT));
+    let mut figment = figment.join(Serialized::default("port", DEFAULT_PORT));
+    // Rocket's release profile refuses to start without a secret key; this
+    // server sets no cookies, so a fresh one each start will do.
+    let configured = figment
+        .extract_inner::<rocket::config::SecretKey>("secret_key")
+        .is_ok_and(|key| !key.is_zero());
+    if !configured {
+        figment = figment.merge(Serialized::default(
+            "secret_key",
+            crate::db::random_secret_key(),
+        ));
+    }
     let port = figment.extract_inner::<u16>("port").unwrap_or(DEFAULT_PORT);
     let fairing = match figment.find_value("resource_server") {
         Ok(_) => ResourceServer::fairing(),

@@ -183,6 +183,9 @@ async fn a_client_library_calls_the_resource_server_with_tokens_for_it_across_a_
         &dir,
         rs_port,
         &[
+            // As `cargo run --release` runs it: Rocket's release profile,
+            // no secret key configured.
+            ("ROCKET_PROFILE", "release".to_owned()),
             ("AUTHORIZATION_SERVER", base.clone()),
             ("RESOURCE_CLIENT_ID", rs_client.0.clone()),
             ("RESOURCE_CLIENT_SECRET", rs_client.1.clone()),
