@@ -72,9 +72,18 @@ pub fn rocket() -> Rocket<Build> {
     rocket_from(rocket::Config::figment())
 }
 
-/// The resource server on `figment` (its port defaults to 8001).
+/// The resource server on `figment`. Its port is 8001 unless one was
+/// configured: Rocket's own default, 8000, is the site's.
 pub fn rocket_from(figment: Figment) -> Rocket<Build> {
-    let mut figment = figment.join(Serialized::default("port", DEFAULT_PORT));
+    let rocket_default = rocket::Config::default().port;
+    let port = figment
+        .extract_inner::<u16>("port")
+        .unwrap_or(rocket_default);
+    let mut figment = if port == rocket_default && std::env::var_os("ROCKET_PORT").is_none() {
+        figment.merge(Serialized::default("port", DEFAULT_PORT))
+    } else {
+        figment
+    };
     // Rocket's release profile refuses to start without a secret key; this
     // server sets no cookies, so a fresh one each start will do.
     let configured = figment

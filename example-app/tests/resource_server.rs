@@ -268,3 +268,16 @@ async fn a_client_library_calls_the_resource_server_with_tokens_for_it_across_a_
     drop(rs);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_resource_server_listens_on_8001_unless_told_otherwise() {
+    let port = |figment: rocket::figment::Figment| {
+        example_app::resource_server::rocket_from(figment)
+            .figment()
+            .extract_inner::<u16>("port")
+            .unwrap()
+    };
+    let defaults = rocket::figment::Figment::from(rocket::Config::default());
+    assert_eq!(port(defaults.clone()), 8001, "not the site's 8000");
+    assert_eq!(port(defaults.merge(("port", 9001))), 9001);
+}
