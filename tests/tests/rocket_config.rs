@@ -161,3 +161,44 @@ impl oauth_core::grants::ResourceOwnerAuthenticator for Nobody {
         Ok(None)
     }
 }
+
+/// Whether a Rocket with the resource-server fairing configured from
+/// `toml` ignites.
+async fn resource_server_ignites(toml: &str) -> bool {
+    let figment = rocket::Config::figment()
+        .merge(Toml::string(toml).nested())
+        .merge(("log_level", "off"));
+    let rocket = rocket::custom(figment).attach(oauth_core::rocket::ResourceServer::fairing());
+    match rocket.ignite().await {
+        Ok(_) => true,
+        Err(e) => match e.kind() {
+            rocket::error::ErrorKind::FailedFairings(_) => false,
+            other => panic!("unexpected launch error: {other:?}"),
+        },
+    }
+}
+
+#[tokio::test]
+async fn the_resource_server_table_is_checked_at_launch() {
+    let table = |issuer: &str, extra: &str| {
+        format!(
+            "[default.resource_server]\nissuer = \"{issuer}\"\nresource = \"http://127.0.0.1:8001\"\ninsecure_transport = true\n{extra}"
+        )
+    };
+    assert!(resource_server_ignites(&table("http://127.0.0.1:8000", "")).await);
+    // An https issuer needs the TLS feature, which this build has not.
+    assert!(!resource_server_ignites(&table("https://login.example", "")).await);
+    // An unknown key, a value that cannot work, a secret without its id.
+    for extra in [
+        "introspection_max_age = 5",
+        "token_cache_max_age = 0",
+        "client_secret = \"s3cret\"",
+    ] {
+        assert!(
+            !resource_server_ignites(&table("http://127.0.0.1:8000", extra)).await,
+            "{extra}"
+        );
+    }
+    // No table at all: nothing to check tokens against.
+    assert!(!resource_server_ignites("").await);
+}
