@@ -295,6 +295,23 @@ impl OAuth2Request {
         }
     }
 
+    /// The path of the request target, without query and fragment (`/`
+    /// when it has none), whether the target is a full URL or origin-form.
+    ///
+    /// ```
+    /// use oauth_core::OAuth2Request;
+    /// assert_eq!(OAuth2Request::get("https://as.example/api/me?x=1").path(), "/api/me");
+    /// assert_eq!(OAuth2Request::get("https://as.example").path(), "/");
+    /// assert_eq!(OAuth2Request::get("/token#f").path(), "/token");
+    /// ```
+    pub fn path(&self) -> &str {
+        let path = match self.uri.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => self.uri.as_str(),
+        };
+        path.split(['?', '#']).next().unwrap_or("/")
+    }
+
     /// The thumbprint (`cnf.jkt`) of the key of the DPoP proof the token
     /// endpoint verified for this request, which the tokens a grant issues
     /// are bound to (RFC 9449 §5): what a custom grant puts in its

@@ -30,7 +30,7 @@ use crate::error::OAuth2Error;
 use crate::http::OAuth2Request;
 use crate::models::{ClientMetadata, OAuth2Client, OAuth2Token};
 use crate::oauth2::rfc6749::grants::{IssuedToken, TokenGrant};
-use crate::oauth2::rfc8707::{Audience, check_resource};
+use crate::oauth2::rfc8707::{Audience, RESOURCE};
 use crate::oauth2::server::{AuthorizationServer, TokenSpec};
 use crate::scope::Scope;
 use crate::secrets;
@@ -282,26 +282,10 @@ impl<S: OAuth2Storage> TokenGrant<S> for TokenExchangeGrant {
 
         // The targets: resources (RFC 8707) and audiences, both resource
         // identifiers this server knows; at least one.
-        let mut audience = server.requested_resources(request, form)?;
-        for a in form.all("audience") {
-            check_resource(a)?;
-            if !server.knows_resource(request, a) {
-                return Err(OAuth2Error::invalid_target(format!(
-                    "the audience \"{a}\" is not one this server issues tokens for"
-                )));
-            }
-            if !audience.iter().any(|r| r == a) {
-                audience.push(a.to_owned());
-            }
-        }
+        let audience = server.requested_targets(request, form, &[RESOURCE, "audience"])?;
         if audience.is_empty() {
             return Err(OAuth2Error::invalid_target(
                 "a token exchange names the resource or audience the new token is for",
-            ));
-        }
-        if !server.storage.restricts_audiences() {
-            return Err(OAuth2Error::invalid_target(
-                "this server's tokens cannot be restricted to a resource",
             ));
         }
 

@@ -109,12 +109,26 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
         request: &OAuth2Request,
         params: &Params,
     ) -> Result<Vec<String>, OAuth2Error> {
+        self.requested_targets(request, params, &[RESOURCE])
+    }
+
+    /// The targets `params` name under each of `names` (`resource`, and
+    /// for token exchange `audience` too), checked as resources are.
+    pub(crate) fn requested_targets(
+        &self,
+        request: &OAuth2Request,
+        params: &Params,
+        names: &[&str],
+    ) -> Result<Vec<String>, OAuth2Error> {
         let mut resources: Vec<String> = Vec::new();
-        for resource in params.all(RESOURCE) {
+        for (name, resource) in names
+            .iter()
+            .flat_map(|name| params.all(name).map(move |v| (*name, v)))
+        {
             check_resource(resource)?;
             if !self.knows_resource(request, resource) {
                 return Err(OAuth2Error::invalid_target(format!(
-                    "the resource \"{resource}\" is not one this server issues tokens for"
+                    "the {name} \"{resource}\" is not one this server issues tokens for"
                 )));
             }
             if !resources.iter().any(|r| r == resource) {

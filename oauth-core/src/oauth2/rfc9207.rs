@@ -42,11 +42,10 @@ impl<S: OAuth2Storage> AuthorizationServer<S> {
     /// `Host` header cannot choose it. What a client assertion's `aud`
     /// (RFC 7523 §3) and a DPoP proof's `htu` (RFC 9449 §4.3) name.
     pub fn endpoint_url_for(&self, request: &OAuth2Request) -> Option<String> {
-        let path = match request.uri.split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-            None => request.uri.as_str(),
-        };
-        let path = path.split(['?', '#']).next().unwrap_or("/");
-        Some(format!("{}{path}", origin(&self.issuer_for(request)?)?))
+        Some(format!(
+            "{}{}",
+            origin(&self.issuer_for(request)?)?,
+            request.path()
+        ))
     }
 }

@@ -481,11 +481,7 @@ impl RemoteValidator {
             .collect();
         // htu: this resource's origin (its identifier's, never the Host
         // header's) and the request's path.
-        let path = match request.uri.split_once("://") {
-            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-            None => request.uri.as_str(),
-        };
-        let url = origin(&self.config.resource).map(|o| format!("{o}{path}"));
+        let url = origin(&self.config.resource).map(|o| format!("{o}{}", request.path()));
         let rules = ProofRules {
             algorithms: &algorithms,
             url: url.as_deref(),
